@@ -1,0 +1,50 @@
+"""The index schema: which article fields are indexed, how they are analysed and weighted."""
+from __future__ import annotations
+
+from whoosh import fields, scoring
+
+from searcher.analysis import registry
+
+# Articles in fa or nl go to the script-aware "text" fields; any other language to the
+# "generic" ones. A query searches both families, so it needs no language flag.
+TEXT_LANGUAGES = ("fa", "nl")
+TEXT_FIELDS = {"title": "title", "body": "body"}
+GENERIC_FIELDS = {"title": "title_und", "body": "body_und"}
+SEARCH_FIELDS = ("title", "body", "title_und", "body_und")
+# What a user may name in a query (`title:word`) -> the index fields it covers.
+FIELD_ALIASES = {
+    "title": ("title", "title_und"),
+    "body": ("body", "body_und"),
+}
+
+# Query-time boosts: a title match weighs this many times a body match.
+FIELD_BOOSTS = {"title": 2.0, "title_und": 2.0, "body": 1.0, "body_und": 1.0}
+BM25_K1 = 1.2
+BM25_B = {"title": 0.5, "body": 0.75}
+
+
+def build_schema() -> fields.Schema:
+    """The schema of a new index."""
+    text = registry.analyzer("text")
+    generic = registry.analyzer("generic")
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        lang=fields.ID(stored=True),
+        date=fields.ID(stored=True, sortable=True),
+        path=fields.ID(stored=True),
+        source=fields.ID(stored=True),
+        url=fields.STORED(),
+        content_hash=fields.ID(stored=True, sortable=True),
+        stored_title=fields.STORED(),
+        stored_body=fields.STORED(),
+        title=fields.TEXT(analyzer=text, multitoken_query="phrase"),
+        body=fields.TEXT(analyzer=text, multitoken_query="phrase"),
+        title_und=fields.TEXT(analyzer=generic, multitoken_query="phrase"),
+        body_und=fields.TEXT(analyzer=generic, multitoken_query="phrase"),
+    )
+
+
+def weighting() -> scoring.WeightingModel:
+    """BM25F with a length normalisation per field family."""
+    per_field = {f"{name}_B": BM25_B[family] for family, names in FIELD_ALIASES.items() for name in names}
+    return scoring.BM25F(B=BM25_B["body"], K1=BM25_K1, **per_field)
