@@ -77,7 +77,7 @@ def parse(parser: QueryParser, text: str) -> ParsedQuery:
     """Reads ``text``; a malformed query gets a best-effort reading, an empty one a QueryError."""
     tree = _syntax_tree(parser, text)
     query = tree.query(parser).normalize() if tree is not None else wq.NullQuery
-    if query is wq.NullQuery or not list(query.terms()):
+    if query is wq.NullQuery or next(query.iter_all_terms(), None) is None:
         raise QueryError(f"the query {text!r} has no words to search for")
     return ParsedQuery(text=text, query=query, required=_first_tier(parser, tree))
 

@@ -55,7 +55,7 @@ def _positive_terms(query: wq.Query, fieldname: str) -> Iterator[str]:
         yield from _positive_terms(query.a, fieldname)
         return
     if query.is_leaf():
-        for name, term in query.terms():
+        for name, term in query.terms(phrases=True):
             if name == fieldname:
                 yield term.decode("utf-8") if isinstance(term, bytes) else term
         return

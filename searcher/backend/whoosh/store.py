@@ -66,6 +66,8 @@ class WhooshStore:
         """id -> content hash of every live article."""
         with self._ix.searcher() as searcher:
             reader = searcher.reader()
+            if reader.doc_count() == 0:
+                return {}
             ids = reader.column_reader("id")
             hashes = reader.column_reader("content_hash")
             return {ids[n]: hashes[n] for n in reader.all_doc_ids()}
@@ -91,7 +93,7 @@ class WhooshStore:
         with self._ix.searcher() as searcher:
             langs = {lang for lang in searcher.lexicon("lang")}
             return {
-                lang.decode() if isinstance(lang, bytes) else lang: len(searcher.docs_for_query(wq.Term("lang", lang)))
+                lang.decode() if isinstance(lang, bytes) else lang: sum(1 for _ in searcher.docs_for_query(wq.Term("lang", lang)))
                 for lang in sorted(langs)
             }
 
