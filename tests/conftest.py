@@ -1,0 +1,43 @@
+"""Shared fixtures: indexes built through the public API."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from searcher import Index, open_index
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Index:
+    """An index of the bundled seed drop, opened once for the session."""
+    index = open_index(tmp_path_factory.mktemp("seeds") / "index", create=True)
+    index.add_paths([SEEDS])
+    yield index
+    index.close()
+
+
+@pytest.fixture
+def make_index(tmp_path) -> Callable[..., Index]:
+    """Builds an index of in-memory articles: make_index({"id": ..., "text": ...}, ...)."""
+    opened: list[Index] = []
+
+    def build(*records: dict) -> Index:
+        index = open_index(tmp_path / f"index{len(opened)}", create=True)
+        opened.append(index)
+        index.add_documents([{"title": "", **record} for record in records])
+        return index
+
+    yield build
+    for index in opened:
+        index.close()
+
+
+def ids(page) -> list[str]:
+    """The ids of a page's hits, in rank order."""
+    return [hit.id for hit in page.hits]

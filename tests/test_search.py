@@ -1,0 +1,222 @@
+"""Search behaviour end to end: spelling variants, ranking, query language, snippets."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from conftest import ids
+from searcher import QueryError
+
+ZWNJ = "\u200c"
+
+# (written in the article, typed in the query): each pair must find the article both ways.
+PERSIAN_VARIANTS = [
+    ("می‌کند", "می کند"),
+    ("می‌کند", "میکند"),
+    ("می کند", "میکند"),
+    ("هسته‌ای", "هسته ای"),
+    ("هسته‌ای", "هستهای"),
+    ("هسته ای", "هستهای"),
+    ("توافق‌های", "توافقهای"),
+    ("رئیس‌جمهور", "رئیسجمهور"),
+    ("رئیس‌جمهور", "رئیس جمهور"),
+    ("رئیسجمهور", "رئیس جمهور"),
+    ("كتاب", "کتاب"),  # Arabic kaf
+    ("ايران", "ایران"),  # Arabic yeh
+    ("مصطفى", "مصطفی"),  # alef maksura
+    ("روسیە", "روسیه"),  # Kurdish heh U+06D5, as in seed 002
+    ("خانۀ", "خانه"),  # heh with yeh above
+    ("خانهٔ", "خانه"),  # heh + hamza above U+0654
+    ("أمير", "امیر"),
+    ("إسلام", "اسلام"),
+    ("کِتابِ", "کتاب"),  # harakat
+    ("کتـــاب", "کتاب"),  # tatweel
+    ("۵۰", "50"),
+    ("٥٠", "50"),
+    ("۵۰", "٥٠"),
+    ("کتاب‌ها", "کتاب"),
+    ("کتابها", "کتاب"),
+    ("مذاکرات", "مذاکره"),
+]
+
+
+@pytest.mark.parametrize("written, typed", PERSIAN_VARIANTS)
+def test_persian_spelling_variants_find_each_other(make_index, written, typed):
+    index = make_index(
+        {"id": "hit", "text": f"خبر امروز درباره {written} در تهران منتشر شد", "lang": "fa"},
+        {"id": "other", "text": "گزارش هواشناسی برای فردا باران پیش بینی کرد", "lang": "fa"},
+    )
+    assert ids(index.search(typed)) == ["hit"]
+    assert "hit" in ids(index.search(written))
+
+
+def test_compound_query_and_phrase_find_all_three_spellings(make_index):
+    index = make_index(
+        *({"id": f"doc{i}", "text": f"سخنان {spelling} روسیه درباره اوکراین", "lang": "fa"} for i, spelling in enumerate(["رئیس‌جمهور", "رئیس جمهور", "رئیسجمهور"])),
+        {"id": "unrelated", "text": "رئیس اداره آموزش شهر گفت", "lang": "fa"},
+    )
+    for query in ("رئیس جمهور", '"رئیس جمهور"', "رئیسجمهور", "رئیس‌جمهور"):
+        assert set(ids(index.search(query))) >= {"doc0", "doc1", "doc2"}, query
+    assert "unrelated" not in ids(index.search('"رئیس جمهور"'))
+
+
+def test_nfc_and_nfd_texts_are_the_same(make_index):
+    text = "آمریکا و ایران"
+    nfd = unicodedata.normalize("NFD", text)
+    assert nfd != text
+    index = make_index({"id": "nfd", "text": nfd, "lang": "fa"})
+    assert ids(index.search(unicodedata.normalize("NFC", text))) == ["nfd"]
+
+
+def test_harakat_never_split_a_word(make_index):
+    index = make_index({"id": "book", "text": "این کِتابِ خوبی است", "lang": "fa"})
+    assert ids(index.search("کتاب")) == ["book"]
+    assert ids(index.search("تاب")) == []
+
+
+@pytest.mark.parametrize("word, lookalike", [("ایران", "ایر"), ("مردم", "مرد"), ("تهران", "تهر"), ("استان", "است"), ("انسان", "انس")])
+def test_frequent_words_keep_their_identity(make_index, word, lookalike):
+    index = make_index({"id": "word", "text": f"خبری درباره {word} امروز", "lang": "fa"}, {"id": "lookalike", "text": f"خبری درباره {lookalike} امروز", "lang": "fa"})
+    assert ids(index.search(word)) == ["word"]
+
+
+@pytest.mark.parametrize(
+    "written, typed",
+    [
+        ("Oekraïne", "Oekraine"),
+        ("ideeën", "ideeen"),
+        ("ziekenhuizen", "ziekenhuis"),
+        ("geactiveerd", "activeerden"),
+        ("Midden-Oosten", "Midden Oosten"),
+        ("Midden -Oosten", "Midden-Oosten"),
+        ("video's", "videos"),
+        ("video’s", "video's"),
+        ("onderhandelingen", "onderhandeling"),
+    ],
+)
+def test_dutch_variants_find_each_other(make_index, written, typed):
+    index = make_index(
+        {"id": "hit", "text": f"Het nieuws van vandaag over {written} in de regio.", "lang": "nl"},
+        {"id": "other", "text": "Het weer wordt morgen zonnig en warm.", "lang": "nl"},
+    )
+    assert ids(index.search(typed)) == ["hit"]
+
+
+def test_phrase_across_hyphen_variants(make_index):
+    index = make_index({"id": "hit", "text": "De situatie in het Midden -Oosten blijft gespannen.", "lang": "nl"})
+    assert ids(index.search('"Midden-Oosten"')) == ["hit"]
+    assert ids(index.search('"Midden Oosten"')) == ["hit"]
+
+
+def test_latin_words_in_persian_and_persian_words_in_dutch(make_index):
+    index = make_index(
+        {"id": "fa", "text": "خبرگزاری AFP گزارش داد که Getty Images عکس را منتشر کرد", "lang": "fa"},
+        {"id": "nl", "text": "Het Perzische woord آزادی betekent vrijheid.", "lang": "nl"},
+    )
+    assert ids(index.search("afp")) == ["fa"]
+    assert ids(index.search("images")) == ["fa"]
+    assert ids(index.search("آزادی")) == ["nl"]
+
+
+def test_lang_filter(make_index):
+    index = make_index({"id": "fa", "text": "ترامپ و پوتین Trump", "lang": "fa"}, {"id": "nl", "text": "Trump en Poetin", "lang": "nl"})
+    assert set(ids(index.search("trump"))) == {"fa", "nl"}
+    assert ids(index.search("trump", lang="nl")) == ["nl"]
+    assert ids(index.search("trump", lang="fa")) == ["fa"]
+
+
+def test_all_words_rank_above_some_words_and_partial_matches_remain(make_index):
+    filler = " ".join(["nieuws"] * 3)
+    index = make_index(
+        {"id": "one-word-many-times", "text": "Poetin Poetin Poetin Poetin sprak lang. " + filler, "lang": "nl"},
+        {"id": "both", "text": "Poetin belde Trump over de oorlog en nog veel meer dingen die " + filler, "lang": "nl"},
+        {"id": "other", "text": "Trump Trump Trump zei iets. " + filler, "lang": "nl"},
+    )
+    page = index.search("Poetin Trump")
+    assert ids(page)[0] == "both"
+    assert set(ids(page)) == {"both", "one-word-many-times", "other"}
+    assert page.total == 3
+
+
+def test_title_weighs_more_than_body(make_index):
+    index = make_index(
+        {"id": "in-title", "title": "Verkiezingen in Nederland", "text": "Een verslag van de dag met veel details over alles.", "lang": "nl"},
+        {"id": "in-body", "title": "Een verslag", "text": "Verkiezingen in Nederland, een verslag van de dag met veel details.", "lang": "nl"},
+    )
+    assert ids(index.search("verkiezingen")) == ["in-title", "in-body"]
+
+
+def test_phrases_slop_and_operators(make_index):
+    index = make_index(
+        {"id": "a", "text": "De Russische president sprak met Trump.", "lang": "nl"},
+        {"id": "b", "text": "De president van Rusland, Russische bronnen melden het.", "lang": "nl"},
+        {"id": "c", "text": "Trump bezocht Iran niet.", "lang": "nl"},
+    )
+    assert ids(index.search('"Russische president"')) == ["a"]
+    assert set(ids(index.search('"president Russische"~3'))) == {"a", "b"}
+    assert ids(index.search("president AND Trump")) == ["a"]
+    assert set(ids(index.search("Iran OR Rusland"))) == {"b", "c"}
+    assert ids(index.search("Trump NOT Iran")) == ["a"]
+    assert ids(index.search("Trump -Iran")) == ["a"]
+    assert set(ids(index.search("(Iran OR Rusland) president"))) >= {"b"}
+    assert ids(index.search("title:president")) == []
+
+
+def test_title_field_query(make_index):
+    index = make_index(
+        {"id": "t", "title": "Oorlog in Oekraïne", "text": "Een verslag.", "lang": "nl"},
+        {"id": "b", "title": "Een verslag", "text": "Over de oorlog in Oekraïne.", "lang": "nl"},
+    )
+    assert ids(index.search("title:oorlog")) == ["t"]
+    assert ids(index.search("body:oorlog")) == ["b"]
+
+
+def test_stop_words_alone_still_match_and_do_not_dominate(make_index):
+    index = make_index(
+        {"id": "stopwords", "text": "en de het van en de het van een", "lang": "nl"},
+        {"id": "content", "text": "De begroting van het kabinet.", "lang": "nl"},
+    )
+    assert "stopwords" in ids(index.search("de het"))
+    assert ids(index.search("de begroting van het")) [0] == "content"
+
+
+def test_persian_stop_words_alone_still_match(make_index):
+    index = make_index({"id": "fa", "text": "این کتاب از آن من است", "lang": "fa"})
+    assert ids(index.search("از این")) == ["fa"]
+
+
+def test_snippet_marks_the_variant_written_in_the_article(make_index):
+    index = make_index({"id": "fa", "text": "پیش از این خبر. رئيس جمهور روسيه با ترامپ گفتگو کرد. پس از آن هیچ.", "lang": "fa"})
+    snippet = index.search("رئیس‌جمهور روسیه").hits[0].snippet
+    assert "رئيس" in snippet.matches and "روسيه" in snippet.matches
+
+
+def test_snippet_keeps_words_whole(make_index):
+    words = ["واژه" + str(i) for i in range(200)]
+    text = " ".join(words[:100] + ["کلیدی"] + words[100:])
+    snippet = make_index({"id": "long", "text": text, "lang": "fa"}).search("کلیدی").hits[0].snippet
+    assert snippet.matches == ["کلیدی"]
+    inner = snippet.text.strip("… ")
+    assert all(word in text.split() for word in inner.split())
+
+
+def test_pagination_and_total(make_index):
+    index = make_index(*({"id": f"d{i:02}", "text": f"Nieuws over Trump nummer {i}", "lang": "nl"} for i in range(25)))
+    first, third = index.search("Trump", limit=10, page=1), index.search("Trump", limit=10, page=3)
+    assert (first.total, len(first.hits), third.total, len(third.hits)) == (25, 10, 25, 5)
+    everything = ids(index.search("Trump", limit=30))
+    assert ids(first) + ids(index.search("Trump", limit=10, page=2)) + ids(third) == everything
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!", "((()))", "«»"])
+def test_queries_without_words_get_a_clear_error(make_index, query):
+    index = make_index({"id": "x", "text": "iets", "lang": "nl"})
+    with pytest.raises(QueryError, match="no words"):
+        index.search(query)
+
+
+@pytest.mark.parametrize("query", ['"Trump Poetin', "(Trump", "Trump)", "Trump AND", "OR Trump", "Trump ~", 'Trump"~x', "^Trump", "title:Trump)", "Trump:"])
+def test_malformed_queries_get_a_best_effort_reading(make_index, query):
+    index = make_index({"id": "x", "title": "Trump", "text": "Trump en Poetin", "lang": "nl"})
+    assert ids(index.search(query)) == ["x"]
