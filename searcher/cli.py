@@ -7,6 +7,7 @@ bug and keeps its traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -126,14 +127,20 @@ def _print_page(page: Page) -> None:
 
 
 def _hit_lines(rank: int, hit: Hit) -> str:
-    color = sys.stdout.isatty()
+    color = _use_color()
     header = " · ".join(part for part in (hit.lang, hit.date, f"score {hit.score:.2f}", hit.id) if part)
-    title = click.style(_directional(hit.title or hit.id, hit.direction), bold=True) if color else _directional(hit.title or hit.id, hit.direction)
+    title = _directional(hit.title or hit.id, hit.direction)
     if color:
+        title = click.style(title, bold=True)
         snippet = "".join(click.style(text, fg="yellow", bold=True) if matched else text for text, matched in hit.snippet.parts)
     else:
         snippet = hit.snippet.marked()
     return f"\n{rank}. {title}\n   {header}\n   {hit.path}\n   {_directional(snippet, hit.direction)}"
+
+
+def _use_color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def _directional(text: str, direction: str) -> str:
