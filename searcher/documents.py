@@ -70,11 +70,20 @@ LANGS = ("fa", "nl", "und")
 DUTCH_FUNCTION_WORDS = frozenset(
     "de het een van en niet dat ook maar naar bij zijn voor op te aan uit om "
     "dan nog wel geen deze dit hij zij wij ze werd wordt heeft hebben zou moet "
-    "kan tot met omdat zich haar hun onze jullie daar".split()
+    "kan tot met omdat zich haar hun onze jullie daar ik wat".split()
+)
+# The most frequent function words of English, German, French and Spanish; a
+# Latin text counts as Dutch only when its Dutch words outnumber these.
+OTHER_FUNCTION_WORDS = frozenset(
+    "the and to that with for this from are were "  # English
+    "der und ist nicht ein eine das dem den sich auch "  # German
+    "le la les et est des une du pour dans pas qui "  # French
+    "el los las y que del por una con para"  # Spanish
+    .split()
 )
 FA_MIN_SHARE = 0.5  # share of Arabic-script letters among all letters -> fa
 NL_MIN_SHARE = 0.12  # share of Dutch function words among Latin words -> nl
-NL_MIN_HITS = 2  # ... and at least this many of them
+NL_MIN_HITS = 1  # ... at least this many of them, more than OTHER_FUNCTION_WORDS
 LANG_SAMPLE_CHARS = 5000  # the language is judged on the text's beginning
 
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
@@ -97,7 +106,7 @@ def is_latin_letter(char: str) -> bool:
 
 def detect_lang(text: str) -> str:
     """``fa`` for Arabic-script text, ``nl`` for Latin text with many Dutch
-    function words, else ``und``."""
+    function words (and fewer English/German/French/Spanish ones), else ``und``."""
     sample = text[:LANG_SAMPLE_CHARS]
     letters = [c for c in sample if c.isalpha()]
     if not letters:
@@ -108,7 +117,8 @@ def detect_lang(text: str) -> str:
         return "und"
     words = [w.lower() for w in _LATIN_WORD.findall(sample)]
     hits = sum(w in DUTCH_FUNCTION_WORDS for w in words)
-    if hits >= NL_MIN_HITS and hits / len(words) >= NL_MIN_SHARE:
+    others = sum(w in OTHER_FUNCTION_WORDS for w in words)
+    if hits >= NL_MIN_HITS and hits > others and hits / len(words) >= NL_MIN_SHARE:
         return "nl"
     return "und"
 
