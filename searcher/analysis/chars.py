@@ -1,0 +1,141 @@
+"""Named code points and the translate tables built from them (built once).
+
+Every row says why it is there.  Names follow Unicode (and pyarabic's
+``araby`` constants where it has one); nothing here imports pyarabic or hazm,
+so the analysis chain starts cold in milliseconds.
+
+The tables are applied to *token text* only (never to the input string), so
+token offsets always point into the original text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# --- invisible joiners --------------------------------------------------------
+ZWNJ = "\u200c"  # ZERO WIDTH NON-JOINER: Persian "half-space"; a split point
+ZWJ = "\u200d"  # ZERO WIDTH JOINER: shaping hint only; deleted from terms
+
+# --- Arabic-script marks and letters (pyarabic.araby names in brackets) -----
+TATWEEL = "\u0640"  # [TATWEEL] kashida, typographic stretching
+HAMZA_ABOVE = "\u0654"  # [HAMZA_ABOVE] combining; NFKD splits أ ؤ ئ ۀ into base + this
+HAMZA_BELOW = "\u0655"  # [HAMZA_BELOW] combining; NFKD splits إ into ا + this
+MADDA_ABOVE = "\u0653"  # [MADDA_ABOVE] combining; NFKD splits آ into ا + this
+SUPERSCRIPT_ALEF = "\u0670"  # [ALEF_SUPERSCRIPT] dagger alef, a vowel mark
+HARAKAT = "".join(chr(c) for c in range(0x064B, 0x0660))  # [TASHKEEL] + 0653-065F
+QURANIC_MARKS = "".join(chr(c) for c in range(0x0610, 0x061B)) + "".join(
+    chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06E5, 0x06E6)
+)  # honorific/annotation marks; 06E5/06E6 are small waw/yeh letters
+
+ALEF = "\u0627"
+ALEF_WASLA = "\u0671"  # [ALEF_WASLA] Quranic alef
+ARABIC_YEH = "\u064a"  # [YEH] Arabic yeh (two dots below in every form)
+ALEF_MAKSURA = "\u0649"  # [ALEF_MAKSURA] dotless yeh
+FARSI_YEH = "\u06cc"  # the Persian yeh: our canonical ی
+ARABIC_KAF = "\u0643"  # [KAF]
+KEHEH = "\u06a9"  # Persian kaf: our canonical ک
+HEH = "\u0647"  # [HEH] canonical ه
+AE = "\u06d5"  # ARABIC LETTER AE, used as heh in Kurdish-keyboard Persian (seed 002)
+HEH_GOAL = "\u06c1"  # Urdu heh; Lucene folds it to heh too
+TEH_MARBUTA = "\u0629"  # [TEH_MARBUTA] ة
+
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # U+06F0..U+06F9
+ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"  # U+0660..U+0669
+ASCII_DIGITS = "0123456789"
+ALL_DIGITS = PERSIAN_DIGITS + ARABIC_INDIC_DIGITS + ASCII_DIGITS
+
+# Apostrophes that may sit inside a Latin word (video's, video’s, ...)
+APOSTROPHES = "'\u2019\u2018`\u02bc"  # ' ’ ‘ ` ʼ(modifier letter apostrophe)
+# Hyphens that join Latin word parts (Midden-Oosten)
+HYPHENS = "-\u2010\u2011"  # hyphen-minus, HYPHEN, NON-BREAKING HYPHEN
+
+COMBINING_DIACRITICS = range(0x0300, 0x0370)  # Latin/Greek/Cyrillic accents
+
+# --- character classes for the tokenizer (regex bracket bodies) ---------------
+# Arabic-script letters: base block minus digits/punctuation, supplements and
+# presentation forms (folded by NFKD on the token).
+AR_LETTERS = (
+    "\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6"
+    "\u06ee\u06ef\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9"
+    "\ufb50-\ufbb1\ufbd3-\ufd3d\ufd50-\ufdc7\ufdf0-\ufdf9\ufe70-\ufefc"
+)
+# Marks that live inside Arabic-script words: tatweel, harakat, hamza/madda
+# above/below, superscript alef, Quranic annotation marks.
+AR_MARKS = "\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06e4\u06e7-\u06ed\u08ca-\u08ff"
+JOINERS = ZWNJ + ZWJ
+LATIN_LETTERS = "A-Za-z\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+LATIN_MARKS = "\u0300-\u036f"
+
+
+def _table(pairs: dict[str, str | None]) -> dict[int, str | None]:
+    return {ord(k): v for k, v in pairs.items()}
+
+
+#: Digits of any script -> ASCII (applied to tokens of every script).
+DIGIT_TABLE = _table(
+    {d: str(i % 10) for i, d in enumerate(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS)}
+)
+
+#: Persian letter folding, applied after NFKD (so precomposed hamza/madda forms
+#: arrive as base letter + combining mark and the mark is simply deleted).
+FA_TABLE = {
+    **DIGIT_TABLE,
+    **{ord(c): None for c in HARAKAT},  # vowel marks, incl. hamza/madda above/below
+    ord(SUPERSCRIPT_ALEF): None,  # vowel mark
+    **{ord(c): None for c in QURANIC_MARKS},  # annotation marks
+    ord(TATWEEL): None,  # stretching only
+    ord(ZWJ): None,  # shaping hint only
+    ord(ZWNJ): None,  # only reaches here in the generic chain (no split there)
+    ord(ARABIC_YEH): FARSI_YEH,  # ي -> ی (Arabic keyboards)
+    ord(ALEF_MAKSURA): FARSI_YEH,  # ى -> ی
+    ord(ARABIC_KAF): KEHEH,  # ك -> ک
+    ord(AE): HEH,  # ە -> ه ; ۀ = ە + hamza above also ends here
+    ord(HEH_GOAL): HEH,  # ہ -> ه
+    ord(TEH_MARBUTA): HEH,  # ة -> ه (Lucene does the same)
+    ord(ALEF_WASLA): ALEF,  # ٱ -> ا
+}
+
+#: Latin folding after NFKD + lowercasing: drop accents and in-word apostrophes.
+LATIN_TABLE = {
+    **DIGIT_TABLE,
+    **{c: None for c in COMBINING_DIACRITICS},
+    **{ord(c): None for c in APOSTROPHES},
+}
+
+
+def fold_arabic(text: str) -> str:
+    """Persian letter folding of one Arabic-script token.
+
+    >>> fold_arabic("كِتابِ") == "کتاب"
+    True
+    >>> fold_arabic("رؤسای") == fold_arabic("روسای")
+    True
+    >>> fold_arabic("آ") == fold_arabic("ا\u0653") == "ا"
+    True
+    """
+    return unicodedata.normalize("NFKD", text).translate(FA_TABLE)
+
+
+def fold_latin(text: str) -> str:
+    """Lowercase, accents and in-word apostrophes removed (before stemming).
+
+    >>> fold_latin("Oekraïne"), fold_latin("video’s")
+    ('oekraine', 'videos')
+    """
+    text = text.lower()
+    if text.isascii():
+        return text.translate(LATIN_TABLE) if "'" in text or "`" in text else text
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text).translate(LATIN_TABLE))
+
+
+def fold_digits(text: str) -> str:
+    """>>> fold_digits("۵۰"), fold_digits("٥٠")
+    ('50', '50')
+    """
+    return text.translate(DIGIT_TABLE)
+
+
+def fold_other(text: str) -> str:
+    """Other scripts (Cyrillic, Greek, CJK...): compatibility forms, case, accents."""
+    text = unicodedata.normalize("NFKD", text.lower()).translate(LATIN_TABLE)
+    return unicodedata.normalize("NFC", text)

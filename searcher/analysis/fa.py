@@ -1,0 +1,208 @@
+"""Persian steps (tokens with ``script == "arabic"``), in chain order.
+
+1. ``split``  at ZWNJ, on the raw token, so each part keeps exact offsets
+   (folding may delete characters, so it cannot come first);
+2. ``fold``   NFKD + letter folding (``chars.fold_arabic``): NFC/NFD input,
+   hamza forms, ي/ى/ئ -> ی, ك -> ک, ە/ۀ/ة -> ه, أ/إ/آ/ٱ -> ا, harakat,
+   tatweel and ZWJ deleted, digits -> ASCII.  Before joining/compounds/stop,
+   because those look words up in folded lists;
+3. ``join-affixes`` joins detached affixes (``PREFIXES``, ``SUFFIXES``,
+   ``ZWNJ_SUFFIXES``) so half-space / space / nothing spell one term;
+4. ``split-compounds`` splits known compounds (``data/fa_compounds.txt``)
+   written solid into the parts their half-space spelling gives, so the
+   canonical form of a compound is "apart";
+5. ``stop``   flags stop words (``data/fa_stopwords.txt``, normalized at load
+   time by steps 1-4, so the list and the text meet);
+6. ``stem``   the pluggable stemmer (``STEMMERS``, default ``DEFAULT_STEMMER``).
+
+Decisions (with hazm ``words.dat`` frequencies, see data/build_data.py):
+
+* ئ folds to ی (رئیس = رییس, both spellings are current); ؤ to و (رؤسای =
+  روسای, both in the seeds); آ to ا like Lucene (آمریکا = امریکا).
+* Affixes joined also across a *space* are those that are (almost) never a
+  word of their own: می/نمی (می "wine" freq 125), ها/های/... (0), ای (0 as a
+  word; the vocative "ای" is rare in news), ترین (0) and تر: "تر" (wet) has a
+  high count only because the corpus itself writes بیش تر, so it joins.
+  Pronominal/verbal endings (ام، ات، اش، مان، تان، شان، اند، ایم، اید، ی)
+  join only after a ZWNJ: apart they are words too (شان = شأن "dignity").
+  بی is *not* a prefix here: it is a frequent word (P, 159M), and بی‌نظیر is
+  handled as a compound instead, so all three spellings still agree.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from . import chars as C
+
+DATA = Path(__file__).with_name("data")
+
+PREFIXES = ("می", "نمی")
+SUFFIXES = (
+    "ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان",
+    "ای", "ایی", "تر", "تری", "ترین",
+)
+ZWNJ_SUFFIXES = ("ی", "ام", "ات", "اش", "مان", "تان", "شان", "اند", "ایم", "اید", "ای")
+
+split_chars = C.ZWNJ
+fold = C.fold_arabic
+
+
+def _lines(name: str):
+    with open(DATA / name, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line and not line.startswith("#"):
+                yield line
+
+
+@functools.lru_cache(maxsize=None)
+def compounds() -> dict[str, tuple[str, ...]]:
+    """Solid spelling (folded, no ZWNJ) -> parts, from data/fa_compounds.txt."""
+    out = {}
+    for line in _lines("fa_compounds.txt"):
+        key, parts = line.split("\t")
+        out[key] = tuple(parts.split(" "))
+    return out
+
+
+# Endings tried when a solid word is not itself a known compound:
+# رئیسجمهوری -> رئیس‌جمهور + ی -> [رئیس, جمهوری].
+_COMPOUND_ENDINGS = tuple(sorted(set(SUFFIXES + ZWNJ_SUFFIXES + ("ان", "ات")), key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=65536)
+def compound_parts(word: str):
+    table = compounds()
+    parts = table.get(word)
+    if parts:
+        return parts
+    for end in _COMPOUND_ENDINGS:
+        if word.endswith(end) and len(word) > len(end) + 3:
+            parts = table.get(word[: -len(end)])
+            if parts:
+                return parts[:-1] + (parts[-1] + end,)
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def bases() -> frozenset[str]:
+    """Words a stripped suffix may leave behind (nouns/adjectives, folded)."""
+    return frozenset(_lines("fa_bases.txt"))
+
+
+@functools.lru_cache(maxsize=None)
+def protected() -> frozenset[str]:
+    """Frequent words that only look inflected (انسان is not انس + ان)."""
+    return frozenset(w.split("\t")[0] for w in _lines("fa_protected.txt"))
+
+
+def raw_stopwords() -> list[str]:
+    return list(_lines("fa_stopwords.txt"))
+
+
+# --- stemmers -----------------------------------------------------------------
+# The lexicon stemmer strips one ending, in this priority order, and accepts
+# the result only if a candidate base is a known noun/adjective (bases()),
+# except for the ها family, which is a plural marker wherever it is detached.
+# Candidates: "{}" = the stripped word, "{}ه" = with final heh restored
+# (مذاکرات -> مذاکره, نمایندگان -> نماینده).
+SUFFIX_RULES = (
+    ("هایشان", ("{}",), True), ("هایتان", ("{}",), True), ("هایمان", ("{}",), True),
+    ("هایی", ("{}",), True), ("هایم", ("{}",), True), ("هایت", ("{}",), True),
+    ("هایش", ("{}",), True), ("های", ("{}",), True), ("ها", ("{}",), True),
+    ("ترین", ("{}",), False), ("تر", ("{}",), False),
+    ("گان", ("{}ه",), False),  # نمایندگان -> نماینده
+    ("ان", ("{}",), False),  # کودکان -> کودک, ایرانیان -> ایرانی
+    ("یان", ("{}",), False),  # دانشجویان -> دانشجو
+    ("ات", ("{}ه", "{}"), False),  # مذاکرات -> مذاکره, انتخابات -> انتخاب
+    ("ایی", ("{}",), False), ("ای", ("{}",), False),  # هسته‌ای -> هسته
+)
+MIN_STEM = 2
+
+
+def lexicon_stem_raw(word: str, known: frozenset[str]) -> str:
+    """The lexicon rule without protection (the data generator uses it).
+
+    First pass: the first rule whose candidate base is known (so هسته‌ای is
+    هسته + ای, not هست + های); second pass: the ها family regardless.
+    """
+    n = len(word)
+    for end, cands, _always in SUFFIX_RULES:
+        if word.endswith(end) and n - len(end) >= MIN_STEM:
+            stem = word[: -len(end)]
+            for c in cands:
+                c = c.format(stem)
+                if c in known:
+                    return c
+    for end, _cands, always in SUFFIX_RULES:
+        if always and word.endswith(end) and n - len(end) >= MIN_STEM:
+            return word[: -len(end)]
+    return word
+
+
+@functools.lru_cache(maxsize=200_000)
+def lexicon_stem(word: str) -> str:
+    """Default: lexicon-checked suffix stripping + protected words.
+
+    >>> lexicon_stem("کتابها"), lexicon_stem("مذاکرات"), lexicon_stem("ایران")
+    ('کتاب', 'مذاکره', 'ایران')
+    """
+    if word in protected():
+        return word
+    return lexicon_stem_raw(word, bases())
+
+
+@functools.lru_cache(maxsize=None)
+def _snowball():
+    import Stemmer  # PyStemmer 3.1.0 (Snowball 3)
+
+    return Stemmer.Stemmer("persian")
+
+
+@functools.lru_cache(maxsize=200_000)
+def snowball_stem(word: str) -> str:
+    return _snowball().stemWord(word)
+
+
+@functools.lru_cache(maxsize=200_000)
+def snowball_protected_stem(word: str) -> str:
+    """Snowball, but protected words are kept, and a final ه is dropped from
+    the result so مذاکره meets مذاکرات (Snowball: مذاکر vs مذاکره)."""
+    if word in protected():
+        return word
+    s = _snowball().stemWord(word)
+    if len(s) > 3 and s.endswith("ه"):
+        s = s[:-1]
+    return s
+
+
+_HAZM_ENDS = ("ات", "ان", "ترین", "تر", "م", "ت", "ش", "یی", "ی", "ها", "ٔ", "\u200cا", "\u200c")
+
+
+@functools.lru_cache(maxsize=200_000)
+def hazm_stem(word: str) -> str:
+    """hazm 0.10 ``Stemmer.stem`` logic (re-implemented: no hazm import)."""
+    for end in _HAZM_ENDS:
+        if word.endswith(end):
+            word = word[: -len(end)]
+    if word.endswith("ۀ"):
+        word = word[:-1] + "ه"
+    return word
+
+
+def _none(word: str) -> str:
+    return word
+
+
+STEMMERS = {
+    "none": _none,
+    "lexicon": lexicon_stem,
+    "snowball": snowball_stem,
+    "snowball+protected": snowball_protected_stem,
+    "hazm-stem": hazm_stem,
+}
+#: Chosen by the relevance work (nDCG on judged sets); see module docstring
+#: of registry.py for why "lexicon" is the starting point.
+DEFAULT_STEMMER = "lexicon"

@@ -1,0 +1,111 @@
+"""Analyzer names -> Whoosh analyzers, and ``ANALYSIS_VERSION``.
+
+Each chain is listed once (``steps(name)``); the index, the query parser,
+the highlighter and ``explain`` all use that list, with no branch on mode
+(the one exception, required by Whoosh, is in ``steps.StopFlagFilter``).
+
+Names: ``"text"`` (script-aware Persian + Dutch), ``"generic"`` (any other
+language: fold only, no stop flags, no stemming).  ``"text@<stemmer>"``
+builds the text chain with another Persian stemmer from ``fa.STEMMERS``
+(for relevance experiments); it pickles as that name as well.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from whoosh.analysis import Analyzer, CompositeAnalyzer
+
+from . import chars as C
+from . import fa, nl
+from .steps import (
+    ARABIC, DIGIT, LATIN, OTHER, AffixJoinFilter, CompoundSplitFilter, FoldFilter,
+    ScriptTokenizer, SplitFilter, StemFilter, StopFlagFilter,
+)
+
+ANALYZER_NAMES = ("text", "generic")
+
+#: Bump when a step's code or a data file changes output; the stemmer names
+#: are part of the version, so changing a default re-versions by itself.
+CHAIN_VERSION = "1"
+ANALYSIS_VERSION = f"{CHAIN_VERSION}+fa.{fa.DEFAULT_STEMMER}+nl.{nl.DEFAULT_STEMMER}"
+
+
+def _text_prestop():
+    return [
+        ScriptTokenizer(),
+        SplitFilter({ARABIC: fa.split_chars, LATIN: nl.split_chars}),
+        FoldFilter({ARABIC: fa.fold, LATIN: nl.fold, DIGIT: C.fold_digits, OTHER: C.fold_other}),
+        AffixJoinFilter(fa.PREFIXES, fa.SUFFIXES, fa.ZWNJ_SUFFIXES),
+        CompoundSplitFilter(fa.compound_parts),
+    ]
+
+
+@functools.lru_cache(maxsize=None)
+def fa_stopwords() -> frozenset[str]:
+    """hazm's list normalized by the same steps the text gets before ``stop``
+    (entries that come out as several terms are left out)."""
+    pre = CompositeAnalyzer(*_text_prestop())
+    out = set()
+    for w in fa.raw_stopwords():
+        terms = [t for t in pre(w) if t.script == ARABIC]
+        if len(terms) == 1:
+            out.add(terms[0].text)
+    return frozenset(out)
+
+
+def steps(name: str) -> list:
+    """The step list of an analyzer name (tokenizer first)."""
+    base, _, stemmer = name.partition("@")
+    if base == "text":
+        stemmer = stemmer or fa.DEFAULT_STEMMER
+        if stemmer not in fa.STEMMERS:
+            raise ValueError(f"unknown Persian stemmer {stemmer!r}; choose from {sorted(fa.STEMMERS)}")
+        return _text_prestop() + [
+            StopFlagFilter({ARABIC: fa_stopwords, LATIN: nl.stopwords}),
+            StemFilter({ARABIC: fa.STEMMERS[stemmer], LATIN: nl.STEMMERS[nl.DEFAULT_STEMMER]}),
+        ]
+    if base == "generic" and not stemmer:
+        return [
+            ScriptTokenizer(),
+            SplitFilter({LATIN: C.HYPHENS}),
+            FoldFilter({ARABIC: C.fold_arabic, LATIN: C.fold_latin, DIGIT: C.fold_digits,
+                        OTHER: C.fold_other}),
+        ]
+    raise ValueError(f"unknown analyzer {name!r}; choose from {ANALYZER_NAMES}")
+
+
+class NamedAnalyzer(Analyzer):
+    """A Whoosh analyzer that pickles as its name (``analyzer(name)``), so the
+    on-disk schema does not depend on the import paths of the steps."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.chain = CompositeAnalyzer(*steps(name))
+
+    def __call__(self, value, **kwargs):
+        return self.chain(value, **kwargs)
+
+    def __reduce__(self):
+        return (analyzer, (self.name,))
+
+    def __eq__(self, other):
+        return isinstance(other, NamedAnalyzer) and other.name == self.name
+
+    def __hash__(self):
+        return hash(("NamedAnalyzer", self.name))
+
+    def __repr__(self):
+        return f"analyzer({self.name!r})"
+
+    def has_morph(self):
+        return self.chain.has_morph()
+
+    def clean(self):
+        self.chain.clean()
+
+
+@functools.lru_cache(maxsize=None)
+def analyzer(name: str) -> NamedAnalyzer:
+    """The analyzer for ``name`` (one shared instance per name)."""
+    return NamedAnalyzer(name)

@@ -1,0 +1,355 @@
+"""The plumbing: a script-aware tokenizer and small token filters.
+
+Rules (which characters fold, which affixes join, which words stop or stem)
+live in ``chars.py``, ``fa.py`` and ``nl.py``; the filters here only feed
+tokens to them, Whoosh style (``Tokenizer | Filter | ...``).
+
+Conventions every filter keeps:
+
+* each yielded token is a distinct ``Token`` object (no re-yielded singleton),
+  so a stream can be ``list()``-ed and filters may look ahead;
+* ``startchar``/``endchar`` always point into the original text (deletions
+  and foldings happen on ``token.text`` only);
+* ``pos`` is renumbered 0, 1, 2... (from ``start_pos``) by every filter that
+  can change the number of tokens, so positions stay sequential;
+* ``token.script`` is one of ``"arabic" | "latin" | "digit" | "other"`` and
+  per-script steps only touch tokens of their script;
+* ``token.sep`` says what separated the token from the previous one in the
+  text: ``""`` (nothing), ``"zwnj"`` (a ZWNJ), ``" "`` (whitespace only) or
+  ``"x"`` (punctuation/other); the Persian affix joiner reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable, Iterator, Mapping
+
+from whoosh.analysis import Filter, Token, Tokenizer
+
+from . import chars as C
+
+ARABIC, LATIN, DIGIT, OTHER = "arabic", "latin", "digit", "other"
+
+_AR = C.AR_LETTERS
+_ARM = _AR + C.AR_MARKS
+_LAT = C.LATIN_LETTERS
+_LATM = _LAT + C.LATIN_MARKS + "0-9"
+_DIG = "0-9" + C.PERSIAN_DIGITS + C.ARABIC_INDIC_DIGITS
+
+TOKEN_RE = re.compile(
+    # Arabic script: a letter, then letters/marks; ZWNJ/ZWJ only *inside*.
+    rf"(?P<arabic>[{_AR}](?:[{_ARM}]+|[{C.JOINERS}]+(?=[{_ARM}]))*)"
+    # digit runs of any of the three digit sets
+    rf"|(?P<digit>[{_DIG}]+)"
+    # Latin: letters (+ combining accents, ASCII digits); apostrophes and
+    # hyphens only between letters (video's, Midden-Oosten)
+    rf"|(?P<latin>[{_LAT}](?:[{_LATM}]+|[{C.APOSTROPHES}{C.HYPHENS}](?=[{_LAT}]))*)"
+    # any other word characters (Cyrillic, Greek, CJK, ...)
+    rf"|(?P<other>[^\W_{_AR}{_LAT}{_DIG}]+)"
+)
+
+
+def script_of(text: str) -> str:
+    """Script of a whole string (used for ``tokenize=False``)."""
+    m = TOKEN_RE.search(text)
+    return m.lastgroup if m else OTHER
+
+
+def _new(proto: dict, **attrs) -> Token:
+    t = object.__new__(Token)
+    d = dict(proto)
+    d.update(attrs)
+    t.__dict__ = d
+    return t
+
+
+def _clone(t: Token, **attrs) -> Token:
+    return _new(t.__dict__, **attrs)
+
+
+def _gap_kind(gap: str) -> str:
+    if not gap:
+        return ""
+    if gap.isspace():
+        return " "
+    if not gap.replace(C.ZWNJ, " ").strip():
+        return " " if gap.strip(C.ZWNJ) else "zwnj"
+    return "x"
+
+
+class ScriptTokenizer(Tokenizer):
+    """One token per word, tagged with its script (see ``TOKEN_RE``)."""
+
+    name = "tokenize"
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        if not isinstance(value, str):
+            raise TypeError(f"analyzers take str, not {type(value).__name__}; decode first")
+        proto = dict(kwargs)
+        proto.update(
+            positions=positions, chars=chars, removestops=removestops, mode=mode,
+            stopped=False, is_stop=False, boost=1.0,
+        )
+        if not tokenize:
+            if value:
+                yield _new(proto, text=value, script=script_of(value), sep="",
+                           pos=start_pos, startchar=start_char,
+                           endchar=start_char + len(value),
+                           **({"original": value} if keeporiginal else {}))
+            return
+        prev_end = 0
+        pos = start_pos
+        for m in TOKEN_RE.finditer(value):
+            s, e = m.span()
+            text = m.group()
+            t = _new(proto, text=text, script=m.lastgroup, pos=pos,
+                     startchar=start_char + s, endchar=start_char + e,
+                     sep=_gap_kind(value[prev_end:s]) if prev_end else "x")
+            if keeporiginal:
+                t.original = text
+            prev_end = e
+            pos += 1
+            yield t
+
+
+class _Renumber:
+    """Gives output tokens sequential positions starting at the first input's."""
+
+    __slots__ = ("pos",)
+
+    def __init__(self):
+        self.pos = None
+
+    def __call__(self, t: Token) -> Token:
+        if self.pos is None:
+            self.pos = t.pos
+        else:
+            self.pos += 1
+            t.pos = self.pos
+        return t
+
+
+class SplitFilter(Filter):
+    """Splits tokens of a script at separator characters (kept in offsets).
+
+    ``seps``: script -> characters.  Arabic tokens split at ZWNJ (the parts
+    are rejoined or kept apart by the Persian steps), Latin at hyphens
+    (Midden-Oosten = Midden -Oosten = Midden Oosten).
+    """
+
+    name = "split"
+
+    def __init__(self, seps: Mapping[str, str]):
+        self.seps = dict(seps)
+        self._res = {k: re.compile("[" + re.escape(v) + "]+") for k, v in self.seps.items()}
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.seps == self.seps
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        renum = _Renumber()
+        seps, res = self.seps, self._res
+        for t in tokens:
+            sep = seps.get(t.script)
+            text = t.text
+            if sep is None or not any(c in text for c in sep):
+                yield renum(t)
+                continue
+            kind = "zwnj" if sep == C.ZWNJ else "x"
+            start = 0
+            base = t.startchar
+            first = True
+            for m in res[t.script].finditer(text):
+                if m.start() > start:
+                    yield renum(_clone(t, text=text[start:m.start()],
+                                       startchar=base + start, endchar=base + m.start(),
+                                       sep=t.sep if first else kind))
+                    first = False
+                start = m.end()
+            if start < len(text):
+                yield renum(_clone(t, text=text[start:], startchar=base + start,
+                                   endchar=t.endchar, sep=t.sep if first else kind))
+
+
+class FoldFilter(Filter):
+    """Applies a str -> str folding per script; drops tokens folded to ''."""
+
+    name = "fold"
+
+    def __init__(self, folders: Mapping[str, Callable[[str], str]], name: str = "fold"):
+        self.folders = dict(folders)
+        self.name = name
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.folders == self.folders
+
+    def __call__(self, tokens):
+        renum = _Renumber()
+        folders = self.folders
+        for t in tokens:
+            f = folders.get(t.script)
+            if f is not None:
+                t.text = f(t.text)
+                if not t.text:
+                    continue
+            yield renum(t)
+
+
+def _merge(a: Token, b: Token) -> Token:
+    return _clone(a, text=a.text + b.text, endchar=b.endchar)
+
+
+class AffixJoinFilter(Filter):
+    """Joins detached Persian affixes to their word, so half-space, space and
+    no space spell the same term (می‌کند / می کند / میکند -> میکند).
+
+    ``prefixes``: joined to the next Arabic-script token (after ZWNJ/space);
+    ``suffixes``: joined to the previous Arabic-script token after a ZWNJ or a
+    space; ``zwnj_suffixes``: only after a ZWNJ (they are also words).
+    Tokens separated by punctuation (``sep == "x"``) never join.
+    """
+
+    name = "join-affixes"
+
+    def __init__(self, prefixes, suffixes, zwnj_suffixes, script=ARABIC):
+        self.prefixes = frozenset(prefixes)
+        self.suffixes = frozenset(suffixes)
+        self.zwnj_suffixes = frozenset(zwnj_suffixes)
+        self.script = script
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.__dict__ == self.__dict__
+
+    def __call__(self, tokens):
+        renum = _Renumber()
+        script = self.script
+        prefixes, suffixes, zsuffixes = self.prefixes, self.suffixes, self.zwnj_suffixes
+        pending = None  # last token, not yet emitted
+        pending_is_prefix = False
+        for t in tokens:
+            if pending is not None and t.script == script and pending.script == script:
+                sep = t.sep
+                if sep in ("zwnj", " ", ""):
+                    if pending_is_prefix and t.text not in suffixes:
+                        pending = _merge(pending, t)
+                        pending_is_prefix = False
+                        continue
+                    if t.text in suffixes or (sep == "zwnj" and t.text in zsuffixes):
+                        pending = _merge(pending, t)
+                        continue
+            if pending is not None:
+                yield renum(pending)
+            pending = t
+            pending_is_prefix = t.script == script and t.text in prefixes
+        if pending is not None:
+            yield renum(pending)
+
+
+class CompoundSplitFilter(Filter):
+    """Splits known compounds into their parts (canonical form = apart), so
+    رئیس‌جمهور / رئیس جمهور / رئیسجمهور give the same terms and positions.
+
+    ``lookup(text) -> list[str] | None`` comes from the language module.
+    When the folded text has the original's length the parts get exact
+    offsets, else each part spans the whole original token.
+    """
+
+    name = "split-compounds"
+
+    def __init__(self, lookup: Callable[[str], "list[str] | None"], script=ARABIC):
+        self.lookup = lookup
+        self.script = script
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.lookup == self.lookup
+
+    def __call__(self, tokens):
+        renum = _Renumber()
+        lookup, script = self.lookup, self.script
+        for t in tokens:
+            parts = lookup(t.text) if t.script == script else None
+            if not parts:
+                yield renum(t)
+                continue
+            exact = t.endchar - t.startchar == len(t.text)
+            s = t.startchar
+            for i, p in enumerate(parts):
+                if exact:
+                    yield renum(_clone(t, text=p, startchar=s, endchar=s + len(p),
+                                       sep=t.sep if i == 0 else ""))
+                    s += len(p)
+                else:
+                    yield renum(_clone(t, text=p, sep=t.sep if i == 0 else ""))
+
+
+class StopFlagFilter(Filter):
+    """Flags stop words; never removes them (phrases and stop-word-only
+    queries keep working, the index keeps them).
+
+    Every stop word gets ``token.is_stop = True``.  ``token.stopped`` is set
+    too, except when ``mode == "index"``: Whoosh's posting formats drop
+    ``stopped`` tokens (``whoosh.formats.tokens`` -> ``unstopped``), which
+    would take stop words out of the index.
+
+    ``stops``: script -> zero-argument callable returning a set (lazy load).
+    """
+
+    name = "stop"
+
+    def __init__(self, stops: Mapping[str, Callable[[], "frozenset[str]"]]):
+        self.stops = dict(stops)
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.stops == self.stops
+
+    def __call__(self, tokens):
+        sets = {}
+        for t in tokens:
+            sc = t.script
+            s = sets.get(sc)
+            if s is None:
+                f = self.stops.get(sc)
+                s = sets[sc] = f() if f is not None else frozenset()
+            if t.text in s:
+                t.is_stop = True
+                t.stopped = t.mode != "index"
+            yield t
+
+
+class StemFilter(Filter):
+    """Per-script stemming (``is_morph``: Whoosh may skip it with no_morph).
+
+    Stop words are not stemmed (Lucene's keyword idea): برای must not become بر.
+    """
+
+    name = "stem"
+    is_morph = True
+
+    def __init__(self, stemmers: Mapping[str, Callable[[str], str]]):
+        self.stemmers = dict(stemmers)
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.stemmers == self.stemmers
+
+    def __call__(self, tokens):
+        stemmers = self.stemmers
+        for t in tokens:
+            f = stemmers.get(t.script)
+            if f is not None and not t.is_stop:
+                t.text = f(t.text)
+            yield t
