@@ -1,0 +1,106 @@
+"""Persian steps: offsets of split/joined tokens, stop flags, stemmers."""
+
+import pytest
+
+from searcher.analysis import fa
+from searcher.analysis.explain import explain
+from searcher.analysis.registry import analyzer, fa_stopwords
+
+A = analyzer("text")
+
+
+def toks(text, **kw):
+    kw.setdefault("positions", True)
+    kw.setdefault("chars", True)
+    return list(A(text, **kw))
+
+
+def view(text):
+    return [(t.text, t.pos, text[t.startchar:t.endchar]) for t in toks(text)]
+
+
+def test_harakat_keep_word_whole():
+    assert view("کِتابِ") == [("کتاب", 0, "کِتابِ")]
+
+
+def test_zwnj_compound_parts_have_exact_offsets():
+    s = "دستیار رئیس‌جمهور روسیه"
+    assert view(s) == [("دستیار", 0, "دستیار"), ("رییس", 1, "رئیس"),
+                       ("جمهور", 2, "جمهور"), ("روسیه", 3, "روسیه")]
+
+
+def test_solid_compound_split_offsets_and_positions():
+    s = "دستیار رئیسجمهور روسیه"
+    assert view(s) == [("دستیار", 0, "دستیار"), ("رییس", 1, "رئیس"),
+                       ("جمهور", 2, "جمهور"), ("روسیه", 3, "روسیه")]
+
+
+def test_joined_affix_spans_both_parts():
+    s = "او می کند و کتاب ها را"
+    v = view(s)
+    assert ("میکند", 1, "می کند") in v
+    assert ("کتاب", 3, "کتاب ها") in v
+    assert [p for _, p, _ in v] == list(range(len(v)))
+
+
+def test_no_join_across_punctuation():
+    assert [t.text for t in toks("کتاب، ها")] == ["کتاب", "ها"]
+
+
+def test_stop_words_flagged_and_kept():
+    ts = toks("به گزارش ایسنا", mode="query")
+    assert [(t.text, t.is_stop, t.stopped) for t in ts] == [
+        ("به", True, True), ("گزارش", False, False), ("ایسنا", False, False)]
+
+
+def test_stop_words_stay_in_index_mode():
+    # whoosh.formats drops tokens with stopped=True at index time
+    ts = toks("به گزارش", mode="index")
+    assert [(t.text, t.is_stop, t.stopped) for t in ts] == [("به", True, False), ("گزارش", False, False)]
+
+
+def test_stop_list_normalized_like_text():
+    stops = fa_stopwords()
+    assert "میشود" in stops  # hazm writes می‌شود
+    assert "به" in stops and "رییس" not in stops
+
+
+def test_stop_words_not_stemmed():
+    assert [t.text for t in toks("برای")] == ["برای"]
+
+
+@pytest.mark.parametrize("name", sorted(fa.STEMMERS))
+def test_every_stemmer_builds_a_chain(name):
+    a = analyzer(f"text@{name}")
+    assert [t.text for t in a("کتاب")] == ["کتاب"]
+
+
+def test_unknown_stemmer_is_refused():
+    with pytest.raises(ValueError, match="stemmer"):
+        analyzer("text@porter")
+
+
+def test_hazm_stem_reimplementation():
+    assert fa.hazm_stem("کتابهایشان") == "کتاب"
+    assert fa.hazm_stem("ایران") == "ایر"  # why it needs protection
+
+
+def test_protected_words_are_data():
+    assert {"انسان", "تنها"} <= fa.protected()
+
+
+def test_explain_lists_each_step():
+    trace = explain("کتاب‌ها")
+    assert [n for n, _ in trace] == ["tokenize", "split", "fold", "join-affixes",
+                                     "split-compounds", "stop", "stem"]
+    assert trace[1][1] == ["کتاب", "ها"] and trace[-1][1] == ["کتاب"]
+
+
+def test_seed_articles_analyse(seed_texts=None):
+    from pathlib import Path
+
+    for p in sorted(Path(__file__).parents[1].glob("seeds/*.txt")):
+        text = p.read_text("utf-8")
+        ts = toks(text)
+        assert ts
+        assert all(text[t.startchar:t.endchar] for t in ts)
