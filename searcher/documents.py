@@ -20,8 +20,9 @@ How a .txt article is read: lines are stripped; *chrome* lines (menu words,
 the title is the first remaining line that reads as a headline (not 1-2 words,
 not a paragraph); if the first real line is a paragraph the title is its first
 sentence, cut at a word boundary. The body is every other non-chrome line. The
-date is the first one stated in the head: the lines up to the title and the
-next few lines (their beginnings only).
+date is stated in the head: the lines up to the title and the next few lines
+(their beginnings only); a date labelled as the publication date wins, else
+the first date there.
 """
 from __future__ import annotations
 
@@ -239,6 +240,9 @@ def is_chrome(line: str) -> bool:
 HEADLINE_MIN_WORDS = 3  # 1-2 word lines are section names, datelines, captions
 HEADLINE_MAX_CHARS = 150  # a longer line is a paragraph, not a headline
 DERIVED_TITLE_MAX_CHARS = 120  # a title cut from a paragraph is at most this
+# Label words of the publication date; it beats other dates of the head (a page
+# header's "today", an "updated on" line).
+PUBLISHED_WORDS = frozenset("انتشار gepubliceerd publicatiedatum published".split())
 HEAD_LINES_AFTER_TITLE = 2  # the head: lines up to the title, plus these
 HEAD_LINE_CHARS = 200  # ... and only the beginning of each head line
 
@@ -277,10 +281,17 @@ def _choose_title(lines: list[str]) -> tuple[int, str]:
     return first, title_from_paragraph(lines[first])
 
 
-def _head(lines: list[str], title_index: int) -> list[str]:
-    """The lines where a publication date is looked for."""
-    head = lines[: title_index + 1 + HEAD_LINES_AFTER_TITLE]
-    return [line[:HEAD_LINE_CHARS] for line in head]
+def _is_published_line(line: str) -> bool:
+    """A date line labelled as the publication date: "تاریخ انتشار: ..."."""
+    return _is_date_line(line) and any(w in PUBLISHED_WORDS for w in _words(line))
+
+
+def head_date(lines: list[str], title_index: int) -> str | None:
+    """The publication date stated in the head: the lines up to the title and a
+    few after it (their beginnings only). A date labelled as the publication
+    date wins; else the first date there."""
+    head = [line[:HEAD_LINE_CHARS] for line in lines[: title_index + 1 + HEAD_LINES_AFTER_TITLE]]
+    return dates.first_date(filter(_is_published_line, head)) or dates.first_date(head)
 
 
 def _text_lines(text: str) -> list[str]:
@@ -314,7 +325,7 @@ def article_from_text(text: str, id: str, path: str) -> Article:
         line for i, line in enumerate(lines)
         if not is_chrome(line) and not (i == index and line == title)
     ]
-    return _article(id, title, "\n".join(body_lines), None, dates.first_date(_head(lines, index)), path)
+    return _article(id, title, "\n".join(body_lines), None, head_date(lines, index), path)
 
 
 # --- JSON records -----------------------------------------------------------
@@ -371,9 +382,7 @@ def article_from_record(record: dict, path: str) -> Article:
         title_index, title = _record_title(lines)
     lang = (_optional_str(record, "lang") or "").lower()
     date_field = _optional_str(record, "date")
-    date = (date_field and dates.parse_date_value(date_field)) or dates.first_date(
-        _head(lines, title_index)
-    )
+    date = (date_field and dates.parse_date_value(date_field)) or head_date(lines, title_index)
     return _article(id, title, body, lang if lang in LANGS else None, date, path,
                     _optional_str(record, "source"), _optional_str(record, "url"))
 
