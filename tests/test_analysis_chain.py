@@ -126,3 +126,16 @@ def test_highlighter_offsets(index):
         hit = [h for h in r if h["id"] == "solid"][0]
         assert "رئیسجمهور" in hit.highlights("body").replace("<b class=\"match term0\">", "").replace("<b class=\"match term1\">", "").replace("</b>", "")
         assert "match" in hit.highlights("body")
+
+
+def test_data_files_need_a_version_bump():
+    """Changing a data file changes terms: bump registry.CHAIN_VERSION and
+    record the new fingerprint here."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    for p in sorted((Path(registry.__file__).parent / "data").glob("*.txt")):
+        h.update(p.name.encode() + p.read_bytes())
+    assert (registry.CHAIN_VERSION, h.hexdigest()[:16]) == ("1", FINGERPRINT)
+FINGERPRINT = "aca6fc81343d4e4a"

@@ -129,7 +129,9 @@ def fold_latin(text: str) -> str:
 
 
 def fold_digits(text: str) -> str:
-    """>>> fold_digits("۵۰"), fold_digits("٥٠")
+    """Persian and Arabic-Indic digits -> ASCII.
+
+    >>> fold_digits("۵۰"), fold_digits("٥٠")
     ('50', '50')
     """
     return text.translate(DIGIT_TABLE)
