@@ -117,7 +117,9 @@ SUFFIX_RULES = (
     ("ان", ("{}",), False),  # کودکان -> کودک, ایرانیان -> ایرانی
     ("یان", ("{}",), False),  # دانشجویان -> دانشجو
     ("ات", ("{}ه", "{}"), False),  # مذاکرات -> مذاکره, انتخابات -> انتخاب
-    ("ایی", ("{}",), False), ("ای", ("{}",), False),  # هسته‌ای -> هسته
+    ("ایی", ("{}ا", "{}"), False),  # ezafe after alef: روسای -> روسا
+    ("ای", ("{}ا", "{}"), False),  # هسته‌ای -> هسته
+    ("وی", ("{}و",), False),  # ezafe after waw: دانشجوی -> دانشجو
 )
 MIN_STEM = 2
 
@@ -125,17 +127,21 @@ MIN_STEM = 2
 def lexicon_stem_raw(word: str, known: frozenset[str]) -> str:
     """The lexicon rule without protection (the data generator uses it).
 
-    First pass: the first rule whose candidate base is known (so هسته‌ای is
-    هسته + ای, not هست + های); second pass: the ها family regardless.
+    First pass: of all candidates that are known bases, the longest (least
+    stripped) wins, ties by rule order: هسته‌ای is هسته + ای, not هست + های;
+    روسای is روسا + ی, not روس + ای.  Second pass: the ها family regardless.
     """
     n = len(word)
+    best = None
     for end, cands, _always in SUFFIX_RULES:
         if word.endswith(end) and n - len(end) >= MIN_STEM:
             stem = word[: -len(end)]
             for c in cands:
                 c = c.format(stem)
-                if c in known:
-                    return c
+                if c in known and (best is None or len(c) > len(best)):
+                    best = c
+    if best is not None:
+        return best
     for end, _cands, always in SUFFIX_RULES:
         if always and word.endswith(end) and n - len(end) >= MIN_STEM:
             return word[: -len(end)]

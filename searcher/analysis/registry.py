@@ -27,7 +27,7 @@ ANALYZER_NAMES = ("text", "generic")
 
 #: Bump when a step's code or a data file changes output; the stemmer names
 #: are part of the version, so changing a default re-versions by itself.
-CHAIN_VERSION = "1"
+CHAIN_VERSION = "2"
 ANALYSIS_VERSION = f"{CHAIN_VERSION}+fa.{fa.DEFAULT_STEMMER}+nl.{nl.DEFAULT_STEMMER}"
 
 

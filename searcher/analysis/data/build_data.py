@@ -13,8 +13,9 @@ Outputs (folded with chars.fold_arabic, one entry a line, '#' = comment):
   solid spelling (no ZWNJ), so the solid spelling splits exactly like the
   half-space one.  Skipped when the solid spelling is itself a words.dat word
   with freq >= STANDALONE_FREQ (a different word that happens to look joined).
-* fa_bases.txt      nouns/adjectives (POS N or AJ) with freq >= BASE_FREQ: what
-  the lexicon stemmer may leave after stripping an ending.
+* fa_bases.txt      nouns/adjectives (POS N or AJ, any freq) and POS-less
+  entries ending in ی (nisba adjectives): what the lexicon stemmer may leave
+  after stripping an ending.
 * fa_protected.txt  ``word<TAB>would-be-stem<TAB>freq ratio``: frequent words
   (freq >= PROTECT_FREQ) that the lexicon rule would reduce to a base that is
   much rarer (freq(word) > PROTECT_RATIO * freq(base)), e.g. انسان -> انس:
@@ -30,7 +31,6 @@ from collections import defaultdict
 from pathlib import Path
 
 STANDALONE_FREQ = 1000
-BASE_FREQ = 50
 PROTECT_FREQ = 1000
 PROTECT_RATIO = 3.0
 
@@ -78,8 +78,12 @@ def main() -> None:
         if key not in compounds or compounds[key][1] < f:
             compounds[key] = (terms, f)
 
+    # words.dat lists many derived words with freq 0: nouns/adjectives count
+    # whatever their freq (روسا 0 N,PL), and POS-less "0" entries ending in ی
+    # are the nisba adjectives (ایرانی, نظامی).
     bases = sorted(w for w, f in freq.items()
-                   if f >= BASE_FREQ and pos[w] & {"N", "AJ"} and len(w) >= fa.MIN_STEM)
+                   if len(w) >= fa.MIN_STEM
+                   and (pos[w] & {"N", "AJ"} or (pos[w] == {"0"} and w.endswith("ی"))))
     known = frozenset(bases)
     protected = []
     for w, f in freq.items():
@@ -96,7 +100,7 @@ def main() -> None:
         for key in sorted(compounds):
             out.write(f"{key}\t{' '.join(compounds[key][0])}\n")
     with open(OUT / "fa_bases.txt", "w", encoding="utf-8") as out:
-        out.write(head + f"# nouns/adjectives, freq >= {BASE_FREQ}\n")
+        out.write(head + "# nouns/adjectives (N, AJ) + POS-less words ending in ی\n")
         out.write("\n".join(bases) + "\n")
     with open(OUT / "fa_protected.txt", "w", encoding="utf-8") as out:
         out.write(head + f"# word<TAB>stem it is kept from<TAB>freq ratio (> {PROTECT_RATIO})\n")
