@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -23,6 +24,7 @@ from searcher.errors import QueryError
 
 # Characters that carry syntax; a query that cannot be parsed is read again without them.
 SYNTAX_CHARS = re.compile(r"""["'()\[\]{}^~:+\-*?]""")
+ZWNJ = "\u200c"
 OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
@@ -62,24 +64,75 @@ class FieldAliasPlugin(plugins.Plugin):
         return group
 
 
+class ProhibitPlugin(plugins.Plugin):
+    """``a NOT b`` means a, without b (as ``a -b`` does), not "a, or anything but b"."""
+
+    def filters(self, parser: QueryParser) -> list:
+        # After the operators filter (priority 600) has made NOT groups.
+        return [(self.prohibit, 610)]
+
+    def prohibit(self, parser: QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.prohibit(parser, node)
+        if type(group) is not syntax.OrGroup:
+            return group
+        banned = [node.nodes[0] for node in group if isinstance(node, syntax.NotGroup)]
+        kept = [node for node in group if not isinstance(node, syntax.NotGroup)]
+        if banned and kept:
+            return syntax.AndNotGroup([syntax.OrGroup(kept), syntax.OrGroup(banned)])
+        return group
+
+
 def make_parser(schema) -> QueryParser:
     """A parser for the query syntax above."""
     parser = QueryParser(None, schema, group=syntax.OrGroup)
     for unwanted in (plugins.WildcardPlugin, plugins.RangePlugin, plugins.EveryPlugin):
         parser.remove_plugin_class(unwanted)
     parser.replace_plugin(plugins.FieldsPlugin(expr=r"(?P<text>title|body):", remove_unknown=False))
-    parser.add_plugin(plugins.PlusMinusPlugin())
+    # + and - only at the start of a word: "Midden-Oosten" is one word, not "Midden -Oosten".
+    parser.add_plugin(plugins.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     parser.add_plugin(FieldAliasPlugin())
+    parser.add_plugin(ProhibitPlugin())
     return parser
 
 
 def parse(parser: QueryParser, text: str) -> ParsedQuery:
     """Reads ``text``; a malformed query gets a best-effort reading, an empty one a QueryError."""
-    tree = _syntax_tree(parser, text)
+    tree = _syntax_tree(parser, _glue_joined_words(parser.schema["body"].analyzer, text))
     query = tree.query(parser).normalize() if tree is not None else wq.NullQuery
     if query is wq.NullQuery or next(query.iter_all_terms(), None) is None:
         raise QueryError(f"the query {text!r} has no words to search for")
+    if next(positive_terms(query), None) is None:
+        raise QueryError(f"the query {text!r} only excludes words: add a word to search for")
     return ParsedQuery(text=text, query=query, required=_first_tier(parser, tree))
+
+
+def positive_terms(query: wq.Query) -> Iterator[tuple[str, str]]:
+    """(field, term) pairs a matching article contains: never the negated ones."""
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from positive_terms(query.a)
+        return
+    if query.is_leaf():
+        for name, term in query.terms(phrases=True):
+            yield name, term.decode("utf-8") if isinstance(term, bytes) else term
+        return
+    for child in query.children():
+        yield from positive_terms(child)
+
+
+def _glue_joined_words(analyzer, text: str) -> str:
+    """Where the analysis joins words across a space (``می کند`` -> one term), puts a ZWNJ in
+    that space: the parser splits words at spaces before analysing them, so without this the
+    query would not meet the index. The analyzer itself decides, so the two cannot drift."""
+    chars = list(text)
+    for token in analyzer(text, chars=True, mode="query"):
+        for i in range(token.startchar, token.endchar):
+            if chars[i].isspace():
+                chars[i] = ZWNJ
+    return "".join(chars)
 
 
 def _syntax_tree(parser: QueryParser, text: str) -> syntax.GroupNode | None:
@@ -95,14 +148,19 @@ def _syntax_tree(parser: QueryParser, text: str) -> syntax.GroupNode | None:
 
 
 def _first_tier(parser: QueryParser, tree: syntax.GroupNode) -> wq.Query | None:
-    """For a keyword query of two or more content clauses, the query requiring all of them."""
-    if not all(isinstance(node, AliasGroup) for node in tree):
+    """For a keyword query of two or more content clauses (and any banned ones), the query
+    requiring all the content clauses."""
+    wanted, banned = (tree[0], tree[1]) if isinstance(tree, syntax.AndNotGroup) else (tree, None)
+    if not all(isinstance(node, AliasGroup) for node in wanted):
         return None
     analyzer = parser.schema["body"].analyzer
-    content = [node for node in tree if not _is_stop_clause(analyzer, getattr(node[0], "text", ""))]
+    content = [node for node in wanted if not _is_stop_clause(analyzer, getattr(node[0], "text", ""))]
     if len(content) < 2:
         return None
-    return wq.And([node.query(parser) for node in content]).normalize()
+    required = wq.And([node.query(parser) for node in content])
+    if banned is not None:
+        required = wq.AndNot(required, banned.query(parser))
+    return required.normalize()
 
 
 def _is_stop_clause(analyzer, words: str) -> bool:

@@ -12,6 +12,7 @@ from whoosh import highlight
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from searcher.backend.whoosh.parsing import positive_terms
 from searcher.results import Snippet
 
 SNIPPET_CHARS = 240
@@ -33,7 +34,7 @@ class PartsFormatter(highlight.Formatter):
 def best_snippet(searcher: Searcher, query: wq.Query, fieldname: str, text: str) -> Snippet:
     """The body passage with the most matches of ``query``'s terms in ``fieldname``, or the
     body's opening when nothing matched there (a title-only match)."""
-    words = frozenset(_positive_terms(query, fieldname))
+    words = frozenset(term for name, term in positive_terms(query) if name == fieldname)
     snippet = None
     if words and text:
         snippet = highlight.highlight(
@@ -45,22 +46,6 @@ def best_snippet(searcher: Searcher, query: wq.Query, fieldname: str, text: str)
             top=1,
         )
     return snippet or _snippet(text, 0, min(len(text), SNIPPET_CHARS), [])
-
-
-def _positive_terms(query: wq.Query, fieldname: str) -> Iterator[str]:
-    """Terms of ``fieldname`` that a matching article contains (never the negated ones)."""
-    if isinstance(query, wq.Not):
-        return
-    if isinstance(query, wq.AndNot):
-        yield from _positive_terms(query.a, fieldname)
-        return
-    if query.is_leaf():
-        for name, term in query.terms(phrases=True):
-            if name == fieldname:
-                yield term.decode("utf-8") if isinstance(term, bytes) else term
-        return
-    for child in query.children():
-        yield from _positive_terms(child, fieldname)
 
 
 def _snippet(text: str, start: int, end: int, matches: list[tuple[int, int]]) -> Snippet:
