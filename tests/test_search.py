@@ -229,3 +229,8 @@ def test_queries_without_words_get_a_clear_error(make_index, query):
 def test_malformed_queries_get_a_best_effort_reading(make_index, query):
     index = make_index({"id": "x", "title": "Trump", "text": "Trump en Poetin", "lang": "nl"})
     assert ids(index.search(query)) == ["x"]
+
+
+def test_snippet_marks_a_split_compound_as_one_word(make_index):
+    index = make_index({"id": "fa", "text": "سخنان رئیسجمهور روسیه درباره اوکراین", "lang": "fa"})
+    assert index.search("رئیس جمهور").hits[0].snippet.matches == ["رئیسجمهور"]

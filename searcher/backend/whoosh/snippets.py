@@ -61,7 +61,10 @@ def _snippet(text: str, start: int, end: int, matches: list[tuple[int, int]]) ->
             continue
         if match_start > cursor:
             parts.append((text[cursor:match_start], False))
-        parts.append((text[match_start:match_end], True))
+        if parts and parts[-1][1] and match_start == cursor:  # parts of one word (a split compound)
+            parts[-1] = (parts[-1][0] + text[match_start:match_end], True)
+        else:
+            parts.append((text[match_start:match_end], True))
         cursor = match_end
     if cursor < end:
         parts.append((text[cursor:end], False))
