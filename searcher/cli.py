@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from searcher import evaluation, perturb
 from searcher.api import LANGUAGES, default_index_path, open_index
 from searcher.documents import Skipped
 from searcher.errors import SearcherError
@@ -158,6 +159,52 @@ def _print_stats(stats: Stats) -> None:
         f"created:    {stats.created}\n"
         f"updated:    {stats.last_update}"
     )
+
+
+@main.command("eval")
+@click.argument("set_dir", metavar="SETDIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Index the set into this directory (created or reused) [default: a temporary index].")
+@click.option("--run", "run_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the rankings to this TREC run file.")
+@click.option("--per-query", is_flag=True, help="Also show each query's scores.")
+@json_option
+@click.option("--perturb", "perturbation", type=click.Choice(list(perturb.PERTURBATIONS)), default=None,
+              help="Rewrite the docs or queries first (see searcher/perturb.py).")
+@click.option("--perturb-side", type=click.Choice(evaluation.SIDES), default="queries", show_default=True,
+              help="What --perturb rewrites.")
+def eval_command(set_dir: Path, index_dir: Path | None, run_file: Path | None, per_query: bool, as_json: bool,
+                 perturbation: str | None, perturb_side: str) -> None:
+    """Score the search engine on the judged set in SETDIR.
+
+    SETDIR holds docs.jsonl, queries.jsonl and qrels.tsv. Prints nDCG@10, MRR@10, R@100 and
+    MAP over the judged queries, each searched as plain words (top 100 hits).
+    Needs ir-measures: pip install 'searcher[eval]'.
+    """
+    eval_set = evaluation.load_set(set_dir)
+    if perturbation:
+        eval_set = eval_set.perturbed(perturbation, perturb_side)
+    result = evaluation.evaluate(eval_set, index_dir, on_progress=lambda message: click.echo(message, err=True))
+    if run_file:
+        tag = f"searcher-{perturbation}-{perturb_side}" if perturbation else "searcher"
+        evaluation.write_run(result.run, run_file, tag=tag)
+    if as_json:
+        _print_json(result.to_dict(per_query=per_query))
+    else:
+        _print_evaluation(result, per_query)
+
+
+def _print_evaluation(result: evaluation.EvalResult, per_query: bool) -> None:
+    labels = {name: "MAP" if name == "AP" else name for name in evaluation.MEASURES}
+    if per_query:
+        click.echo("qid\t" + "\t".join(labels.values()))
+        for qid, scores in result.per_query.items():
+            click.echo(qid + "\t" + "\t".join(f"{scores[name]:.4f}" for name in labels))
+        click.echo()
+    perturbed = f", {result.perturbation[0]} on {result.perturbation[1]}" if result.perturbation else ""
+    click.echo(f"{result.set}: {result.queries} queries{perturbed}")
+    for name, label in labels.items():
+        click.echo(f"{label:<8} {result.scores[name]:.4f}")
 
 
 if __name__ == "__main__":
