@@ -1,33 +1,22 @@
-"""A Whoosh index on disk: open or create it, write articles, search it."""
+"""A Whoosh index on disk: open or create it, write articles to it, open searchers on it."""
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
-from whoosh.searching import Searcher
 
-from searcher.backend.whoosh import parsing, snippets
+from searcher.backend.whoosh import parsing, searching
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES, build_schema, weighting
 from searcher.documents import Article
-from searcher.errors import IndexDamaged, IndexNotFound, SearcherError
+from searcher.errors import IndexDamaged, IndexNotFound
 from searcher.results import Hit
 
 INDEX_NAME = "articles"
-
-
-@dataclass(frozen=True)
-class RankedDoc:
-    """A matching document before its snippet is made."""
-
-    docnum: int
-    score: float
-    fields: dict
 
 
 class WhooshStore:
@@ -100,40 +89,8 @@ class WhooshStore:
     def search(self, text: str, *, offset: int, limit: int, lang: str | None) -> tuple[int, list[Hit]]:
         """Total matches and the hits ranked ``offset`` to ``offset + limit``."""
         parsed = parsing.parse(self._parser, text)
-        restrict = wq.Term("lang", lang) if lang else None
         with self._ix.searcher(weighting=weighting()) as searcher:
-            total, ranked = _tiered(searcher, parsed, restrict, offset + limit)
-            hits = [_hit(searcher, parsed.query, doc) for doc in ranked[offset : offset + limit]]
-        return total, hits
-
-
-def _tiered(searcher: Searcher, parsed: parsing.ParsedQuery, restrict, wanted: int) -> tuple[int, list[RankedDoc]]:
-    """Ranks articles matching the first tier (if any) above those matching only some clauses."""
-    tiers = [parsed.query] if parsed.required is None else [parsed.required, wq.AndNot(parsed.query, parsed.required)]
-    total, ranked = 0, []
-    for tier in tiers:
-        results = searcher.search(tier, limit=max(wanted - len(ranked), 1), filter=restrict)
-        total += len(results)
-        ranked.extend(RankedDoc(hit.docnum, hit.score, hit.fields()) for hit in results if len(ranked) < wanted)
-    return total, ranked
-
-
-def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc) -> Hit:
-    fields = doc.fields
-    family = TEXT_FIELDS if fields["lang"] in TEXT_LANGUAGES else GENERIC_FIELDS
-    body_field = family["body"]
-    snippet = snippets.best_snippet(searcher, query, body_field, fields.get("stored_body", ""))
-    return Hit(
-        id=fields["id"],
-        title=fields.get("stored_title", ""),
-        lang=fields["lang"],
-        date=fields.get("date"),
-        path=fields.get("path", ""),
-        score=doc.score,
-        snippet=snippet,
-        source=fields.get("source"),
-        url=fields.get("url"),
-    )
+            return searching.ranked_hits(searcher, parsed, offset=offset, limit=limit, lang=lang)
 
 
 def _fields_of(article: Article) -> dict:
@@ -159,4 +116,4 @@ def directory_size(directory: Path) -> int:
     return sum(entry.stat().st_size for entry in os.scandir(directory) if entry.is_file())
 
 
-__all__ = ["WhooshStore", "SearcherError", "directory_size"]
+__all__ = ["WhooshStore", "directory_size"]
