@@ -4,26 +4,39 @@
 >>> with open_index("indexes/demo", create=True) as index:      # doctest: +SKIP
 ...     index.add_paths(["seeds"])
 ...     page = index.search("رئیس جمهور", limit=5)
+
+Every write (add_paths, add_documents, remove, rebuild, optimize) takes the index's writer
+lock for its duration, waiting up to ``wait`` seconds (searcher.locking), re-opens the live
+generation if another process switched it meanwhile, commits once, and records itself in the
+manifest's history. Reads follow the live generation: each one first checks whether the
+manifest was replaced (a stat), and moves to the new generation if it was.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from searcher import documents
+from searcher import documents, generations, hooks
 from searcher.analysis import registry
 from searcher.backend.whoosh import WhooshStore
 from searcher.backend.whoosh.store import directory_size
 from searcher.documents import Article, Skipped
-from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, SearcherError
-from searcher.index import ingest
-from searcher.manifest import Manifest, read_manifest, write_manifest
-from searcher.results import IndexReport, Page, Stats
+from searcher.errors import AnalyzerMismatch, IndexNotFound, SearcherError
+from searcher.generations import Live
+from searcher.index import copy_rebuilt, ingest, remove
+from searcher.locking import acquire_writer
+from searcher.manifest import Manifest, manifest_signature, read_manifest, utc_now, write_manifest
+from searcher.results import HistoryEntry, IndexReport, Page, RebuildReport, RemoveReport, Stats, VerifyReport
 
 DEFAULT_INDEX = Path("indexes") / "default"
 INDEX_ENV = "SEARCHER_INDEX"
 LANGUAGES = ("fa", "nl", "und")
+DEFAULT_WAIT = 5.0  # seconds a writer waits for another one to finish
 
 
 def default_index_path() -> Path:
@@ -34,27 +47,118 @@ def default_index_path() -> Path:
 class Index:
     """An open search index. Use it as a context manager, or call ``close()``."""
 
-    def __init__(self, path: Path, store: WhooshStore, manifest: Manifest):
+    def __init__(self, path: Path, live: Live, wait: float = DEFAULT_WAIT, check_analysis: bool = True):
         self.path = path
-        self._store = store
-        self._manifest = manifest
+        self._live = live
+        self._signature = manifest_signature(path)
+        self._wait = wait
+        self._check_analysis = check_analysis
 
     # Writing
 
-    def add_paths(self, paths: Iterable[str | os.PathLike], on_skip: Callable[[Skipped], None] | None = None) -> IndexReport:
-        """Indexes the article files found in ``paths`` (files or folders, recursively)."""
-        return self._ingest(documents.read_paths(paths), on_skip)
+    def add_paths(self, paths: Iterable[str | os.PathLike], on_skip: Callable[[Skipped], None] | None = None,
+                  sync: bool = False) -> IndexReport:
+        """Indexes the article files found in ``paths`` (files or folders, recursively). With
+        ``sync``, also removes the articles whose source file under ``paths`` is gone."""
+        paths = [os.path.abspath(path) for path in paths]
+        with self._writing() as store:
+            report = ingest(store, documents.read_paths(paths), on_skip, sync=paths if sync else None)
+            self._record("index", paths, **report.to_dict())
+        return report
 
     def add_documents(self, records: Iterable[Article | dict], on_skip: Callable[[Skipped], None] | None = None) -> IndexReport:
         """Indexes articles given in memory: Article objects, or dicts with ``id``, ``title``,
         ``text`` and optional ``lang``, ``date``, ``source``, ``url``."""
-        return self._ingest((_as_article(record) for record in records), on_skip)
-
-    def _ingest(self, items: Iterable[Article | Skipped], on_skip: Callable[[Skipped], None] | None) -> IndexReport:
-        report = ingest(self._store, items, on_skip)
-        self._manifest = self._manifest.touched()
-        write_manifest(self.path, self._manifest)
+        with self._writing() as store:
+            report = ingest(store, (_as_article(record) for record in records), on_skip)
+            self._record("index", ["<memory>"], **report.to_dict())
         return report
+
+    def remove(self, ids: Iterable[str]) -> RemoveReport:
+        """Removes the articles with these ids; reports the ids it did not find."""
+        with self._writing() as store:
+            report = remove(store, ids)
+            if report.removed:
+                self._record("remove", report.removed, removed=len(report.removed))
+        return report
+
+    def rebuild(self, on_skip: Callable[[Skipped], None] | None = None) -> RebuildReport:
+        """Re-reads every article from its source into a new generation with the current
+        analysis, then switches to it in one rename (searcher.generations). Articles whose
+        source is gone are carried over from their stored fields (``missing_sources``)."""
+        with self._writing() as store:
+            with generations.building(self.path) as (name, folder):
+                new = WhooshStore.open(folder)
+                try:
+                    report = copy_rebuilt(store, new, on_skip)
+                    documents_count = new.document_count()
+                finally:
+                    new.close()
+            hooks.pause("switch")
+            manifest = self._manifest_now().switched(name, registry.ANALYSIS_VERSION)
+            entry = HistoryEntry(utc_now(), "rebuild", added=report.reread + report.kept, skipped=len(report.skipped),
+                                 documents=documents_count, generation=name)
+            write_manifest(self.path, manifest.recorded(entry))
+        report.generation = name
+        return report
+
+    def optimize(self) -> None:
+        """Merges the live generation's segments into one."""
+        with self._writing() as store:
+            store.optimize()
+            self._record("optimize", [])
+
+    @contextmanager
+    def _writing(self) -> Iterator[WhooshStore]:
+        """Holds the writer lock, yields the live generation's store; I/O errors become one
+        SearcherError saying the last committed state is intact."""
+        try:
+            lock = acquire_writer(self.path, self._wait)
+        except OSError as error:
+            raise SearcherError(_write_failure(self.path, error)) from error
+        try:
+            if lock.stale_pid:
+                _warn(f"took over the writer lock of process {lock.stale_pid}, which ended without releasing it")
+            live = self._fresh()
+            if live.manifest.generation is None:
+                generations.migrate_flat(self.path, live.manifest)
+                live = self._fresh()
+            generations.remove_unused(self.path, live.manifest.generation, writing=True)
+            yield live.store
+        except OSError as error:
+            raise SearcherError(_write_failure(self.path, error)) from error
+        finally:
+            lock.release()
+
+    def _record(self, action: str, paths: Iterable[str], **counts: int) -> None:
+        """Appends a run to the history in the manifest (the caller holds the writer lock)."""
+        hooks.pause("record")
+        live = self._fresh()
+        entry = HistoryEntry(utc_now(), action, tuple(paths), documents=live.store.document_count(),
+                             generation=live.manifest.generation, **counts)
+        write_manifest(self.path, self._manifest_now().recorded(entry))
+
+    def _manifest_now(self) -> Manifest:
+        manifest = read_manifest(self.path)
+        if manifest is None:
+            raise IndexNotFound(f"the manifest of {self.path} has gone")
+        return manifest
+
+    def _fresh(self) -> Live:
+        """The live generation: moves to a new one when the manifest names another."""
+        signature = manifest_signature(self.path)
+        if signature != self._signature:
+            manifest = self._manifest_now()
+            if manifest.generation != self._live.manifest.generation:
+                old, self._live = self._live, generations.open_live(self.path)
+                old.close()
+                _remove_old_generations(self.path, self._live.manifest.generation)
+            else:
+                self._live.manifest = manifest
+            self._signature = signature
+            if self._check_analysis:
+                _check_analysis(self.path, self._live.manifest)
+        return self._live
 
     # Reading
 
@@ -65,28 +169,48 @@ class Index:
             raise SearcherError("limit and page must be at least 1")
         if lang is not None and lang not in LANGUAGES:
             raise SearcherError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
-        total, hits = self._store.search(query, offset=(page - 1) * limit, limit=limit, lang=lang)
+        total, hits = self._fresh().store.search(query, offset=(page - 1) * limit, limit=limit, lang=lang)
         return Page(query=query, total=total, page=page, limit=limit, hits=hits)
 
     def stats(self) -> Stats:
-        """Documents per language, size on disk, analysis version, last update."""
+        """Documents per language, size on disk, analysis version, last update, history."""
+        live = self._fresh()
         return Stats(
             path=str(self.path),
-            documents=self._store.document_count(),
-            languages=self._store.language_counts(),
+            documents=live.store.document_count(),
+            languages=live.store.language_counts(),
             size_bytes=directory_size(self.path),
-            analysis_version=self._manifest.analysis_version,
-            created=self._manifest.created,
-            last_update=self._manifest.last_update,
+            analysis_version=live.manifest.analysis_version,
+            created=live.manifest.created,
+            last_update=live.manifest.last_update,
+            generation=live.manifest.generation,
+            history=live.manifest.history,
         )
 
+    def verify(self) -> VerifyReport:
+        """Checks the live generation: every segment readable, ids unique, the document count
+        the one the history's last run left, the analysis version this searcher's."""
+        live = self._fresh()
+        manifest = live.manifest
+        segments, problems = live.store.check()
+        documents_count = live.store.document_count()
+        if manifest.analysis_version != registry.ANALYSIS_VERSION:
+            problems.append(f"built with analysis {manifest.analysis_version}, this searcher uses "
+                            f"{registry.ANALYSIS_VERSION}: run `searcher rebuild`")
+        last = next((entry for entry in reversed(manifest.history) if entry.generation == manifest.generation), None)
+        if last is not None and last.documents != documents_count:
+            problems.append(f"{documents_count} documents, but the last recorded run ({last.action}, {last.when}) left "
+                            f"{last.documents}: a run was interrupted after its commit; run it again")
+        return VerifyReport(manifest.generation, documents_count, segments, problems)
+
     def __len__(self) -> int:
-        return self._store.document_count()
+        return self._fresh().store.document_count()
 
     # Lifetime
 
     def close(self) -> None:
-        self._store.close()
+        self._live.close()
+        _remove_old_generations(self.path, self._live.manifest.generation)
 
     def __enter__(self) -> "Index":
         return self
@@ -95,35 +219,68 @@ class Index:
         self.close()
 
 
-def open_index(path: str | os.PathLike | None = None, create: bool = False) -> Index:
+def open_index(path: str | os.PathLike | None = None, create: bool = False, wait: float = DEFAULT_WAIT,
+               check_analysis: bool = True) -> Index:
     """Opens the index at ``path`` (default: ``default_index_path()``); with ``create=True``
-    an index is made there when none exists yet."""
+    an index is made there when none exists yet. Writes wait up to ``wait`` seconds for another
+    writer. ``check_analysis=False`` opens an index built by another analysis version (to
+    rebuild or verify it)."""
     directory = Path(path) if path is not None else default_index_path()
-    if not WhooshStore.exists(directory):
+    if not generations.exists(directory):
         if not create:
             raise IndexNotFound(f"no index at {directory}: create one with `searcher index PATH --index {directory}`")
-        return _create(directory)
-    manifest = read_manifest(directory)
-    if manifest is None:
-        raise IndexDamaged(f"the index at {directory} has no manifest: rebuild it")
+        _create(directory, wait)
+    live = generations.open_live(directory)
+    if check_analysis:
+        try:
+            _check_analysis(directory, live.manifest)
+        except AnalyzerMismatch:
+            live.close()
+            raise
+    return Index(directory, live, wait, check_analysis)
+
+
+def _create(directory: Path, wait: float) -> None:
+    """Makes the first generation and the manifest, under the writer lock (another process
+    may be creating the same index)."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        lock = acquire_writer(directory, wait)
+    except OSError as error:
+        raise SearcherError(f"cannot create an index at {directory}: {error.strerror or error}") from error
+    try:
+        if not generations.exists(directory):
+            generations.remove_unused(directory, None, writing=True)
+            generations.create(directory, registry.ANALYSIS_VERSION)
+    except OSError as error:
+        raise SearcherError(f"cannot create an index at {directory}: {error.strerror or error}") from error
+    finally:
+        lock.release()
+
+
+def _check_analysis(directory: Path, manifest: Manifest) -> None:
     if manifest.analysis_version != registry.ANALYSIS_VERSION:
         raise AnalyzerMismatch(
             f"the index at {directory} was built with analysis {manifest.analysis_version}, this searcher uses "
-            f"{registry.ANALYSIS_VERSION}: rebuild it (delete {directory} and run `searcher index` again)"
+            f"{registry.ANALYSIS_VERSION}: rebuild it with `searcher rebuild --index {directory}`"
         )
-    return Index(directory, WhooshStore.open(directory), manifest)
 
 
-def _create(directory: Path) -> Index:
-    """Writes the manifest first: a crash in between leaves no index, only a manifest to overwrite."""
-    manifest = Manifest.new(registry.ANALYSIS_VERSION)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        write_manifest(directory, manifest)
-        store = WhooshStore.create(directory)
-    except OSError as error:
-        raise SearcherError(f"cannot create an index at {directory}: {error.strerror or error}") from error
-    return Index(directory, store, manifest)
+def _remove_old_generations(directory: Path, live: str | None) -> None:
+    """Best effort: a reader may lack the right to delete, another process will do it."""
+    with contextlib.suppress(OSError):
+        generations.remove_unused(directory, live, writing=False)
+
+
+def _write_failure(directory: Path, error: OSError) -> str:
+    full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+    reason = "the disk is full" if full else (error.strerror or str(error)).lower()
+    fix = "free some space" if full else "fix that"
+    return f"cannot write to the index at {directory}: {reason}. The index keeps its last committed state: {fix} and run again"
+
+
+def _warn(message: str) -> None:
+    print(f"searcher: {message}", file=sys.stderr)
 
 
 def _as_article(record: Article | dict) -> Article | Skipped:

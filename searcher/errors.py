@@ -23,3 +23,7 @@ class QueryError(SearcherError):
 
 class DocumentError(SearcherError):
     """A source file or record that cannot be turned into an article."""
+
+
+class IndexBusy(SearcherError):
+    """Another process holds the index's writer lock."""

@@ -1,41 +1,120 @@
-"""Ingest: articles into the index, upserted by id and content hash, in one commit per run."""
+"""Ingest: articles into one generation of the index, upserted by id and content hash, in one
+commit per run; removals; copying a generation into a new one for a rebuild.
+
+Unchanged articles cost a hash comparison: the hashes of the whole index are read once (two
+columns) and an article reaches Whoosh, which analyses it, only when it is new or changed.
+New ids are added without Whoosh's delete-by-id lookup.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
+from searcher import documents, hooks
 from searcher.backend.whoosh import WhooshStore
 from searcher.documents import Article, Skipped
-from searcher.results import IndexReport
+from searcher.results import IndexReport, RebuildReport, RemoveReport
+
+OnSkip = Callable[[Skipped], None] | None
 
 
-def ingest(store: WhooshStore, items: Iterable[Article | Skipped], on_skip: Callable[[Skipped], None] | None = None) -> IndexReport:
-    """Adds new articles, replaces changed ones and leaves unchanged ones alone.
+def ingest(store: WhooshStore, items: Iterable[Article | Skipped], on_skip: OnSkip = None,
+           sync: Iterable[str | os.PathLike] | None = None) -> IndexReport:
+    """Adds new articles, replaces changed ones and leaves unchanged ones alone; with ``sync``
+    (drop folders or files) also removes the articles whose source file under them is gone.
 
     Everything is committed at once at the end; on any error nothing of the run is committed.
     An id met twice in one run with different contents keeps its first version (the second is
-    reported as skipped), so a run never indexes two articles under one id.
+    reported as skipped), so a run never indexes two articles under one id. An article whose
+    source is gone but which this run delivers again (a moved file) is kept with its new path.
     """
     known = store.content_hashes()
+    gone = _ids_from_gone_sources(store, sync) if sync is not None else set()
     seen_this_run: dict[str, str] = {}
-    report = IndexReport()
-    with store.writer() as put:
-        for item in items:
-            if isinstance(item, Article) and seen_this_run.get(item.id, item.content_hash) != item.content_hash:
-                item = Skipped(item.path, f"id {item.id!r} appears twice in this run with different contents; kept the first")
+    report = IndexReport(removed=None if sync is None else 0)
+    with store.writer() as writer:
+        for item in _first_versions(items, seen_this_run):
             if isinstance(item, Skipped):
                 report.skipped.append(item)
                 if on_skip:
                     on_skip(item)
                 continue
-            seen_this_run[item.id] = item.content_hash
             previous = known.get(item.id)
-            if previous == item.content_hash:
+            if previous == item.content_hash and item.id not in gone:
                 report.unchanged += 1
                 continue
-            put(item)
-            known[item.id] = item.content_hash
             if previous is None:
+                writer.add(item)
                 report.added += 1
+                hooks.pause("analysis")
             else:
+                writer.replace(item)
                 report.updated += 1
+            known[item.id] = item.content_hash
+            gone.discard(item.id)
+        if sync is not None:
+            vanished = gone - seen_this_run.keys()
+            writer.delete(vanished)
+            report.removed = len(vanished)
     return report
+
+
+def remove(store: WhooshStore, ids: Iterable[str]) -> RemoveReport:
+    """Removes the articles with these ids, in one commit."""
+    known = store.content_hashes()
+    report = RemoveReport()
+    for article_id in dict.fromkeys(ids):
+        (report.removed if article_id in known else report.not_found).append(article_id)
+    if report.removed:
+        with store.writer() as writer:
+            writer.delete(report.removed)
+    return report
+
+
+def copy_rebuilt(old: WhooshStore, new: WhooshStore, on_skip: OnSkip = None) -> RebuildReport:
+    """Fills the empty store ``new`` with the articles of ``old``, each re-read from the source
+    file it came from; articles whose source is gone, or no longer yields them, are copied from
+    the stored fields. Articles a source holds but ``old`` does not are left out (a rebuild
+    re-analyses the index, it does not index new drops)."""
+    sources = old.ids_by_source(lambda path: True)
+    present = [path for path in sources if os.path.isfile(path)]
+    wanted = {article_id: path for path in present for article_id in sources[path]}
+    report = RebuildReport(missing_sources=[path for path in sources if os.path.isabs(path) and path not in present])
+    reread: set[str] = set()
+    with new.writer() as writer:
+        for item in documents.read_paths(present):
+            if isinstance(item, Skipped):
+                report.skipped.append(item)
+                if on_skip:
+                    on_skip(item)
+            elif wanted.get(item.id) == item.path and item.id not in reread:
+                writer.add(item)
+                reread.add(item.id)
+        for article in old.articles():
+            if article.id not in reread:
+                writer.add(article)
+                report.kept += 1
+    report.reread = len(reread)
+    return report
+
+
+def _first_versions(items: Iterable[Article | Skipped], seen: dict[str, str]) -> Iterator[Article | Skipped]:
+    """The items, with a second, different article under an id already met turned into a
+    Skipped; ``seen`` collects id -> content hash of the articles let through."""
+    for item in items:
+        if isinstance(item, Article):
+            if seen.setdefault(item.id, item.content_hash) != item.content_hash:
+                item = Skipped(item.path, f"id {item.id!r} appears twice in this run with different contents; kept the first")
+        yield item
+
+
+def _ids_from_gone_sources(store: WhooshStore, roots: Iterable[str | os.PathLike]) -> set[str]:
+    """Ids of the articles whose source file lies under ``roots`` and no longer exists."""
+    folders = [Path(os.path.abspath(root)) for root in roots]
+
+    def gone(path: str) -> bool:
+        source = Path(path)
+        return source.is_absolute() and any(source == root or source.is_relative_to(root) for root in folders) and not source.exists()
+
+    return {article_id for ids in store.ids_by_source(gone).values() for article_id in ids}

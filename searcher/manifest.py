@@ -1,21 +1,29 @@
-"""The index manifest: which analysis built the index, and when it was created and updated.
+"""The index manifest: which analysis built the index, which generation is live, and the
+history of the runs that changed it.
 
 Saved like Whoosh saves its table of contents: a temporary file, fsync, then one rename, so a
-crash leaves either the old manifest or the new one, never half of one.
+crash leaves either the old manifest or the new one, never half of one. That rename is also
+how a rebuild switches generations (searcher.generations).
+
+Format 1 (the first indexes) had no ``generation`` and no ``history``: its Whoosh files lie at
+the top of the index folder. It is read as generation None and moved into a generation by
+the first writer (searcher.generations.migrate_flat).
 """
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from searcher.errors import IndexDamaged
+from searcher.results import HistoryEntry
 
 MANIFEST_NAME = "searcher.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+HISTORY_LIMIT = 1000  # runs kept in the manifest, newest last
 
 
 @dataclass(frozen=True)
@@ -26,19 +34,38 @@ class Manifest:
     analysis_version: str
     created: str
     last_update: str
+    generation: str | None = None  # the live generation's folder; None: flat format 1
+    history: tuple[HistoryEntry, ...] = field(default=())
 
     @classmethod
-    def new(cls, analysis_version: str) -> "Manifest":
+    def new(cls, analysis_version: str, generation: str) -> "Manifest":
         now = utc_now()
-        return cls(FORMAT_VERSION, analysis_version, now, now)
+        return cls(FORMAT_VERSION, analysis_version, now, now, generation)
 
-    def touched(self) -> "Manifest":
-        """The manifest after an update of the index."""
-        return replace(self, last_update=utc_now())
+    def recorded(self, entry: HistoryEntry) -> "Manifest":
+        """The manifest after the run ``entry`` (which is also the last update)."""
+        history = (*self.history, entry)[-HISTORY_LIMIT:]
+        return replace(self, last_update=entry.when, history=history)
+
+    def switched(self, generation: str, analysis_version: str) -> "Manifest":
+        """The manifest naming ``generation`` as the live one."""
+        return replace(self, format_version=FORMAT_VERSION, generation=generation, analysis_version=analysis_version)
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "history": [entry.to_dict() for entry in self.history]}
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def manifest_signature(directory: Path) -> tuple[int, int] | None:
+    """Changes whenever the manifest is replaced (each write is a new file)."""
+    try:
+        status = os.stat(directory / MANIFEST_NAME)
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns
 
 
 def read_manifest(directory: Path) -> Manifest | None:
@@ -46,10 +73,11 @@ def read_manifest(directory: Path) -> Manifest | None:
     path = directory / MANIFEST_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Manifest(**data)
+        history = tuple(HistoryEntry(**{**entry, "paths": tuple(entry["paths"])}) for entry in data.pop("history", ()))
+        return Manifest(**data, history=history)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, TypeError) as error:
+    except (OSError, ValueError, TypeError, KeyError) as error:
         raise IndexDamaged(f"the manifest {path} cannot be read ({error}); rebuild the index") from error
 
 
@@ -58,7 +86,7 @@ def write_manifest(directory: Path, manifest: Manifest) -> None:
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".manifest-", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(asdict(manifest), file, indent=2)
+            json.dump(manifest.to_dict(), file, indent=2, ensure_ascii=False)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, directory / MANIFEST_NAME)

@@ -90,6 +90,7 @@ class IndexReport:
     updated: int = 0
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    removed: int | None = None  # counted only by runs that remove (``--sync``)
 
     @property
     def indexed(self) -> int:
@@ -97,7 +98,70 @@ class IndexReport:
         return self.added + self.updated + self.unchanged
 
     def to_dict(self) -> dict:
-        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "skipped": len(self.skipped)}
+        counts = {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "skipped": len(self.skipped)}
+        return counts if self.removed is None else {**counts, "removed": self.removed}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One run that changed the index, as the manifest records it."""
+
+    when: str  # UTC, ISO 8601
+    action: str  # "index", "remove", "rebuild" or "optimize"
+    paths: tuple[str, ...] = ()  # the drops given (absolute), or the ids removed
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    removed: int = 0
+    documents: int = 0  # documents in the index after the run
+    generation: str | None = None  # the generation the run wrote
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "paths": list(self.paths)}
+
+
+@dataclass
+class RemoveReport:
+    """What ``remove`` did."""
+
+    removed: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"removed": self.removed, "not_found": self.not_found}
+
+
+@dataclass
+class RebuildReport:
+    """What a rebuild did: documents re-read from their sources, kept from the old generation."""
+
+    generation: str = ""
+    reread: int = 0
+    kept: int = 0
+    missing_sources: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"generation": self.generation, "reread": self.reread, "kept": self.kept,
+                "missing_sources": self.missing_sources, "skipped": len(self.skipped)}
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The outcome of ``verify``: problems found (none when the index is sound)."""
+
+    generation: str | None
+    documents: int
+    segments: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "ok": self.ok}
 
 
 @dataclass(frozen=True)
@@ -111,6 +175,8 @@ class Stats:
     analysis_version: str
     created: str
     last_update: str
+    generation: str | None = None
+    history: tuple[HistoryEntry, ...] = ()
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "history": [entry.to_dict() for entry in self.history]}

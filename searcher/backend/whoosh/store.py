@@ -1,6 +1,11 @@
-"""A Whoosh index on disk: open or create it, write articles to it, open searchers on it."""
+"""A Whoosh index on disk: open or create it, write articles to it, open searchers on it.
+
+A ``WhooshStore`` is one generation of a searcher index (searcher.generations); it knows
+nothing of generations, locks or manifests.
+"""
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -10,6 +15,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
 
+from searcher import hooks
 from searcher.backend.whoosh import parsing, searching
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES, build_schema, weighting
 from searcher.documents import Article
@@ -61,17 +67,56 @@ class WhooshStore:
             hashes = reader.column_reader("content_hash")
             return {ids[n]: hashes[n] for n in reader.all_doc_ids()}
 
+    def ids_by_source(self, keep: Callable[[str], bool]) -> dict[str, list[str]]:
+        """source path -> ids of the live articles read from it, for the paths ``keep`` accepts."""
+        with self._ix.searcher() as searcher:
+            if searcher.doc_count() == 0:
+                return {}
+            ids = searcher.reader().column_reader("id")
+            paths = (term.decode() if isinstance(term, bytes) else term for term in searcher.lexicon("path"))
+            found = {path: [ids[n] for n in searcher.docs_for_query(wq.Term("path", path))] for path in paths if keep(path)}
+        return {path: found_ids for path, found_ids in found.items() if found_ids}
+
+    def articles(self) -> Iterator[Article]:
+        """Every live article, rebuilt from the stored fields."""
+        with self._ix.searcher() as searcher:
+            for _, stored in searcher.reader().iter_docs():
+                yield _article_of(stored)
+
     @contextmanager
-    def writer(self) -> Iterator[Callable[[Article], None]]:
-        """Yields ``put(article)``, which adds or replaces an article by id; commits on success,
-        cancels on error so the last committed index stays as it was."""
+    def writer(self) -> Iterator["StoreWriter"]:
+        """Yields a StoreWriter; commits on success, cancels on error so the last committed
+        index stays as it was."""
         writer = self._ix.writer()
         try:
-            yield lambda article: writer.update_document(**_fields_of(article))
+            yield StoreWriter(writer)
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        _commit(writer)
+
+    def optimize(self) -> None:
+        """Merges all segments into one."""
+        _commit(self._ix.writer(), optimize=True)
+
+    def check(self) -> tuple[int, list[str]]:
+        """Reads every segment through (postings of the id field, stored fields); returns the
+        number of segments and the problems found."""
+        problems = []
+        with self._ix.searcher() as searcher:
+            readers = [reader for reader, _ in searcher.reader().leaf_readers()]
+            for reader in readers:
+                try:
+                    live = sum(1 for _ in reader.iter_docs())
+                    ids = sum(1 for _ in reader.all_doc_ids())
+                    if live != ids or live != reader.doc_count():
+                        problems.append(f"segment {reader.segment().segment_id()} counts {reader.doc_count()} documents, reads {live}")
+                except (OSError, EOFError, ValueError, KeyError) as error:
+                    problems.append(f"a segment cannot be read ({error})")
+            unique = len(self.content_hashes())
+            if unique != searcher.doc_count():
+                problems.append(f"{searcher.doc_count()} documents but {unique} distinct ids")
+        return len(readers), problems
 
     # Reading
 
@@ -93,6 +138,47 @@ class WhooshStore:
             return searching.ranked_hits(searcher, parsed, offset=offset, limit=limit, lang=lang)
 
 
+class StoreWriter:
+    """Adds, replaces and deletes articles; nothing is visible before the commit."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def add(self, article: Article) -> None:
+        """Adds an article whose id is not in the index."""
+        self._writer.add_document(**_fields_of(article))
+
+    def replace(self, article: Article) -> None:
+        """Adds an article, deleting any article with its id."""
+        self._writer.update_document(**_fields_of(article))
+
+    def delete(self, ids: Iterable[str]) -> None:
+        for article_id in ids:
+            self._writer.delete_by_term("id", article_id)
+
+
+def _commit(writer, **options) -> None:
+    """Commits, releasing Whoosh's own lock even when the commit fails (disk full...)."""
+    if hooks.armed("commit"):
+        commit_toc = writer._commit_toc
+        writer._commit_toc = lambda segments: (hooks.pause("commit"), commit_toc(segments))
+    try:
+        writer.commit(**options)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+
+
+def _article_of(stored: dict) -> Article:
+    """An article from its stored fields."""
+    return Article(
+        id=stored["id"], title=stored.get("stored_title", ""), body=stored.get("stored_body", ""),
+        lang=stored["lang"], date=stored.get("date"), path=stored.get("path", ""),
+        source=stored.get("source"), url=stored.get("url"), content_hash=stored["content_hash"],
+    )
+
+
 def _fields_of(article: Article) -> dict:
     """The index fields of an article."""
     family = TEXT_FIELDS if article.lang in TEXT_LANGUAGES else GENERIC_FIELDS
@@ -112,8 +198,11 @@ def _fields_of(article: Article) -> dict:
 
 
 def directory_size(directory: Path) -> int:
-    """Bytes used by the files of an index directory."""
-    return sum(entry.stat().st_size for entry in os.scandir(directory) if entry.is_file())
+    """Bytes used by the files of an index directory, its generations included."""
+    return sum(
+        directory_size(Path(entry.path)) if entry.is_dir(follow_symlinks=False) else entry.stat().st_size
+        for entry in os.scandir(directory)
+    )
 
 
 __all__ = ["WhooshStore", "directory_size"]
