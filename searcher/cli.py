@@ -14,10 +14,12 @@ from pathlib import Path
 import click
 
 from searcher import evaluation, perturb
-from searcher.api import LANGUAGES, default_index_path, open_index
+from searcher.api import DEFAULT_WAIT, LANGUAGES, default_index_path, open_index
 from searcher.documents import Skipped
 from searcher.errors import SearcherError
 from searcher.results import Hit, IndexReport, Page, Stats
+
+HISTORY_SHOWN = 20  # runs `searcher stats` lists (--json lists all)
 
 RTL_ISOLATE, POP_ISOLATE = "\u2067", "\u2069"
 
@@ -40,6 +42,8 @@ index_option = click.option(
     help="Index directory [default: $SEARCHER_INDEX or indexes/default].",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+wait_option = click.option("--wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
+                           metavar="SECONDS", help="How long to wait for another process writing to the index.")
 
 
 @click.group(cls=SearcherGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,15 +55,18 @@ def main() -> None:
 @main.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @index_option
+@click.option("--sync", is_flag=True, help="Also remove the articles whose file under PATHS is gone.")
+@wait_option
 @json_option
-def index_command(paths: tuple[Path, ...], index_dir: Path | None, as_json: bool) -> None:
+def index_command(paths: tuple[Path, ...], index_dir: Path | None, sync: bool, wait: float, as_json: bool) -> None:
     """Add the articles in PATHS (files or folders) to the index, creating it if needed.
 
     Reads .txt articles and .jsonl/.json files of article objects. New articles are added,
     changed ones replaced, unchanged ones left alone; unusable files are reported and skipped.
+    Safe to re-run: a run killed midway commits nothing, the next one finishes the drop.
     """
-    with open_index(index_dir, create=True) as index:
-        report = index.add_paths(paths, on_skip=_report_skip)
+    with open_index(index_dir, create=True, wait=wait) as index:
+        report = index.add_paths(paths, on_skip=_report_skip, sync=sync)
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -95,13 +102,80 @@ def search_command(query: str, index_dir: Path | None, limit: int, page: int, la
 @index_option
 @json_option
 def stats_command(index_dir: Path | None, as_json: bool) -> None:
-    """Show documents per language, size on disk, analysis version and last update."""
+    """Show documents per language, size on disk, analysis version, last update and the
+    history of the runs that changed the index."""
     with open_index(index_dir) as index:
         stats = index.stats()
     if as_json:
         _print_json(stats.to_dict())
     else:
         _print_stats(stats)
+
+
+@main.command("remove")
+@click.argument("ids", nargs=-1, required=True)
+@index_option
+@wait_option
+@json_option
+def remove_command(ids: tuple[str, ...], index_dir: Path | None, wait: float, as_json: bool) -> None:
+    """Remove the articles with these IDS from the index (ids not found are reported)."""
+    with open_index(index_dir, wait=wait) as index:
+        report = index.remove(ids)
+    for article_id in report.not_found:
+        click.echo(f"not found: {article_id}", err=True)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        click.echo(f"removed {len(report.removed)}, not found {len(report.not_found)} (index {index.path})")
+
+
+@main.command("rebuild")
+@index_option
+@wait_option
+@json_option
+def rebuild_command(index_dir: Path | None, wait: float, as_json: bool) -> None:
+    """Re-read every article from its source into a new generation and switch to it.
+
+    Needed after an analysis upgrade. Searches meanwhile answer from the old generation.
+    Articles whose source file is gone are kept as stored, and the missing files listed.
+    """
+    with open_index(index_dir, wait=wait, check_analysis=False) as index:
+        report = index.rebuild(on_skip=_report_skip)
+    for source in report.missing_sources:
+        click.echo(f"missing source {source}: its articles were kept from the old generation", err=True)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        click.echo(f"rebuilt {report.generation}: re-read {report.reread}, kept {report.kept}, "
+                   f"missing sources {len(report.missing_sources)}, skipped {len(report.skipped)} (index {index.path})")
+
+
+@main.command("verify")
+@index_option
+@json_option
+def verify_command(index_dir: Path | None, as_json: bool) -> None:
+    """Check the index: segments readable, document count as the history says, analysis
+    version current. Exits with status 1 when it finds a problem."""
+    with open_index(index_dir, check_analysis=False) as index:
+        report = index.verify()
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        click.echo(f"{report.documents} documents in {report.segments} segments ({report.generation})")
+        for problem in report.problems:
+            click.echo(f"problem: {problem}")
+    if not report.ok:
+        raise click.ClickException(f"the index at {index.path} has {len(report.problems)} problem(s)")
+
+
+@main.command("optimize")
+@index_option
+@wait_option
+def optimize_command(index_dir: Path | None, wait: float) -> None:
+    """Merge the index's segments into one (faster searches after many small drops)."""
+    with open_index(index_dir, wait=wait) as index:
+        index.optimize()
+        click.echo(f"optimized: {index.verify().segments} segment(s) (index {index.path})")
 
 
 def _report_skip(skipped: Skipped) -> None:
@@ -159,6 +233,13 @@ def _print_stats(stats: Stats) -> None:
         f"created:    {stats.created}\n"
         f"updated:    {stats.last_update}"
     )
+    if stats.history:
+        earlier = len(stats.history) - HISTORY_SHOWN
+        click.echo("history:" + (f"    ({earlier} earlier runs: see --json)" if earlier > 0 else ""))
+        for entry in stats.history[-HISTORY_SHOWN:]:
+            counts = ", ".join(f"{name} {getattr(entry, name)}" for name in ("added", "updated", "unchanged", "skipped", "removed"))
+            what = entry.action + (" " + " ".join(entry.paths) if entry.action == "index" else "")
+            click.echo(f"  {entry.when}  {what}: {counts} -> {entry.documents} documents")
 
 
 @main.command("eval")
