@@ -7,8 +7,10 @@
 
 Every write (add_paths, add_documents, remove, rebuild, optimize) takes the index's writer
 lock for its duration, waiting up to ``wait`` seconds (searcher.locking), re-opens the live
-generation if another process switched it meanwhile, commits once, and records itself in the
-manifest's history. Reads follow the live generation: each one first checks whether the
+generation if another process switched it meanwhile, commits once, and then records itself in
+the manifest's history. A run that dies between its commit and its record leaves a document
+count the history does not explain: ``verify`` reports it, and the next write records it as
+an ``unrecorded`` run. Reads follow the live generation: each one first checks whether the
 manifest was replaced (a stat), and moves to the new generation if it was.
 """
 from __future__ import annotations
@@ -124,6 +126,9 @@ class Index:
                 generations.migrate_flat(self.path, live.manifest)
                 live = self._fresh()
             generations.remove_unused(self.path, live.manifest.generation, writing=True)
+            last = live.manifest.last_run()
+            if last is not None and last.documents != live.store.document_count():
+                self._record("unrecorded", [])  # a run committed, then died before recording itself
             yield live.store
         except OSError as error:
             raise SearcherError(_write_failure(self.path, error)) from error
@@ -197,7 +202,7 @@ class Index:
         if manifest.analysis_version != registry.ANALYSIS_VERSION:
             problems.append(f"built with analysis {manifest.analysis_version}, this searcher uses "
                             f"{registry.ANALYSIS_VERSION}: run `searcher rebuild`")
-        last = next((entry for entry in reversed(manifest.history) if entry.generation == manifest.generation), None)
+        last = manifest.last_run()
         if last is not None and last.documents != documents_count:
             problems.append(f"{documents_count} documents, but the last recorded run ({last.action}, {last.when}) left "
                             f"{last.documents}: a run was interrupted after its commit; run it again")

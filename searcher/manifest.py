@@ -47,6 +47,10 @@ class Manifest:
         history = (*self.history, entry)[-HISTORY_LIMIT:]
         return replace(self, last_update=entry.when, history=history)
 
+    def last_run(self) -> HistoryEntry | None:
+        """The last recorded run on the live generation."""
+        return next((entry for entry in reversed(self.history) if entry.generation == self.generation), None)
+
     def switched(self, generation: str, analysis_version: str) -> "Manifest":
         """The manifest naming ``generation`` as the live one."""
         return replace(self, format_version=FORMAT_VERSION, generation=generation, analysis_version=analysis_version)

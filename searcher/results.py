@@ -107,7 +107,7 @@ class HistoryEntry:
     """One run that changed the index, as the manifest records it."""
 
     when: str  # UTC, ISO 8601
-    action: str  # "index", "remove", "rebuild" or "optimize"
+    action: str  # "index", "remove", "rebuild", "optimize" or "unrecorded" (see searcher.api)
     paths: tuple[str, ...] = ()  # the drops given (absolute), or the ids removed
     added: int = 0
     updated: int = 0

@@ -1,7 +1,9 @@
 """A Whoosh index on disk: open or create it, write articles to it, open searchers on it.
 
 A ``WhooshStore`` is one generation of a searcher index (searcher.generations); it knows
-nothing of generations, locks or manifests.
+nothing of generations, locks or manifests. Its writers skip Whoosh's own write lock: the
+index's writer lock (searcher.locking) already serialises writers, and Whoosh keeps its lock
+held when a writer fails to start (a full disk), which would block the process's next writer.
 """
 from __future__ import annotations
 
@@ -87,7 +89,7 @@ class WhooshStore:
     def writer(self) -> Iterator["StoreWriter"]:
         """Yields a StoreWriter; commits on success, cancels on error so the last committed
         index stays as it was."""
-        writer = self._ix.writer()
+        writer = self._ix.writer(_lk=False)
         try:
             yield StoreWriter(writer)
         except BaseException:
@@ -97,7 +99,7 @@ class WhooshStore:
 
     def optimize(self) -> None:
         """Merges all segments into one."""
-        _commit(self._ix.writer(), optimize=True)
+        _commit(self._ix.writer(_lk=False), optimize=True)
 
     def check(self) -> tuple[int, list[str]]:
         """Reads every segment through (postings of the id field, stored fields); returns the
