@@ -8,7 +8,9 @@ held when a writer fails to start (a full disk), which would block the process's
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +27,8 @@ from searcher.errors import IndexDamaged, IndexNotFound
 from searcher.results import Hit
 
 INDEX_NAME = "articles"
+OPEN_ATTEMPTS = 10
+OPEN_RETRY_SECONDS = 0.02
 
 
 class WhooshStore:
@@ -42,13 +46,21 @@ class WhooshStore:
 
     @classmethod
     def open(cls, directory: Path) -> "WhooshStore":
-        """Opens the index in ``directory``."""
-        if not windex.exists_in(str(directory), indexname=INDEX_NAME):
-            raise IndexNotFound(f"no index at {directory}")
-        try:
-            return cls(windex.open_dir(str(directory), indexname=INDEX_NAME))
-        except (EmptyIndexError, WhooshIndexError, OSError, EOFError, ValueError) as error:
-            raise IndexDamaged(f"the index at {directory} cannot be read ({error})") from error
+        """Opens the index in ``directory``. A commit of another process may delete the table of
+        contents being read (Whoosh's clean-up); that is retried, as Whoosh's ``reader()`` does."""
+        for attempt in itertools.count(1):
+            try:
+                return cls(windex.open_dir(str(directory), indexname=INDEX_NAME))
+            except EmptyIndexError as error:
+                raise IndexNotFound(f"no index at {directory}") from error
+            except FileNotFoundError as error:
+                if not directory.is_dir():
+                    raise IndexNotFound(f"no index at {directory}") from error
+                if attempt == OPEN_ATTEMPTS:
+                    raise IndexDamaged(f"the index at {directory} cannot be read ({error})") from error
+                time.sleep(OPEN_RETRY_SECONDS)
+            except (WhooshIndexError, OSError, EOFError, ValueError) as error:
+                raise IndexDamaged(f"the index at {directory} cannot be read ({error})") from error
 
     @staticmethod
     def exists(directory: Path) -> bool:
