@@ -175,7 +175,7 @@ def optimize_command(index_dir: Path | None, wait: float) -> None:
     """Merge the index's segments into one (faster searches after many small drops)."""
     with open_index(index_dir, wait=wait) as index:
         index.optimize()
-        click.echo(f"optimized: {index.verify().segments} segment(s) (index {index.path})")
+    click.echo(f"optimized the index at {index.path}")
 
 
 def _report_skip(skipped: Skipped) -> None:
