@@ -4,14 +4,19 @@ Rules (which characters fold, which affixes join, which words stop or stem)
 live in ``chars.py``, ``fa.py`` and ``nl.py``; the filters here only feed
 tokens to them, Whoosh style (``Tokenizer | Filter | ...``).
 
+Speed: every step takes an iterable of tokens and returns a *list* (one
+tight loop per step instead of a generator frame switch per token and step),
+and changes token objects in place where it can.
+
 Conventions every filter keeps:
 
-* each yielded token is a distinct ``Token`` object (no re-yielded singleton),
+* each token is a distinct ``Token`` object (no re-yielded singleton),
   so a stream can be ``list()``-ed and filters may look ahead;
 * ``startchar``/``endchar`` always point into the original text (deletions
   and foldings happen on ``token.text`` only);
-* ``pos`` is renumbered 0, 1, 2... (from ``start_pos``) by every filter that
-  can change the number of tokens, so positions stay sequential;
+* ``pos`` is sequential 0, 1, 2... (from ``start_pos``): a filter that
+  changed the number of tokens renumbers its output, the others keep the
+  sequence they were given;
 * ``token.script`` is one of ``"arabic" | "latin" | "digit" | "other"`` and
   per-script steps only touch tokens of their script;
 * ``token.sep`` says what separated the token from the previous one in the
@@ -55,19 +60,20 @@ def script_of(text: str) -> str:
     return m.lastgroup if m else OTHER
 
 
-def _new(proto: dict, **attrs) -> Token:
+def _new(attrs: dict) -> Token:
+    """A Token with ``attrs`` as its attribute dict (no __init__, no copy)."""
     t = object.__new__(Token)
-    d = dict(proto)
-    d.update(attrs)
-    t.__dict__ = d
+    t.__dict__ = attrs
     return t
 
 
 def _clone(t: Token, **attrs) -> Token:
-    return _new(t.__dict__, **attrs)
+    return _new({**t.__dict__, **attrs})
 
 
 def _gap_kind(gap: str) -> str:
+    if gap == " ":
+        return " "
     if not gap:
         return ""
     if gap.isspace():
@@ -97,7 +103,7 @@ class ScriptTokenizer(Tokenizer):
         tokenize=True,
         mode="",
         **kwargs,
-    ):
+    ) -> list[Token]:
         if not isinstance(value, str):
             raise TypeError(f"analyzers take str, not {type(value).__name__}; decode first")
         proto = dict(kwargs)
@@ -106,42 +112,45 @@ class ScriptTokenizer(Tokenizer):
             stopped=False, is_stop=False, boost=1.0,
         )
         if not tokenize:
-            if value:
-                yield _new(proto, text=value, script=script_of(value), sep="",
-                           pos=start_pos, startchar=start_char,
-                           endchar=start_char + len(value),
-                           **({"original": value} if keeporiginal else {}))
-            return
+            if not value:
+                return []
+            return [_new({**proto, "text": value, "script": script_of(value), "sep": "",
+                          "pos": start_pos, "startchar": start_char,
+                          "endchar": start_char + len(value),
+                          **({"original": value} if keeporiginal else {})})]
+        out = []
+        append = out.append
+        new, copy = object.__new__, proto.copy
         prev_end = 0
         pos = start_pos
         for m in TOKEN_RE.finditer(value):
             s, e = m.span()
             text = m.group()
-            t = _new(proto, text=text, script=m.lastgroup, pos=pos,
-                     startchar=start_char + s, endchar=start_char + e,
-                     sep=_gap_kind(value[prev_end:s]) if prev_end else "x")
+            d = copy()  # item by item: twice as fast as a {**proto, ...} display
+            d["text"] = text
+            d["script"] = m.lastgroup
+            d["pos"] = pos
+            d["startchar"] = start_char + s
+            d["endchar"] = start_char + e
+            d["sep"] = _gap_kind(value[prev_end:s]) if prev_end else "x"
             if keeporiginal:
-                t.original = text
+                d["original"] = text
+            t = new(Token)
+            t.__dict__ = d
             prev_end = e
             pos += 1
-            yield t
+            append(t)
+        return out
 
 
-class _Renumber:
-    """Gives output tokens sequential positions starting at the first input's."""
-
-    __slots__ = ("pos",)
-
-    def __init__(self):
-        self.pos = None
-
-    def __call__(self, t: Token) -> Token:
-        if self.pos is None:
-            self.pos = t.pos
-        else:
-            self.pos += 1
-            t.pos = self.pos
-        return t
+def _renumber(tokens: list[Token]) -> list[Token]:
+    """Sequential positions from the first token's, for a filter whose output
+    count differs from its input's (the others keep the input's sequence)."""
+    if tokens:
+        first = tokens[0].pos
+        for i, t in enumerate(tokens):
+            t.pos = first + i
+    return tokens
 
 
 class SplitFilter(Filter):
@@ -161,53 +170,78 @@ class SplitFilter(Filter):
     def __eq__(self, other):
         return other.__class__ is self.__class__ and other.seps == self.seps
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        renum = _Renumber()
+    def __call__(self, tokens: Iterable[Token]) -> list[Token]:
         seps, res = self.seps, self._res
+        out = []
+        append = out.append
+        changed = False
         for t in tokens:
             sep = seps.get(t.script)
-            text = t.text
-            if sep is None or not any(c in text for c in sep):
-                yield renum(t)
+            if sep is None:
+                append(t)
                 continue
+            text = t.text
+            for c in sep:
+                if c in text:
+                    break
+            else:
+                append(t)
+                continue
+            changed = True
             kind = "zwnj" if sep == C.ZWNJ else "x"
             start = 0
             base = t.startchar
             first = True
             for m in res[t.script].finditer(text):
                 if m.start() > start:
-                    yield renum(_clone(t, text=text[start:m.start()],
-                                       startchar=base + start, endchar=base + m.start(),
-                                       sep=t.sep if first else kind))
+                    append(_clone(t, text=text[start:m.start()],
+                                  startchar=base + start, endchar=base + m.start(),
+                                  sep=t.sep if first else kind))
                     first = False
                 start = m.end()
             if start < len(text):
-                yield renum(_clone(t, text=text[start:], startchar=base + start,
-                                   endchar=t.endchar, sep=t.sep if first else kind))
+                append(_clone(t, text=text[start:], startchar=base + start,
+                              endchar=t.endchar, sep=t.sep if first else kind))
+        return _renumber(out) if changed else out
 
 
 class FoldFilter(Filter):
-    """Applies a str -> str folding per script; drops tokens folded to ''."""
+    """Applies a str -> str folding per script; drops tokens folded to ''.
+
+    Foldings are memoised per filter (bounded by ``MEMO_SIZE`` words per
+    script; the memo restarts when full)."""
 
     name = "fold"
+    MEMO_SIZE = 1 << 17
 
     def __init__(self, folders: Mapping[str, Callable[[str], str]], name: str = "fold"):
         self.folders = dict(folders)
         self.name = name
+        self._memo: dict[str, dict[str, str]] = {script: {} for script in self.folders}
 
     def __eq__(self, other):
         return other.__class__ is self.__class__ and other.folders == self.folders
 
-    def __call__(self, tokens):
-        renum = _Renumber()
-        folders = self.folders
+    def __call__(self, tokens: Iterable[Token]) -> list[Token]:
+        folders, memos = self.folders, self._memo
+        out = []
+        append = out.append
+        dropped = False
         for t in tokens:
-            f = folders.get(t.script)
-            if f is not None:
-                t.text = f(t.text)
-                if not t.text:
+            memo = memos.get(t.script)
+            if memo is not None:
+                text = memo.get(t.text)
+                if text is None:
+                    text = folders[t.script](t.text)
+                    if len(memo) >= self.MEMO_SIZE:
+                        memo.clear()
+                    memo[t.text] = text
+                if not text:
+                    dropped = True
                     continue
-            yield renum(t)
+                t.text = text
+            append(t)
+        return _renumber(out) if dropped else out
 
 
 def _merge(a: Token, b: Token) -> Token:
@@ -235,10 +269,12 @@ class AffixJoinFilter(Filter):
     def __eq__(self, other):
         return other.__class__ is self.__class__ and other.__dict__ == self.__dict__
 
-    def __call__(self, tokens):
-        renum = _Renumber()
+    def __call__(self, tokens: Iterable[Token]) -> list[Token]:
         script = self.script
         prefixes, suffixes, zsuffixes = self.prefixes, self.suffixes, self.zwnj_suffixes
+        out = []
+        append = out.append
+        joined = False
         pending = None  # last token, not yet emitted
         pending_is_prefix = False
         for t in tokens:
@@ -248,16 +284,19 @@ class AffixJoinFilter(Filter):
                     if pending_is_prefix and t.text not in suffixes:
                         pending = _merge(pending, t)
                         pending_is_prefix = False
+                        joined = True
                         continue
                     if t.text in suffixes or (sep == "zwnj" and t.text in zsuffixes):
                         pending = _merge(pending, t)
+                        joined = True
                         continue
             if pending is not None:
-                yield renum(pending)
+                append(pending)
             pending = t
             pending_is_prefix = t.script == script and t.text in prefixes
         if pending is not None:
-            yield renum(pending)
+            append(pending)
+        return _renumber(out) if joined else out
 
 
 class CompoundSplitFilter(Filter):
@@ -278,23 +317,27 @@ class CompoundSplitFilter(Filter):
     def __eq__(self, other):
         return other.__class__ is self.__class__ and other.lookup == self.lookup
 
-    def __call__(self, tokens):
-        renum = _Renumber()
+    def __call__(self, tokens: Iterable[Token]) -> list[Token]:
         lookup, script = self.lookup, self.script
+        out = []
+        append = out.append
+        changed = False
         for t in tokens:
             parts = lookup(t.text) if t.script == script else None
             if not parts:
-                yield renum(t)
+                append(t)
                 continue
+            changed = True
             exact = t.endchar - t.startchar == len(t.text)
             s = t.startchar
             for i, p in enumerate(parts):
                 if exact:
-                    yield renum(_clone(t, text=p, startchar=s, endchar=s + len(p),
-                                       sep=t.sep if i == 0 else ""))
+                    append(_clone(t, text=p, startchar=s, endchar=s + len(p),
+                                  sep=t.sep if i == 0 else ""))
                     s += len(p)
                 else:
-                    yield renum(_clone(t, text=p, sep=t.sep if i == 0 else ""))
+                    append(_clone(t, text=p, sep=t.sep if i == 0 else ""))
+        return _renumber(out) if changed else out
 
 
 class StopFlagFilter(Filter):
@@ -317,7 +360,8 @@ class StopFlagFilter(Filter):
     def __eq__(self, other):
         return other.__class__ is self.__class__ and other.stops == self.stops
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> list[Token]:
+        tokens = tokens if isinstance(tokens, list) else list(tokens)
         sets = {}
         for t in tokens:
             sc = t.script
@@ -328,7 +372,7 @@ class StopFlagFilter(Filter):
             if t.text in s:
                 t.is_stop = True
                 t.stopped = t.mode != "index"
-            yield t
+        return tokens
 
 
 class StemFilter(Filter):
@@ -346,10 +390,11 @@ class StemFilter(Filter):
     def __eq__(self, other):
         return other.__class__ is self.__class__ and other.stemmers == self.stemmers
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> list[Token]:
+        tokens = tokens if isinstance(tokens, list) else list(tokens)
         stemmers = self.stemmers
         for t in tokens:
             f = stemmers.get(t.script)
             if f is not None and not t.is_stop:
                 t.text = f(t.text)
-            yield t
+        return tokens
