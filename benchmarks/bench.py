@@ -19,8 +19,9 @@ What it measures, each phase in a fresh subprocess (so peak RSS is that phase's 
   processes (Whoosh's ``MpWriter``, ``procs=N, multisegment=True``, fed the same fields as the
   API), and the same for plain Whoosh; index size on disk against the raw text (title + text);
 * warm queries: p50/p95/p99 ms of ``Index.search(q, limit=10)`` (hits with snippets) on the
-  one-process index, after one warm-up pass; plain Whoosh: a reused searcher, ``MultifieldParser``
-  over title and body with OR grouping (any word, as our keyword queries), top 10 with stored fields;
+  one-process index, after the first ``WARM_UP`` queries of each class ran once; plain Whoosh:
+  a reused searcher, ``MultifieldParser`` over title and body with OR grouping (any word, as our
+  keyword queries), top 10 with stored fields, no highlighting;
 * cold start: wall time of ``searcher search QUERY --index DIR`` from process start to exit, median
   of ``--cold-runs``, next to the floor ``python -c "import hazm, whoosh"`` measured interleaved;
   and whether the command imports hazm at all (``python -X importtime``);
@@ -55,6 +56,7 @@ from pathlib import Path
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 QUERY_CLASSES = ("kw1-3", "kw3-8", "phrase2", "boolean")
+WARM_UP = 20  # queries of each class run once before timing
 WORD_EDGES = re.compile(r"^\W+|\W+$")
 
 
@@ -212,7 +214,7 @@ def phase_query(args: dict) -> dict:
             for hit in whoosh_searcher.search(parser.parse(q), limit=10):
                 hit.fields()
 
-    for q in (q for qs in queries.values() for q in qs):  # warm-up pass
+    for q in (q for qs in queries.values() for q in qs[:WARM_UP]):
         run(q)
     out = {}
     for name, qs in queries.items():
