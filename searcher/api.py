@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from searcher import documents, generations, hooks
-from searcher.analysis import registry
+from searcher.backend.whoosh.schema import INDEX_VERSION
 from searcher.backend.whoosh import WhooshStore
 from searcher.backend.whoosh.store import directory_size
 from searcher.documents import Article, Skipped
@@ -97,7 +97,7 @@ class Index:
                 finally:
                     new.close()
             hooks.pause("switch")
-            manifest = self._manifest_now().switched(name, registry.ANALYSIS_VERSION)
+            manifest = self._manifest_now().switched(name, INDEX_VERSION)
             entry = HistoryEntry(utc_now(), "rebuild", added=report.reread + report.kept, skipped=len(report.skipped),
                                  documents=documents_count, generation=name)
             write_manifest(self.path, manifest.recorded(entry))
@@ -199,9 +199,9 @@ class Index:
         manifest = live.manifest
         segments, problems = live.store.check()
         documents_count = live.store.document_count()
-        if manifest.analysis_version != registry.ANALYSIS_VERSION:
+        if manifest.analysis_version != INDEX_VERSION:
             problems.append(f"built with analysis {manifest.analysis_version}, this searcher uses "
-                            f"{registry.ANALYSIS_VERSION}: run `searcher rebuild`")
+                            f"{INDEX_VERSION}: run `searcher rebuild`")
         last = manifest.last_run()
         if last is not None and last.documents != documents_count:
             problems.append(f"{documents_count} documents, but the last recorded run ({last.action}, {last.when}) left "
@@ -256,7 +256,7 @@ def _create(directory: Path, wait: float) -> None:
     try:
         if not generations.exists(directory):
             generations.remove_unused(directory, None, writing=True)
-            generations.create(directory, registry.ANALYSIS_VERSION)
+            generations.create(directory, INDEX_VERSION)
     except OSError as error:
         raise SearcherError(f"cannot create an index at {directory}: {error.strerror or error}") from error
     finally:
@@ -264,10 +264,10 @@ def _create(directory: Path, wait: float) -> None:
 
 
 def _check_analysis(directory: Path, manifest: Manifest) -> None:
-    if manifest.analysis_version != registry.ANALYSIS_VERSION:
+    if manifest.analysis_version != INDEX_VERSION:
         raise AnalyzerMismatch(
             f"the index at {directory} was built with analysis {manifest.analysis_version}, this searcher uses "
-            f"{registry.ANALYSIS_VERSION}: rebuild it with `searcher rebuild --index {directory}`"
+            f"{INDEX_VERSION}: rebuild it with `searcher rebuild --index {directory}`"
         )
 
 

@@ -52,6 +52,9 @@ class Article:
     source: str | None  # the publisher, when the record names one
     url: str | None
     content_hash: str  # sha256 hex of the analysed content (title + body)
+    # True when the title was cut from the body for display (no headline was given): it is then
+    # not indexed as a title, so the body's opening is not counted twice.
+    derived_title: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,11 +308,13 @@ def content_hash(title: str, body: str) -> str:
 
 
 def _article(id: str, title: str, body: str, lang: str | None, date: str | None,
-             path: str, source: str | None = None, url: str | None = None) -> Article:
+             path: str, source: str | None = None, url: str | None = None,
+             derived_title: bool = False) -> Article:
     """An Article, with the language detected when not given."""
     lang = lang or detect_lang(f"{title}\n{body}")
     return Article(id=id, title=title, body=body, lang=lang, date=date, path=path,
-                   source=source, url=url, content_hash=content_hash(title, body))
+                   source=source, url=url, content_hash=content_hash(title, body),
+                   derived_title=derived_title)
 
 
 def article_from_text(text: str, id: str, path: str) -> Article:
@@ -325,7 +330,8 @@ def article_from_text(text: str, id: str, path: str) -> Article:
         line for i, line in enumerate(lines)
         if not is_chrome(line) and not (i == index and line == title)
     ]
-    return _article(id, title, "\n".join(body_lines), None, head_date(lines, index), path)
+    return _article(id, title, "\n".join(body_lines), None, head_date(lines, index), path,
+                    derived_title=title != lines[index])
 
 
 # --- JSON records -----------------------------------------------------------
@@ -378,13 +384,14 @@ def article_from_record(record: dict, path: str) -> Article:
     lines = _text_lines(body)
     title = _optional_str(record, "title")
     title_index = 0
-    if not title:
+    derived_title = not title
+    if derived_title:
         title_index, title = _record_title(lines)
     lang = (_optional_str(record, "lang") or "").lower()
     date_field = _optional_str(record, "date")
     date = (date_field and dates.parse_date_value(date_field)) or head_date(lines, title_index)
     return _article(id, title, body, lang if lang in LANGS else None, date, path,
-                    _optional_str(record, "source"), _optional_str(record, "url"))
+                    _optional_str(record, "source"), _optional_str(record, "url"), derived_title)
 
 
 # --- decoding ---------------------------------------------------------------

@@ -112,7 +112,7 @@ def test_rebuild_after_an_analysis_upgrade(run, tmp_path):
 
 def test_flat_index_of_format_1_opens_and_moves_into_a_generation(run, tmp_path):
     """The first indexes kept Whoosh's files beside a format-1 manifest."""
-    from searcher.analysis import registry
+    from searcher.backend.whoosh.schema import INDEX_VERSION
     from searcher.backend.whoosh import WhooshStore
     from searcher.index import ingest
     from searcher.documents import read_paths
@@ -121,7 +121,7 @@ def test_flat_index_of_format_1_opens_and_moves_into_a_generation(run, tmp_path)
     store = WhooshStore.create(flat)
     ingest(store, read_paths([write_drop(tmp_path / "drop", TEXTS)]))
     store.close()
-    (flat / MANIFEST_NAME).write_text(json.dumps({"format_version": 1, "analysis_version": registry.ANALYSIS_VERSION,
+    (flat / MANIFEST_NAME).write_text(json.dumps({"format_version": 1, "analysis_version": INDEX_VERSION,
                                                   "created": "2025-01-01T00:00:00+00:00", "last_update": "2025-01-01T00:00:00+00:00"}))
     assert counts(run("search", "brug", "--index", "idx", "--json"))["total"] == 4
     assert counts(run("index", str(tmp_path / "drop"), "--index", "idx", "--json"))["unchanged"] == 4

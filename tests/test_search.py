@@ -234,3 +234,13 @@ def test_malformed_queries_get_a_best_effort_reading(make_index, query):
 def test_snippet_marks_a_split_compound_as_one_word(make_index):
     index = make_index({"id": "fa", "text": "سخنان رئیسجمهور روسیه درباره اوکراین", "lang": "fa"})
     assert index.search("رئیس جمهور").hits[0].snippet.matches == ["رئیسجمهور"]
+
+
+def test_a_title_cut_from_the_body_is_shown_but_not_indexed_as_a_title(make_index):
+    index = make_index(
+        {"id": "no-headline", "text": "Poetin belde Trump. Daarna volgde een lang verslag over Oekraïne.", "lang": "nl"},
+        {"id": "headline", "title": "Poetin belde Trump", "text": "Een lang verslag over Oekraïne.", "lang": "nl"},
+    )
+    assert ids(index.search("title:poetin")) == ["headline"]
+    derived = index.search("verslag", limit=5).hits
+    assert {hit.id: hit.title for hit in derived}["no-headline"].startswith("Poetin belde Trump.")

@@ -7,6 +7,11 @@ from searcher.analysis import registry
 
 # Articles in fa or nl go to the script-aware "text" fields; any other language to the
 # "generic" ones. A query searches both families, so it needs no language flag.
+# Bump when what an article puts into the index changes (fields, what goes in them): indexes
+# record INDEX_VERSION, and one built by another version is asked to rebuild.
+FIELDS_REVISION = 2
+INDEX_VERSION = f"{registry.ANALYSIS_VERSION}+fields.{FIELDS_REVISION}"
+
 TEXT_LANGUAGES = ("fa", "nl")
 TEXT_FIELDS = {"title": "title", "body": "body"}
 GENERIC_FIELDS = {"title": "title_und", "body": "body_und"}
@@ -37,6 +42,7 @@ def build_schema() -> fields.Schema:
         content_hash=fields.ID(stored=True, sortable=True),
         stored_title=fields.STORED(),
         stored_body=fields.STORED(),
+        derived_title=fields.STORED(),
         title=fields.TEXT(analyzer=text, multitoken_query="phrase"),
         body=fields.TEXT(analyzer=text, multitoken_query="phrase"),
         title_und=fields.TEXT(analyzer=generic, multitoken_query="phrase"),

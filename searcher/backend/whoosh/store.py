@@ -190,6 +190,7 @@ def _article_of(stored: dict) -> Article:
         id=stored["id"], title=stored.get("stored_title", ""), body=stored.get("stored_body", ""),
         lang=stored["lang"], date=stored.get("date"), path=stored.get("path", ""),
         source=stored.get("source"), url=stored.get("url"), content_hash=stored["content_hash"],
+        derived_title=stored.get("derived_title", False),
     )
 
 
@@ -203,9 +204,11 @@ def _fields_of(article: Article) -> dict:
         "content_hash": article.content_hash,
         "stored_title": article.title,
         "stored_body": article.body,
-        family["title"]: article.title,
+        "derived_title": article.derived_title,
         family["body"]: article.body,
     }
+    if not article.derived_title:
+        fields[family["title"]] = article.title
     optional = {"date": article.date, "source": article.source, "url": article.url}
     fields.update({name: value for name, value in optional.items() if value})
     return fields
