@@ -167,14 +167,17 @@ class Index:
 
     # Reading
 
-    def search(self, query: str, limit: int = 10, page: int = 1, lang: str | None = None) -> Page:
+    def search(self, query: str, limit: int = 10, page: int = 1, lang: str | None = None, snippets: bool = True) -> Page:
         """Ranked hits for ``query``: page ``page`` (from 1) of ``limit`` hits, optionally only
-        articles in ``lang`` ("fa", "nl" or "und")."""
+        articles in ``lang`` ("fa", "nl" or "und"); ``snippets=False`` leaves the hits' snippets
+        empty, for callers that only need the ranking."""
         if limit < 1 or page < 1:
             raise SearcherError("limit and page must be at least 1")
         if lang is not None and lang not in LANGUAGES:
             raise SearcherError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
-        total, hits = self._fresh().store.search(query, offset=(page - 1) * limit, limit=limit, lang=lang)
+        total, hits = self._fresh().store.search(
+            query, offset=(page - 1) * limit, limit=limit, lang=lang, with_snippets=snippets
+        )
         return Page(query=query, total=total, page=page, limit=limit, hits=hits)
 
     def stats(self) -> Stats:

@@ -78,3 +78,11 @@ def test_invalid_search_arguments(seed_index):
         seed_index.search("Trump", limit=0)
     with pytest.raises(SearcherError):
         seed_index.search("Trump", lang="en")
+
+
+def test_search_without_snippets_ranks_the_same(seed_index):
+    with_snippets = seed_index.search("ترامپ پوتین", limit=5)
+    without = seed_index.search("ترامپ پوتین", limit=5, snippets=False)
+    assert [(h.id, h.score) for h in without.hits] == [(h.id, h.score) for h in with_snippets.hits]
+    assert all(h.snippet.text for h in with_snippets.hits)
+    assert not any(h.snippet.parts for h in without.hits)

@@ -8,7 +8,7 @@ from whoosh.searching import Searcher
 
 from searcher.backend.whoosh import parsing, snippets
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES
-from searcher.results import Hit
+from searcher.results import Hit, Snippet
 
 
 @dataclass(frozen=True)
@@ -20,11 +20,14 @@ class RankedDoc:
     fields: dict
 
 
-def ranked_hits(searcher: Searcher, parsed: parsing.ParsedQuery, *, offset: int, limit: int, lang: str | None) -> tuple[int, list[Hit]]:
-    """Total matches and the hits ranked ``offset`` to ``offset + limit``."""
+def ranked_hits(
+    searcher: Searcher, parsed: parsing.ParsedQuery, *, offset: int, limit: int, lang: str | None, with_snippets: bool = True
+) -> tuple[int, list[Hit]]:
+    """Total matches and the hits ranked ``offset`` to ``offset + limit`` (with empty snippets
+    when ``with_snippets`` is false: making them is most of the cost of a deep page)."""
     restrict = wq.Term("lang", lang) if lang else None
     total, ranked = _tiered(searcher, parsed, restrict, offset + limit)
-    return total, [_hit(searcher, parsed.query, doc) for doc in ranked[offset : offset + limit]]
+    return total, [_hit(searcher, parsed.query, doc, with_snippets) for doc in ranked[offset : offset + limit]]
 
 
 def _tiered(searcher: Searcher, parsed: parsing.ParsedQuery, restrict, wanted: int) -> tuple[int, list[RankedDoc]]:
@@ -38,11 +41,12 @@ def _tiered(searcher: Searcher, parsed: parsing.ParsedQuery, restrict, wanted: i
     return total, ranked
 
 
-def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc) -> Hit:
+def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc, with_snippet: bool) -> Hit:
     fields = doc.fields
-    family = TEXT_FIELDS if fields["lang"] in TEXT_LANGUAGES else GENERIC_FIELDS
-    body_field = family["body"]
-    snippet = snippets.best_snippet(searcher, query, body_field, fields.get("stored_body", ""))
+    snippet = Snippet()
+    if with_snippet:
+        family = TEXT_FIELDS if fields["lang"] in TEXT_LANGUAGES else GENERIC_FIELDS
+        snippet = snippets.best_snippet(searcher, query, family["body"], fields.get("stored_body", ""))
     return Hit(
         id=fields["id"],
         title=fields.get("stored_title", ""),

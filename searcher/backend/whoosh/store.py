@@ -145,11 +145,11 @@ class WhooshStore:
                 for lang in sorted(langs)
             }
 
-    def search(self, text: str, *, offset: int, limit: int, lang: str | None) -> tuple[int, list[Hit]]:
+    def search(self, text: str, *, offset: int, limit: int, lang: str | None, with_snippets: bool = True) -> tuple[int, list[Hit]]:
         """Total matches and the hits ranked ``offset`` to ``offset + limit``."""
         parsed = parsing.parse(self._parser, text)
         with self._ix.searcher(weighting=weighting()) as searcher:
-            return searching.ranked_hits(searcher, parsed, offset=offset, limit=limit, lang=lang)
+            return searching.ranked_hits(searcher, parsed, offset=offset, limit=limit, lang=lang, with_snippets=with_snippets)
 
 
 class StoreWriter:
