@@ -250,8 +250,11 @@ def in_subprocess(phase: str, args: dict) -> dict:
 
 
 def wall(command: list[str]) -> float:
+    """Wall seconds of ``command``; a failure raises with its stderr (a cold run must answer)."""
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[1:4]} failed: {done.stderr.strip()[-500:]}")
     return time.perf_counter() - start
 
 
@@ -302,12 +305,16 @@ def table(result: dict) -> str:
             rows.append((f"query {name} {cut} ms", q["ours"]["latency_ms"][name][cut], q["plain"]["latency_ms"][name][cut]))
     rows.append(("peak RSS MB, queries", q["ours"]["peak_rss_mb"], q["plain"]["peak_rss_mb"]))
     cold = result["cold_start"]
-    rows.append(("cold `searcher search` s vs import floor", cold["search_s"], cold["floor_s"]))
+    if "error" not in cold:
+        rows.append(("cold `searcher search` s vs import floor", cold["search_s"], cold["floor_s"]))
     width = max(len(r[0]) for r in rows)
     lines = [f"{'':{width}}  {'searcher':>10}  {'whoosh':>10}  {'ratio':>6}"]
     lines += [f"{label:{width}}  {ours:10.2f}  {plain:10.2f}  {ratio(ours, plain):6.2f}" for label, ours, plain in rows]
-    lines.append(f"cold search - floor: {cold['search_minus_floor_s']:+.3f} s; "
-                 f"`searcher search` imports hazm: {cold['imports_hazm']}")
+    if "error" in cold:
+        lines.append(f"cold start not measured: {cold['error']}")
+    else:
+        lines.append(f"cold search - floor: {cold['search_minus_floor_s']:+.3f} s; "
+                     f"`searcher search` imports hazm: {cold['imports_hazm']}")
     return "\n".join(lines)
 
 
@@ -358,7 +365,11 @@ def run(corpus: Path, args: argparse.Namespace, workdir: Path) -> dict:
         log(f"queries {system}")
         query[system] = in_subprocess("query", {"system": system, "dir": str(workdir / f"{system}_1"), "queries": queries})
     log("cold start")
-    cold = cold_start(workdir / "ours_1", queries["kw3-8"], args.cold_runs)
+    try:
+        cold = cold_start(workdir / "ours_1", queries["kw3-8"], args.cold_runs)
+    except RuntimeError as error:  # e.g. the analysis version changed since the build
+        log(str(error))
+        cold = {"error": str(error)}
     return {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
