@@ -25,6 +25,9 @@ from searcher.errors import QueryError
 # Characters that carry syntax; a query that cannot be parsed is read again without them.
 SYNTAX_CHARS = re.compile(r"""["'()\[\]{}^~:+\-*?]""")
 ZWNJ = "\u200c"
+# Ranking policy of keyword queries, chosen by measurement (docs/relevance.md).
+SCORE_STOP_CLAUSES = True
+ALL_WORDS_FIRST = True
 OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
@@ -105,7 +108,8 @@ def parse(parser: QueryParser, text: str) -> ParsedQuery:
         raise QueryError(f"the query {text!r} has no words to search for")
     if next(positive_terms(query), None) is None:
         raise QueryError(f"the query {text!r} only excludes words: add a word to search for")
-    return ParsedQuery(text=text, query=query, required=_first_tier(parser, tree))
+    keyword = _keyword_reading(parser, tree, text)
+    return keyword or ParsedQuery(text=text, query=query, required=None)
 
 
 def positive_terms(query: wq.Query) -> Iterator[tuple[str, str]]:
@@ -147,20 +151,27 @@ def _syntax_tree(parser: QueryParser, text: str) -> syntax.GroupNode | None:
             return None
 
 
-def _first_tier(parser: QueryParser, tree: syntax.GroupNode) -> wq.Query | None:
-    """For a keyword query of two or more content clauses (and any banned ones), the query
-    requiring all the content clauses."""
+def _keyword_reading(parser: QueryParser, tree: syntax.GroupNode, text: str) -> ParsedQuery | None:
+    """The reading of a keyword query (words and phrases, perhaps some banned) that has content
+    clauses: stop-word clauses only score when SCORE_STOP_CLAUSES, and with two or more content
+    clauses, the first tier requires them all. None for any other query."""
     wanted, banned = (tree[0], tree[1]) if isinstance(tree, syntax.AndNotGroup) else (tree, None)
     if not all(isinstance(node, AliasGroup) for node in wanted):
         return None
     analyzer = parser.schema["body"].analyzer
     content = [node for node in wanted if not _is_stop_clause(analyzer, getattr(node[0], "text", ""))]
-    if len(content) < 2:
+    if not content:
         return None
-    required = wq.And([node.query(parser) for node in content])
-    if banned is not None:
-        required = wq.AndNot(required, banned.query(parser))
-    return required.normalize()
+    scored = wq.Or([node.query(parser) for node in (wanted if SCORE_STOP_CLAUSES else content)])
+    required = None
+    if len(content) > 1 and ALL_WORDS_FIRST:
+        required = _without(wq.And([node.query(parser) for node in content]), banned, parser)
+    return ParsedQuery(text=text, query=_without(scored, banned, parser), required=required)
+
+
+def _without(query: wq.Query, banned: syntax.GroupNode | None, parser: QueryParser) -> wq.Query:
+    """``query`` minus the articles matching ``banned`` (if any)."""
+    return (wq.AndNot(query, banned.query(parser)) if banned is not None else query).normalize()
 
 
 def _is_stop_clause(analyzer, words: str) -> bool:

@@ -1,0 +1,116 @@
+"""Relevance experiments: score ranking and analysis variants on judged sets, with a paired test.
+
+    python benchmarks/relevance.py --sets fa_parsinlu_rc nl_dpg2019_headline2article_dev \\
+        --variants default title_boost=1.0 stemmer=snowball --out runs.json
+
+Each variant is ``name=value`` pairs joined by ``,`` (or ``default``): query-time settings of
+the Whoosh backend (``k1``, ``title_b``, ``body_b``, ``title_boost``, ``all_words_first``,
+``score_stop_clauses``) and ``stemmer`` (a Persian stemmer of searcher.analysis.fa.STEMMERS,
+which needs its own index). Every variant is compared with the first one over the same queries:
+the mean nDCG@10 difference and a two-sided paired randomisation test (10,000 permutations).
+Indexes are kept under ``--workdir`` so that query-time variants reuse them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+import types
+from pathlib import Path
+
+from searcher import evaluation, open_index
+from searcher.analysis import registry
+from searcher.backend.whoosh import parsing, schema
+
+EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
+QUERY_SETTINGS = {
+    "k1": lambda v: setattr(schema, "BM25_K1", float(v)),
+    "title_b": lambda v: schema.BM25_B.update(title=float(v)),
+    "body_b": lambda v: schema.BM25_B.update(body=float(v)),
+    "title_boost": lambda v: schema.FIELD_BOOSTS.update(title=float(v), title_und=float(v)),
+    "all_words_first": lambda v: setattr(parsing, "ALL_WORDS_FIRST", v == "true"),
+    "score_stop_clauses": lambda v: setattr(parsing, "SCORE_STOP_CLAUSES", v == "true"),
+}
+DEFAULTS = {
+    "k1": schema.BM25_K1, "title_b": schema.BM25_B["title"], "body_b": schema.BM25_B["body"],
+    "title_boost": schema.FIELD_BOOSTS["title"], "all_words_first": str(parsing.ALL_WORDS_FIRST).lower(),
+    "score_stop_clauses": str(parsing.SCORE_STOP_CLAUSES).lower(),
+}
+
+
+def parse_variant(text: str) -> dict[str, str]:
+    """``"k1=0.9,stemmer=snowball"`` -> settings (``default`` -> none)."""
+    if text == "default":
+        return {}
+    return dict(pair.split("=", 1) for pair in text.split(","))
+
+
+def apply(settings: dict[str, str]) -> str:
+    """Sets the query-time settings (the rest at their defaults); returns the text analyzer name."""
+    for name, setter in QUERY_SETTINGS.items():
+        setter(str(settings.get(name, DEFAULTS[name])))
+    stemmer = settings.get("stemmer")
+    text_analyzer = f"text@{stemmer}" if stemmer else "text"
+    schema.registry = types.SimpleNamespace(
+        analyzer=lambda name: registry.analyzer(text_analyzer if name == "text" else name),
+        ANALYSIS_VERSION=registry.ANALYSIS_VERSION,
+    )
+    return text_analyzer
+
+
+def randomisation_test(a: list[float], b: list[float], rounds: int = 10_000, seed: int = 0) -> float:
+    """Two-sided p-value of the mean paired difference by sign flipping."""
+    diffs = [x - y for x, y in zip(a, b)]
+    observed = abs(sum(diffs))
+    rng = random.Random(seed)
+    hits = sum(abs(sum(d if rng.random() < 0.5 else -d for d in diffs)) >= observed - 1e-12 for _ in range(rounds))
+    return (hits + 1) / (rounds + 1)
+
+
+def run_variant(eval_set: evaluation.EvalSet, settings: dict[str, str], workdir: Path) -> dict[str, dict[str, float]]:
+    """Per-query scores of one variant."""
+    analyzer = apply(settings)
+    with open_index(workdir / f"{eval_set.name}-{analyzer}", create=True) as index:
+        evaluation.index_set(index, eval_set)
+        run = evaluation.search_all(index, eval_set.queries)
+    return evaluation.score_run(run, eval_set.qrels)[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", required=True)
+    parser.add_argument("--variants", nargs="+", default=["default"])
+    parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/searcher-relevance"))
+    parser.add_argument("--max-queries", type=int, default=None)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    results = []
+    for set_name in args.sets:
+        eval_set = evaluation.load_set(args.eval_dir / set_name)
+        if args.max_queries:
+            eval_set = eval_set.sample(args.max_queries, seed=1)
+        baseline = None
+        for variant in args.variants:
+            started = time.perf_counter()
+            per_query = run_variant(eval_set, parse_variant(variant), args.workdir)
+            qids = sorted(per_query)
+            ndcg = [per_query[q]["nDCG@10"] for q in qids]
+            row = {"set": set_name, "variant": variant, "queries": len(qids),
+                   **{m: sum(per_query[q][m] for q in qids) / len(qids) for m in evaluation.MEASURES}}
+            if baseline is None:
+                baseline = ndcg
+            else:
+                row["delta"] = row["nDCG@10"] - sum(baseline) / len(baseline)
+                row["p"] = randomisation_test(ndcg, baseline)
+            row["seconds"] = round(time.perf_counter() - started, 1)
+            results.append(row)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
