@@ -34,20 +34,27 @@ def stopwords() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def _snowball():
+def _snowball(algorithm: str):
     import Stemmer  # PyStemmer 3.1.0 (Snowball 3)
 
-    return Stemmer.Stemmer("dutch")
+    return Stemmer.Stemmer(algorithm)
 
 
 @functools.lru_cache(maxsize=200_000)
 def snowball_stem(word: str) -> str:
-    return _snowball().stemWord(word)
+    """Snowball 3 ``dutch`` (Kraaij-Pohlmann based)."""
+    return _snowball("dutch").stemWord(word)
+
+
+@functools.lru_cache(maxsize=200_000)
+def porter_stem(word: str) -> str:
+    """Snowball's older ``dutch_porter``, the one Whoosh bundles (kept for comparison)."""
+    return _snowball("dutch_porter").stemWord(word)
 
 
 def _none(word: str) -> str:
     return word
 
 
-STEMMERS = {"none": _none, "snowball": snowball_stem}
+STEMMERS = {"none": _none, "snowball": snowball_stem, "porter": porter_stem}
 DEFAULT_STEMMER = "snowball"

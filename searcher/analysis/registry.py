@@ -6,8 +6,9 @@ the highlighter and ``explain`` all use that list, with no branch on mode
 
 Names: ``"text"`` (script-aware Persian + Dutch), ``"generic"`` (any other
 language: fold only, no stop flags, no stemming).  ``"text@<stemmer>"``
-builds the text chain with another Persian stemmer from ``fa.STEMMERS``
-(for relevance experiments); it pickles as that name as well.
+builds the text chain with another Persian stemmer from ``fa.STEMMERS``, and
+``"text@<fa stemmer>/<nl stemmer>"`` with another Dutch one from ``nl.STEMMERS``
+too (for relevance experiments); they pickle as those names as well.
 """
 
 from __future__ import annotations
@@ -58,12 +59,13 @@ def steps(name: str) -> list:
     """The step list of an analyzer name (tokenizer first)."""
     base, _, stemmer = name.partition("@")
     if base == "text":
-        stemmer = stemmer or fa.DEFAULT_STEMMER
-        if stemmer not in fa.STEMMERS:
-            raise ValueError(f"unknown Persian stemmer {stemmer!r}; choose from {sorted(fa.STEMMERS)}")
+        fa_stemmer, _, nl_stemmer = stemmer.partition("/")
+        fa_stemmer, nl_stemmer = fa_stemmer or fa.DEFAULT_STEMMER, nl_stemmer or nl.DEFAULT_STEMMER
+        if fa_stemmer not in fa.STEMMERS or nl_stemmer not in nl.STEMMERS:
+            raise ValueError(f"unknown stemmer in {name!r}; Persian: {sorted(fa.STEMMERS)}, Dutch: {sorted(nl.STEMMERS)}")
         return _text_prestop() + [
             StopFlagFilter({ARABIC: fa_stopwords, LATIN: nl.stopwords}),
-            StemFilter({ARABIC: fa.STEMMERS[stemmer], LATIN: nl.STEMMERS[nl.DEFAULT_STEMMER]}),
+            StemFilter({ARABIC: fa.STEMMERS[fa_stemmer], LATIN: nl.STEMMERS[nl_stemmer]}),
         ]
     if base == "generic" and not stemmer:
         return [
