@@ -4,12 +4,13 @@ from __future__ import annotations
 from whoosh import fields, scoring
 
 from searcher.analysis import registry
+from searcher.backend.whoosh.derived import SignatureField
 
 # Articles in fa or nl go to the script-aware "text" fields; any other language to the
 # "generic" ones. A query searches both families, so it needs no language flag.
 # Bump when what an article puts into the index changes (fields, what goes in them): indexes
 # record INDEX_VERSION, and one built by another version is asked to rebuild.
-FIELDS_REVISION = 2
+FIELDS_REVISION = 3
 INDEX_VERSION = f"{registry.ANALYSIS_VERSION}+fields.{FIELDS_REVISION}"
 
 TEXT_LANGUAGES = ("fa", "nl")
@@ -34,10 +35,13 @@ def build_schema() -> fields.Schema:
     generic = registry.analyzer("generic")
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
-        lang=fields.ID(stored=True),
+        lang=fields.ID(stored=True, sortable=True),
         date=fields.ID(stored=True, sortable=True),
         path=fields.ID(stored=True),
         source=fields.ID(stored=True),
+        # The record's source, else the drop folder: what --source filters and facets count.
+        outlet=fields.ID(stored=True, sortable=True),
+        dup_signature=SignatureField(),  # searcher.dedup: MinHash of the analysed body
         url=fields.STORED(),
         content_hash=fields.ID(stored=True, sortable=True),
         stored_title=fields.STORED(),
