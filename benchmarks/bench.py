@@ -50,7 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -86,13 +86,14 @@ def make_queries(corpus: Path, limit: int | None, per_class: int, seed: int) -> 
     """``per_class`` queries of every class, from documents picked with ``seed``."""
     count = sum(1 for _ in read_records(corpus, limit))
     rng = random.Random(seed)
-    wanted = sorted(rng.choices(range(count), k=per_class * len(QUERY_CLASSES) * 2))
-    picked, want = [], set(wanted)
-    for n, record in enumerate(read_records(corpus, limit)):
-        if n in want:
-            words = words_of(record.get("text", ""))
-            if len(words) >= 8:
-                picked.append(words)
+    wanted = set(rng.choices(range(count), k=per_class * len(QUERY_CLASSES) * 2))
+    texts = (record.get("text", "") for n, record in enumerate(read_records(corpus, limit)) if n in wanted)
+    return queries_from(texts, per_class, rng)
+
+
+def queries_from(texts: Iterable[str], per_class: int, rng: random.Random) -> dict[str, list[str]]:
+    """``per_class`` queries of every class, drawn with ``rng`` from the texts of 8 words or more."""
+    picked = [words for words in map(words_of, texts) if len(words) >= 8]
     rng.shuffle(picked)
 
     def window(k: int) -> list[str]:
@@ -346,6 +347,11 @@ def main() -> None:
         args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def machine() -> dict:
+    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(), "python": platform.python_version()}
+
+
 def run(corpus: Path, args: argparse.Namespace, workdir: Path) -> dict:
     def log(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -372,8 +378,7 @@ def run(corpus: Path, args: argparse.Namespace, workdir: Path) -> dict:
         cold = {"error": str(error)}
     return {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "config": {"corpus": corpus.name, "docs": args.docs, "queries_per_class": args.queries,
                    "seed": args.seed, "procs": args.procs, "cold_runs": args.cold_runs},
         "build": build, "query": query, "cold_start": cold,

@@ -59,20 +59,28 @@ class Index:
     # Writing
 
     def add_paths(self, paths: Iterable[str | os.PathLike], on_skip: Callable[[Skipped], None] | None = None,
-                  sync: bool = False) -> IndexReport:
+                  sync: bool = False, procs: int | None = None,
+                  on_progress: Callable[[IndexReport], None] | None = None) -> IndexReport:
         """Indexes the article files found in ``paths`` (files or folders, recursively). With
-        ``sync``, also removes the articles whose source file under ``paths`` is gone."""
+        ``sync``, also removes the articles whose source file under ``paths`` is gone.
+        ``procs``: analysis processes (default: all cores for a run of at least
+        ``searcher.index.PARALLEL_FROM`` new or changed articles, else one). ``on_progress``
+        gets the run's report so far after each article read."""
         paths = [os.path.abspath(path) for path in paths]
         with self._writing() as store:
-            report = ingest(store, documents.read_paths(paths), on_skip, sync=paths if sync else None)
+            report = ingest(store, documents.read_paths(paths), on_skip, sync=paths if sync else None, procs=procs,
+                            on_progress=on_progress)
             self._record("index", paths, **report.to_dict())
         return report
 
-    def add_documents(self, records: Iterable[Article | dict], on_skip: Callable[[Skipped], None] | None = None) -> IndexReport:
-        """Indexes articles given in memory: Article objects, or dicts with ``id``, ``title``,
-        ``text`` and optional ``lang``, ``date``, ``source``, ``url``."""
+    def add_documents(self, records: Iterable[Article | dict], on_skip: Callable[[Skipped], None] | None = None,
+                      procs: int | None = None, on_progress: Callable[[IndexReport], None] | None = None) -> IndexReport:
+        """Indexes articles given in memory (an iterable, read as a stream): Article objects, or
+        dicts with ``id``, ``title``, ``text`` and optional ``lang``, ``date``, ``source``, ``url``.
+        ``procs`` and ``on_progress`` as for ``add_paths``."""
         with self._writing() as store:
-            report = ingest(store, (_as_article(record) for record in records), on_skip)
+            report = ingest(store, (_as_article(record) for record in records), on_skip, procs=procs,
+                            on_progress=on_progress)
             self._record("index", ["<memory>"], **report.to_dict())
         return report
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -19,6 +21,8 @@ from searcher.documents import Skipped
 from searcher.errors import SearcherError
 from searcher.results import Hit, IndexReport, Page, Stats
 
+PROGRESS_ENV = "SEARCHER_PROGRESS"  # 1: draw the indexing progress bar even when stderr is no terminal; 0: never
+PROGRESS_STEP = 10  # articles between progress bar updates
 HISTORY_SHOWN = 20  # runs `searcher stats` lists (--json lists all)
 
 RTL_ISOLATE, POP_ISOLATE = "\u2067", "\u2069"
@@ -56,17 +60,21 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @index_option
 @click.option("--sync", is_flag=True, help="Also remove the articles whose file under PATHS is gone.")
+@click.option("--procs", type=click.IntRange(min=1), default=None,
+              help="Analysis processes [default: all cores for a large run, else 1].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @wait_option
 @json_option
-def index_command(paths: tuple[Path, ...], index_dir: Path | None, sync: bool, wait: float, as_json: bool) -> None:
+def index_command(paths: tuple[Path, ...], index_dir: Path | None, sync: bool, procs: int | None, quiet: bool,
+                  wait: float, as_json: bool) -> None:
     """Add the articles in PATHS (files or folders) to the index, creating it if needed.
 
     Reads .txt articles and .jsonl/.json files of article objects. New articles are added,
     changed ones replaced, unchanged ones left alone; unusable files are reported and skipped.
     Safe to re-run: a run killed midway commits nothing, the next one finishes the drop.
     """
-    with open_index(index_dir, create=True, wait=wait) as index:
-        report = index.add_paths(paths, on_skip=_report_skip, sync=sync)
+    with open_index(index_dir, create=True, wait=wait) as index, _progress_bar(paths, quiet) as on_progress:
+        report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress)
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -176,6 +184,40 @@ def optimize_command(index_dir: Path | None, wait: float) -> None:
     with open_index(index_dir, wait=wait) as index:
         index.optimize()
     click.echo(f"optimized the index at {index.path}")
+
+
+@contextmanager
+def _progress_bar(paths: Iterable[Path], quiet: bool) -> Iterator[Callable[[IndexReport], None] | None]:
+    """A progress callback drawing a bar (articles, articles/s, ETA) on stderr when it is a
+    terminal (or $SEARCHER_PROGRESS is 1) and not ``quiet``; else None."""
+    wanted = os.environ.get(PROGRESS_ENV)
+    if quiet or wanted == "0" or (wanted != "1" and not sys.stderr.isatty()):
+        yield None
+        return
+    from tqdm import tqdm  # only for runs that draw a bar
+
+    with tqdm(total=_expected_articles(paths), unit=" articles", file=sys.stderr, mininterval=0.5,
+              dynamic_ncols=True) as bar:
+
+        def on_progress(report: IndexReport) -> None:
+            done = report.indexed + len(report.skipped)
+            if done - bar.n >= PROGRESS_STEP:
+                bar.update(done - bar.n)
+
+        yield on_progress
+
+
+def _expected_articles(paths: Iterable[Path]) -> int:
+    """About how many articles PATHS hold, for the ETA: a line of a .jsonl file, any other file one."""
+    files = (file for path in paths for file in ([path] if path.is_file() else path.rglob("*")) if file.is_file())
+    total = 0
+    for file in files:
+        if file.suffix.lower() == ".jsonl":
+            with file.open("rb") as data:
+                total += sum(chunk.count(b"\n") for chunk in iter(lambda: data.read(1 << 20), b""))
+        elif not file.name.startswith("."):
+            total += 1
+    return total
 
 
 def _report_skip(skipped: Skipped) -> None:

@@ -7,6 +7,7 @@ New ids are added without Whoosh's delete-by-id lookup.
 """
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -17,10 +18,13 @@ from searcher.documents import Article, Skipped
 from searcher.results import IndexReport, RebuildReport, RemoveReport
 
 OnSkip = Callable[[Skipped], None] | None
+OnProgress = Callable[[IndexReport], None] | None
+PARALLEL_FROM = 1000  # articles to write from which a run uses all cores by default
 
 
 def ingest(store: WhooshStore, items: Iterable[Article | Skipped], on_skip: OnSkip = None,
-           sync: Iterable[str | os.PathLike] | None = None) -> IndexReport:
+           sync: Iterable[str | os.PathLike] | None = None, procs: int | None = None,
+           on_progress: OnProgress = None) -> IndexReport:
     """Adds new articles, replaces changed ones and leaves unchanged ones alone; with ``sync``
     (drop folders or files) also removes the articles whose source file under them is gone.
 
@@ -28,36 +32,58 @@ def ingest(store: WhooshStore, items: Iterable[Article | Skipped], on_skip: OnSk
     An id met twice in one run with different contents keeps its first version (the second is
     reported as skipped), so a run never indexes two articles under one id. An article whose
     source is gone but which this run delivers again (a moved file) is kept with its new path.
+
+    ``procs`` analysis processes (``None``: all cores when the run writes at least
+    ``PARALLEL_FROM`` articles, else one, since starting workers costs more than a small run).
+    ``on_progress`` is called with the report after every item read.
     """
     known = store.content_hashes()
     gone = _ids_from_gone_sources(store, sync) if sync is not None else set()
     seen_this_run: dict[str, str] = {}
     report = IndexReport(removed=None if sync is None else 0)
-    with store.writer() as writer:
-        for item in _first_versions(items, seen_this_run):
-            if isinstance(item, Skipped):
-                report.skipped.append(item)
-                if on_skip:
-                    on_skip(item)
-                continue
-            previous = known.get(item.id)
-            if previous == item.content_hash and item.id not in gone:
-                report.unchanged += 1
-                continue
+    changes = _changes(_first_versions(items, seen_this_run), known, gone, report, on_skip, on_progress)
+    head = list(itertools.islice(changes, PARALLEL_FROM))
+    if procs is None:
+        procs = (os.cpu_count() or 1) if len(head) == PARALLEL_FROM else 1
+    analysing = False
+    with store.writer(procs=procs) as writer:
+        for article, previous in itertools.chain(head, changes):
             if previous is None:
-                writer.add(item)
+                writer.add(article)
                 report.added += 1
-                hooks.pause("analysis")
             else:
-                writer.replace(item)
+                writer.replace(article)
                 report.updated += 1
-            known[item.id] = item.content_hash
-            gone.discard(item.id)
+            if on_progress:
+                on_progress(report)
+            if not analysing and writer.analysing:
+                analysing = True
+                hooks.pause("analysis")
         if sync is not None:
             vanished = gone - seen_this_run.keys()
             writer.delete(vanished)
             report.removed = len(vanished)
     return report
+
+
+def _changes(items: Iterable[Article | Skipped], known: dict[str, str], gone: set[str], report: IndexReport,
+             on_skip: OnSkip, on_progress: OnProgress) -> Iterator[tuple[Article, str | None]]:
+    """The new and changed articles among ``items``, each with its previous content hash
+    (``None`` when new); skipped and unchanged items are counted in ``report``."""
+    for item in items:
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+            if on_skip:
+                on_skip(item)
+        elif known.get(item.id) == item.content_hash and item.id not in gone:
+            report.unchanged += 1
+        else:
+            yield item, known.get(item.id)
+            known[item.id] = item.content_hash
+            gone.discard(item.id)
+            continue
+        if on_progress:
+            on_progress(report)
 
 
 def remove(store: WhooshStore, ids: Iterable[str]) -> RemoveReport:

@@ -98,10 +98,16 @@ class WhooshStore:
                 yield _article_of(stored)
 
     @contextmanager
-    def writer(self) -> Iterator["StoreWriter"]:
+    def writer(self, procs: int = 1) -> Iterator["StoreWriter"]:
         """Yields a StoreWriter; commits on success, cancels on error so the last committed
-        index stays as it was."""
-        writer = self._ix.writer(_lk=False)
+        index stays as it was. With ``procs`` > 1, articles are analysed in that many worker
+        processes (each writes its own segment; only this process commits)."""
+        if procs > 1:
+            from searcher.backend.whoosh.parallel import ParallelWriter  # multiprocessing: not for searches
+
+            writer = ParallelWriter(self._ix, procs)
+        else:
+            writer = self._ix.writer(_lk=False)
         try:
             yield StoreWriter(writer)
         except BaseException:
@@ -157,6 +163,11 @@ class StoreWriter:
 
     def __init__(self, writer):
         self._writer = writer
+
+    @property
+    def analysing(self) -> bool:
+        """Whether analysis has begun: always in one process; once a worker runs in several."""
+        return not hasattr(self._writer, "tasks") or bool(self._writer.tasks)
 
     def add(self, article: Article) -> None:
         """Adds an article whose id is not in the index."""

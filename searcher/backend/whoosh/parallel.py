@@ -1,0 +1,58 @@
+"""Writing with several processes: Whoosh's MpWriter made safe for searcher's writers.
+
+Worker processes analyse batches of articles and each write a segment of their own; only the
+parent commits the table of contents, so a run killed at any point leaves the last commit.
+"""
+from __future__ import annotations
+
+import os
+import queue
+
+from whoosh.index import IndexError as WhooshIndexError
+from whoosh.multiproc import MpWriter
+from whoosh.writing import SegmentWriter
+
+WORKER_POLL_SECONDS = 0.5  # how often an idle worker checks that its parent lives
+WORKER_LIMIT_MB = 128  # each worker's in-memory posting buffer
+
+
+class WorkerJobs:
+    """A worker's job queue that ends the worker when the process that started it is gone
+    (killed before it could send the end of the jobs): no orphan keeps the inherited file
+    descriptor of the writer lock, and with it the lock."""
+
+    def __init__(self, jobs: queue.Queue):
+        self._jobs = jobs
+        self._parent = os.getpid()
+
+    def put(self, job) -> None:
+        self._jobs.put(job)
+
+    def get(self):
+        while True:
+            try:
+                return self._jobs.get(timeout=WORKER_POLL_SECONDS)
+            except queue.Empty:
+                if os.getppid() != self._parent:
+                    os._exit(1)
+
+
+class ParallelWriter(MpWriter):
+    """MpWriter with one segment per worker, workers that end with their parent, terminated on
+    cancel, and a commit refused when a worker failed (its articles would be missing)."""
+
+    def __init__(self, ix, procs: int):
+        super().__init__(ix, procs=procs, multisegment=True, subargs={"limitmb": WORKER_LIMIT_MB}, _lk=False)
+        self.jobqueue = WorkerJobs(self.jobqueue)
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            task.terminate()
+            task.join()
+        SegmentWriter.cancel(self)
+
+    def _commit_toc(self, segments) -> None:
+        failed = [task.exitcode for task in self.tasks if task.exitcode != 0]
+        if failed:
+            raise WhooshIndexError(f"{len(failed)} indexing worker process(es) failed (exit codes {failed})")
+        super()._commit_toc(segments)
