@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from searcher import documents, generations, hooks
@@ -28,6 +29,8 @@ from searcher.backend.whoosh.schema import INDEX_VERSION
 from searcher.backend.whoosh import WhooshStore
 from searcher.backend.whoosh.store import directory_size
 from searcher.documents import Article, Skipped
+from searcher.filters import LANGUAGES, SORTS, Filters
+from searcher.backend.whoosh.searching import Answer, Request
 from searcher.errors import AnalyzerMismatch, IndexNotFound, SearcherError
 from searcher.generations import Live
 from searcher.index import copy_rebuilt, ingest, remove
@@ -37,7 +40,6 @@ from searcher.results import HistoryEntry, IndexReport, Page, RebuildReport, Rem
 
 DEFAULT_INDEX = Path("indexes") / "default"
 INDEX_ENV = "SEARCHER_INDEX"
-LANGUAGES = ("fa", "nl", "und")
 DEFAULT_WAIT = 5.0  # seconds a writer waits for another one to finish
 
 
@@ -175,18 +177,29 @@ class Index:
 
     # Reading
 
-    def search(self, query: str, limit: int = 10, page: int = 1, lang: str | None = None, snippets: bool = True) -> Page:
-        """Ranked hits for ``query``: page ``page`` (from 1) of ``limit`` hits, optionally only
-        articles in ``lang`` ("fa", "nl" or "und"); ``snippets=False`` leaves the hits' snippets
-        empty, for callers that only need the ranking."""
-        if limit < 1 or page < 1:
-            raise SearcherError("limit and page must be at least 1")
-        if lang is not None and lang not in LANGUAGES:
-            raise SearcherError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
-        total, hits = self._fresh().store.search(
-            query, offset=(page - 1) * limit, limit=limit, lang=lang, with_snippets=snippets
-        )
-        return Page(query=query, total=total, page=page, limit=limit, hits=hits)
+    def search(self, query: str, limit: int = 10, page: int = 1, lang: str | None = None, snippets: bool = True, *,
+               source: str | None = None, date_from: str | date | None = None, date_to: str | date | None = None,
+               sort: str = "relevance", facets: bool = False, group: bool = False, suggest: bool = True) -> Page:
+        """Ranked hits for ``query``: page ``page`` (from 1) of ``limit`` hits.
+
+        Filters: ``lang`` ("fa", "nl" or "und"), ``source`` (the record's source, else the drop
+        folder; any case), ``date_from``/``date_to`` (inclusive; ISO or Jalali, e.g. "1403-06-31").
+        ``sort="date"`` ranks newest first, undated last. ``facets`` counts every match by
+        language, source and month. ``group`` folds near-duplicates into the best-ranked copy
+        (``Hit.similar``). ``suggest``: a corrected query when this one finds few articles.
+        ``snippets=False`` leaves the snippets empty, for callers that only need the ranking."""
+        request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets)
+        answer = self._fresh().store.search(query, request, facets=facets, suggest=suggest)
+        return _page(query, page, limit, answer)
+
+    def similar(self, article_id: str, limit: int = 10, page: int = 1, lang: str | None = None, snippets: bool = True, *,
+                source: str | None = None, date_from: str | date | None = None, date_to: str | date | None = None,
+                sort: str = "relevance", facets: bool = False, group: bool = False) -> Page:
+        """The articles most like the article ``article_id`` (sharing its key terms), paged,
+        filtered and grouped as ``search`` does."""
+        request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets)
+        answer = self._fresh().store.similar(article_id, request, facets=facets)
+        return _page(f"similar:{article_id}", page, limit, answer)
 
     def stats(self) -> Stats:
         """Documents per language, size on disk, analysis version, last update, history."""
@@ -297,6 +310,22 @@ def _write_failure(directory: Path, error: OSError) -> str:
 
 def _warn(message: str) -> None:
     print(f"searcher: {message}", file=sys.stderr)
+
+
+def _request(limit: int, page: int, lang: str | None, source: str | None, date_from: str | date | None,
+             date_to: str | date | None, sort: str, group: bool, snippets: bool) -> Request:
+    """Checks the paging and sorting options of a search and builds the backend request."""
+    if limit < 1 or page < 1:
+        raise SearcherError("limit and page must be at least 1")
+    if sort not in SORTS:
+        raise SearcherError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+    filters = Filters.of(lang, source, date_from, date_to)
+    return Request(offset=(page - 1) * limit, limit=limit, filters=filters, sort=sort, group=group, with_snippets=snippets)
+
+
+def _page(query: str, page: int, limit: int, answer: Answer) -> Page:
+    return Page(query=query, total=answer.total, page=page, limit=limit, hits=answer.hits, facets=answer.facets,
+                suggestion=answer.suggestion)
 
 
 def _as_article(record: Article | dict) -> Article | Skipped:

@@ -15,17 +15,16 @@ from pathlib import Path
 
 import click
 
-from searcher import evaluation, perturb
-from searcher.api import DEFAULT_WAIT, LANGUAGES, default_index_path, open_index
+from searcher import evaluation, perturb, render
+from searcher.api import DEFAULT_WAIT, default_index_path, open_index
 from searcher.documents import Skipped
 from searcher.errors import SearcherError
-from searcher.results import Hit, IndexReport, Page, Stats
+from searcher.filters import LANGUAGES, SORTS
+from searcher.results import IndexReport, Page, Stats
 
 PROGRESS_ENV = "SEARCHER_PROGRESS"  # 1: draw the indexing progress bar even when stderr is no terminal; 0: never
 PROGRESS_STEP = 10  # articles between progress bar updates
 HISTORY_SHOWN = 20  # runs `searcher stats` lists (--json lists all)
-
-RTL_ISOLATE, POP_ISOLATE = "\u2067", "\u2069"
 
 
 class SearcherGroup(click.Group):
@@ -83,14 +82,35 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, sync: bool, p
         raise click.ClickException("nothing could be indexed from " + ", ".join(map(str, paths)))
 
 
+def result_options(command):
+    """The options shared by the commands that list hits (search, similar): paging, filters,
+    sorting, facets, grouping and output."""
+    options = [
+        click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Hits per page."),
+        click.option("--page", default=1, show_default=True, type=click.IntRange(min=1), help="Page of hits to show."),
+        click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Only articles in this language."),
+        click.option("--source", default=None, metavar="NAME",
+                     help="Only articles from this source (the record's source, else the drop folder; any case)."),
+        click.option("--from", "date_from", default=None, metavar="DATE",
+                     help="Only articles dated on or after DATE: 2024-09-21 or Jalali 1403-06-31."),
+        click.option("--to", "date_to", default=None, metavar="DATE", help="Only articles dated on or before DATE."),
+        click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+                     help="Rank by relevance, or by date (newest first, undated last)."),
+        click.option("--facets", is_flag=True, help="Also count the hits by language, source and month."),
+        click.option("--all", "show_all", is_flag=True,
+                     help="List near-duplicates as hits of their own instead of '+N similar'."),
+        json_option,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command("search")
 @click.argument("query")
 @index_option
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Hits per page.")
-@click.option("--page", default=1, show_default=True, type=click.IntRange(min=1), help="Page of hits to show.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Only articles in this language.")
-@json_option
-def search_command(query: str, index_dir: Path | None, limit: int, page: int, lang: str | None, as_json: bool) -> None:
+@result_options
+def search_command(query: str, index_dir: Path | None, as_json: bool, show_all: bool, **options) -> None:
     """Search the index for QUERY.
 
     \b
@@ -99,11 +119,26 @@ def search_command(query: str, index_dir: Path | None, limit: int, page: int, la
     Operators:  AND  OR  NOT  -word  ( )     Fields: title:word  body:word
     """
     with open_index(index_dir) as index:
-        result = index.search(query, limit=limit, page=page, lang=lang)
+        result = index.search(query, group=not show_all, suggest=True, **options)
+    _print_result(result, as_json)
+
+
+@main.command("similar")
+@click.argument("article_id", metavar="ID")
+@index_option
+@result_options
+def similar_command(article_id: str, index_dir: Path | None, as_json: bool, show_all: bool, **options) -> None:
+    """List the articles most like the article ID (sharing its key terms)."""
+    with open_index(index_dir) as index:
+        result = index.similar(article_id, group=not show_all, **options)
+    _print_result(result, as_json)
+
+
+def _print_result(result: Page, as_json: bool) -> None:
     if as_json:
         _print_json(result.to_dict())
     else:
-        _print_page(result)
+        click.echo(render.page_text(result, render.use_color(sys.stdout)))
 
 
 @main.command("stats")
@@ -231,38 +266,6 @@ def _summary(report: IndexReport, index_dir: Path) -> str:
 
 def _print_json(data: dict) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _print_page(page: Page) -> None:
-    first = (page.page - 1) * page.limit + 1
-    if not page.hits:
-        click.echo(f"No hits for {page.query!r} (total {page.total}).")
-        return
-    click.echo(f"{page.total} hits for {page.query!r}, showing {first}-{first + len(page.hits) - 1}:")
-    for rank, hit in enumerate(page.hits, start=first):
-        click.echo(_hit_lines(rank, hit))
-
-
-def _hit_lines(rank: int, hit: Hit) -> str:
-    color = _use_color()
-    header = " · ".join(part for part in (hit.lang, hit.date, f"score {hit.score:.2f}", hit.id) if part)
-    title = _directional(hit.title or hit.id, hit.direction)
-    if color:
-        title = click.style(title, bold=True)
-        snippet = "".join(click.style(text, fg="yellow", bold=True) if matched else text for text, matched in hit.snippet.parts)
-    else:
-        snippet = hit.snippet.marked()
-    return f"\n{rank}. {title}\n   {header}\n   {hit.path}\n   {_directional(snippet, hit.direction)}"
-
-
-def _use_color() -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def _directional(text: str, direction: str) -> str:
-    """Wraps right-to-left text in a Unicode isolate so it reads right to left in a line."""
-    return f"{RTL_ISOLATE}{text}{POP_ISOLATE}" if direction == "rtl" else text
 
 
 def _print_stats(stats: Stats) -> None:

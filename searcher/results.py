@@ -47,8 +47,9 @@ class Hit:
     path: str
     score: float
     snippet: Snippet
-    source: str | None = None
+    source: str | None = None  # the record's source, else the drop folder
     url: str | None = None
+    similar: tuple[str, ...] = ()  # ids of near-duplicates among the matches, grouped under this hit
 
     @property
     def direction(self) -> str:
@@ -65,21 +66,29 @@ class Hit:
             "path": self.path,
             "score": round(self.score, 4),
             "snippet": self.snippet.marked(),
+            "source": self.source,
+            "url": self.url,
+            "similar": list(self.similar),
         }
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page of ranked hits and the total number of matching articles."""
+    """One page of ranked hits and the total number of matching articles (with grouping, a hit
+    stands for its near-duplicates too: pages hold groups, ``total`` still counts articles)."""
 
     query: str
     total: int
     page: int
     limit: int
     hits: list[Hit]
+    facets: dict[str, dict[str, int]] | None = None  # "lang"/"source"/"month" -> value -> hits
+    suggestion: str | None = None  # a corrected query, when this one found little
 
     def to_dict(self) -> dict:
-        return {"query": self.query, "total": self.total, "hits": [hit.to_dict() for hit in self.hits]}
+        data = {"query": self.query, "total": self.total, "hits": [hit.to_dict() for hit in self.hits]}
+        optional = {"facets": self.facets, "suggestion": self.suggestion}
+        return {**data, **{name: value for name, value in optional.items() if value is not None}}
 
 
 @dataclass

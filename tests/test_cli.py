@@ -66,7 +66,7 @@ def test_search_json_shape(run, indexed):
     assert set(data) == {"query", "total", "hits"}
     assert data["query"] == "Oekraine" and data["total"] == 1
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "lang", "date", "path", "score", "snippet"}
+    assert {"id", "title", "lang", "date", "path", "score", "snippet"} <= set(hit)  # keys may be added, never removed
     assert hit["id"] == "004_7c82a9d19096d9a2" and hit["lang"] == "nl"
     assert "**Oekraïne**" in hit["snippet"]
 

@@ -1,14 +1,49 @@
-"""Ranking: a parsed query -> ranked hits with snippets, from one open Whoosh searcher."""
+"""Ranking: queries -> ranked hits with snippets, from one open Whoosh searcher.
+
+Keyword queries rank in tiers (all content words first, then some); ``sort="date"`` orders
+every match newest first, undated last. With grouping, near-duplicates (searcher.dedup) among
+the ranked matches are folded into the best-ranked of them.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from searcher.backend.whoosh import parsing, snippets
+from searcher import dedup
+from searcher.backend.whoosh import snippets
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES
+from searcher.errors import SearcherError
+from searcher.filters import Filters
 from searcher.results import Hit, Snippet
+
+NO_VALUE = "none"  # the facet value of articles without a source or a date
+GROUPING_DEPTH = 3  # with grouping, first rank this many matches per hit wanted
+FEW_HITS = 3  # a query finding fewer articles may get a did-you-mean suggestion
+
+
+@dataclass(frozen=True)
+class Request:
+    """Which page of which ranking to return, and how."""
+
+    offset: int
+    limit: int
+    filters: Filters = field(default_factory=Filters)
+    sort: str = "relevance"
+    group: bool = False
+    with_snippets: bool = True
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the backend returns for a request."""
+
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] | None = None
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -20,19 +55,74 @@ class RankedDoc:
     fields: dict
 
 
-def ranked_hits(
-    searcher: Searcher, parsed: parsing.ParsedQuery, *, offset: int, limit: int, lang: str | None, with_snippets: bool = True
-) -> tuple[int, list[Hit]]:
-    """Total matches and the hits ranked ``offset`` to ``offset + limit`` (with empty snippets
-    when ``with_snippets`` is false: making them is most of the cost of a deep page)."""
-    restrict = wq.Term("lang", lang) if lang else None
-    total, ranked = _tiered(searcher, parsed, restrict, offset + limit)
-    return total, [_hit(searcher, parsed.query, doc, with_snippets) for doc in ranked[offset : offset + limit]]
+def answer(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], request: Request, facets: bool) -> Answer:
+    """The page of hits ``request`` asks for, with facet counts over every match if asked."""
+    total, hits = ranked_hits(searcher, query, tiers, request)
+    return Answer(total, hits, facet_counts(searcher, query, request.filters) if facets else None)
 
 
-def _tiered(searcher: Searcher, parsed: parsing.ParsedQuery, restrict, wanted: int) -> tuple[int, list[RankedDoc]]:
-    """Ranks articles matching the first tier (if any) above those matching only some clauses."""
-    tiers = [parsed.query] if parsed.required is None else [parsed.required, wq.AndNot(parsed.query, parsed.required)]
+def ranked_hits(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], request: Request) -> tuple[int, list[Hit]]:
+    """Total matches of ``query`` and its hits ranked ``offset`` to ``offset + limit``: by
+    relevance, the matches of each tier (together they match as ``query`` does) above those of
+    the next; by date, newest first. Snippets mark the terms of ``query``."""
+    restrict = restriction(searcher, request.filters)
+    wanted = request.offset + request.limit
+    if not request.group:
+        total, ranked = _ranked(searcher, query, tiers, restrict, wanted, request.sort)
+        groups = [(doc, []) for doc in ranked]
+    else:
+        depth = wanted * GROUPING_DEPTH
+        while True:
+            total, ranked = _ranked(searcher, query, tiers, restrict, depth, request.sort)
+            groups = _grouped(searcher, ranked)
+            if len(groups) >= wanted or len(ranked) >= total:
+                break
+            depth *= 4
+    page = groups[request.offset : wanted]
+    return total, [_hit(searcher, query, doc, request.with_snippets, others) for doc, others in page]
+
+
+def restriction(searcher: Searcher, filters: Filters) -> wq.Query | None:
+    """The Whoosh filter query of ``filters`` (None without any)."""
+    clauses = []
+    if filters.lang:
+        clauses.append(wq.Term("lang", filters.lang))
+    if filters.source:
+        clauses.append(wq.Or([wq.Term("outlet", name) for name in _outlets_named(searcher, filters.source)]))
+    if filters.date_from or filters.date_to:
+        clauses.append(wq.TermRange("date", filters.date_from, filters.date_to))
+    return wq.And(clauses) if clauses else None
+
+
+def facet_counts(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[str, dict[str, int]]:
+    """Matches of ``query`` per language, source and month (``YYYY-MM``), most first."""
+    matches = searcher.search(query, limit=None, filter=restriction(searcher, filters), scored=False)
+    reader = searcher.reader()
+    columns = {name: reader.column_reader(name) for name in ("lang", "outlet", "date")}
+    counts = {"lang": Counter(), "source": Counter(), "month": Counter()}
+    for docnum in matches.docs():
+        counts["lang"][columns["lang"][docnum]] += 1
+        counts["source"][columns["outlet"][docnum] or NO_VALUE] += 1
+        counts["month"][columns["date"][docnum][:7] or NO_VALUE] += 1
+    return {name: dict(counter.most_common()) for name, counter in counts.items()}
+
+
+def _outlets_named(searcher: Searcher, name: str) -> list[str]:
+    """The indexed sources equal to ``name`` but for case."""
+    known = [term.decode() if isinstance(term, bytes) else term for term in searcher.lexicon("outlet")]
+    found = [outlet for outlet in known if outlet.casefold() == name.casefold()]
+    if not found:
+        listed = ", ".join(sorted(known)[:20]) or "none: index the drops again with this version"
+        raise SearcherError(f"no articles from source {name!r}: the index knows {listed}")
+    return found
+
+
+def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict: wq.Query | None, wanted: int,
+            sort: str) -> tuple[int, list[RankedDoc]]:
+    """Total matches and the best ``wanted`` of them: by tier then score, or newest first."""
+    if sort == "date":
+        results = searcher.search(query, limit=wanted, filter=restrict, sortedby="date", reverse=True)
+        return len(results), [RankedDoc(hit.docnum, 0.0, hit.fields()) for hit in results]  # no relevance score
     total, ranked = 0, []
     for tier in tiers:
         results = searcher.search(tier, limit=max(wanted - len(ranked), 1), filter=restrict)
@@ -41,7 +131,20 @@ def _tiered(searcher: Searcher, parsed: parsing.ParsedQuery, restrict, wanted: i
     return total, ranked
 
 
-def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc, with_snippet: bool) -> Hit:
+def _grouped(searcher: Searcher, ranked: list[RankedDoc]) -> list[tuple[RankedDoc, list[RankedDoc]]]:
+    """The ranked documents as (leader, near-duplicates ranked below it), in rank order."""
+    signatures = searcher.reader().column_reader("dup_signature")
+    leaders = dedup.group_leaders([signatures[doc.docnum] or None for doc in ranked])
+    groups: dict[int, tuple[RankedDoc, list[RankedDoc]]] = {}
+    for doc, leader in zip(ranked, leaders):
+        if leader in groups:
+            groups[leader][1].append(doc)
+        else:
+            groups[leader] = (doc, [])
+    return list(groups.values())
+
+
+def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc, with_snippet: bool, others: list[RankedDoc]) -> Hit:
     fields = doc.fields
     snippet = Snippet()
     if with_snippet:
@@ -55,6 +158,7 @@ def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc, with_snippet: bool
         path=fields.get("path", ""),
         score=doc.score,
         snippet=snippet,
-        source=fields.get("source"),
+        source=fields.get("outlet") or fields.get("source"),
         url=fields.get("url"),
+        similar=tuple(other.fields["id"] for other in others),
     )

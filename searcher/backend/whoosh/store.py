@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import index as windex
@@ -20,11 +21,11 @@ from whoosh import query as wq
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
 
 from searcher import hooks
-from searcher.backend.whoosh import parsing, searching
+from searcher.backend.whoosh import parsing, searching, similar, suggest
+from searcher.backend.whoosh.derived import derived_fields
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES, build_schema, weighting
 from searcher.documents import Article
 from searcher.errors import IndexDamaged, IndexNotFound
-from searcher.results import Hit
 
 INDEX_NAME = "articles"
 OPEN_ATTEMPTS = 10
@@ -151,11 +152,30 @@ class WhooshStore:
                 for lang in sorted(langs)
             }
 
-    def search(self, text: str, *, offset: int, limit: int, lang: str | None, with_snippets: bool = True) -> tuple[int, list[Hit]]:
-        """Total matches and the hits ranked ``offset`` to ``offset + limit``."""
+    def search(self, text: str, request: searching.Request, facets: bool = False, suggest: bool = False) -> searching.Answer:
+        """The page of hits ``request`` asks for; with ``suggest``, a corrected query when this
+        one finds fewer than ``searching.FEW_HITS`` articles and the correction finds more."""
         parsed = parsing.parse(self._parser, text)
+        tiers = [parsed.query] if parsed.required is None else [parsed.required, wq.AndNot(parsed.query, parsed.required)]
         with self._ix.searcher(weighting=weighting()) as searcher:
-            return searching.ranked_hits(searcher, parsed, offset=offset, limit=limit, lang=lang, with_snippets=with_snippets)
+            answer = searching.answer(searcher, parsed.query, tiers, request, facets)
+            if suggest and answer.total < searching.FEW_HITS:
+                answer = replace(answer, suggestion=self._better_query(searcher, text, request, answer.total))
+        return answer
+
+    def similar(self, article_id: str, request: searching.Request, facets: bool = False) -> searching.Answer:
+        """The articles most like the article ``article_id``, as ``search`` pages them."""
+        with self._ix.searcher(weighting=weighting()) as searcher:
+            query = similar.like_query(searcher, article_id)
+            return searching.answer(searcher, query, [query], request, facets)
+
+    def _better_query(self, searcher, text: str, request: searching.Request, total: int) -> str | None:
+        corrected = suggest.corrected_query(searcher, text)
+        if corrected is None:
+            return None
+        query = parsing.parse(self._parser, corrected).query
+        found = len(searcher.search(query, limit=None, filter=searching.restriction(searcher, request.filters), scored=False))
+        return corrected if found > total else None
 
 
 class StoreWriter:
@@ -222,6 +242,7 @@ def _fields_of(article: Article) -> dict:
         fields[family["title"]] = article.title
     optional = {"date": article.date, "source": article.source, "url": article.url}
     fields.update({name: value for name, value in optional.items() if value})
+    fields.update(derived_fields(article))
     return fields
 
 
