@@ -16,12 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sys
 import time
 import types
 from pathlib import Path
 
-from searcher import evaluation, open_index
+from searcher import AnalyzerMismatch, evaluation, open_index
 from searcher.analysis import registry
 from searcher.backend.whoosh import parsing, schema
 
@@ -76,7 +77,13 @@ def randomisation_test(a: list[float], b: list[float], rounds: int = 10_000, see
 def run_variant(eval_set: evaluation.EvalSet, settings: dict[str, str], workdir: Path) -> dict[str, dict[str, float]]:
     """Per-query scores of one variant."""
     analyzer = apply(settings)
-    with open_index(workdir / f"{eval_set.name}-{analyzer}", create=True) as index:
+    directory = workdir / f"{eval_set.name}-{analyzer}"
+    try:
+        index = open_index(directory, create=True)
+    except AnalyzerMismatch:  # built by an earlier version of the engine: build it again
+        shutil.rmtree(directory)
+        index = open_index(directory, create=True)
+    with index:
         evaluation.index_set(index, eval_set)
         run = evaluation.search_all(index, eval_set.queries)
     return evaluation.score_run(run, eval_set.qrels)[1]
