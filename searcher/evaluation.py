@@ -263,7 +263,7 @@ def search_all(index: Index, queries: tuple[Query, ...], depth: int = DEPTH) -> 
     run: Run = {}
     for query in queries:
         try:
-            hits = index.search(literal_query(query.text), limit=depth, snippets=False).hits
+            hits = index.search(literal_query(query.text), limit=depth, snippets=False, suggest=False).hits
         except QueryError:
             hits = []
         run[query.qid] = [(hit.id, hit.score) for hit in hits]
