@@ -4,8 +4,8 @@
         --variants default title_boost=1.0 stemmer=snowball --out runs.json
 
 Each variant is ``name=value`` pairs joined by ``,`` (or ``default``): query-time settings of
-the Whoosh backend (``k1``, ``title_b``, ``body_b``, ``title_boost``, ``all_words_first``,
-``score_stop_clauses``, ``proximity_boost``, ``proximity_slop``) and ``stemmer`` (an analyzer
+the Whoosh backend (``k1``, ``title_b``, ``body_b``, ``title_boost``, ``all_words_first_max``,
+``score_stop_clauses``, ``proximity_boost``, ``proximity_slop``, ``idf``) and ``stemmer`` (an analyzer
 suffix such as ``snowball`` or ``lexicon/porter``: searcher.analysis.registry; it needs its own
 index). Every variant is compared with the first one over the same queries:
 the mean nDCG@10 difference and a two-sided paired randomisation test (10,000 permutations).
@@ -32,16 +32,17 @@ QUERY_SETTINGS = {
     "title_b": lambda v: schema.BM25_B.update(title=float(v)),
     "body_b": lambda v: schema.BM25_B.update(body=float(v)),
     "title_boost": lambda v: schema.FIELD_BOOSTS.update(title=float(v), title_und=float(v)),
-    "all_words_first": lambda v: setattr(parsing, "ALL_WORDS_FIRST", v == "true"),
+    "all_words_first_max": lambda v: setattr(parsing, "ALL_WORDS_FIRST_MAX", int(v)),
     "score_stop_clauses": lambda v: setattr(parsing, "SCORE_STOP_CLAUSES", v == "true"),
     "proximity_boost": lambda v: setattr(parsing, "PROXIMITY_BOOST", float(v)),
     "proximity_slop": lambda v: setattr(parsing, "PROXIMITY_SLOP", int(v)),
+    "idf": lambda v: setattr(schema, "IDF", v),
 }
 DEFAULTS = {
     "k1": schema.BM25_K1, "title_b": schema.BM25_B["title"], "body_b": schema.BM25_B["body"],
-    "title_boost": schema.FIELD_BOOSTS["title"], "all_words_first": str(parsing.ALL_WORDS_FIRST).lower(),
+    "title_boost": schema.FIELD_BOOSTS["title"], "all_words_first_max": parsing.ALL_WORDS_FIRST_MAX,
     "score_stop_clauses": str(parsing.SCORE_STOP_CLAUSES).lower(),
-    "proximity_boost": parsing.PROXIMITY_BOOST, "proximity_slop": parsing.PROXIMITY_SLOP,
+    "proximity_boost": parsing.PROXIMITY_BOOST, "proximity_slop": parsing.PROXIMITY_SLOP, "idf": schema.IDF,
 }
 
 

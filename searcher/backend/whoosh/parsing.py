@@ -26,8 +26,8 @@ from searcher.errors import QueryError
 SYNTAX_CHARS = re.compile(r"""["'()\[\]{}^~:+\-*?]""")
 ZWNJ = "\u200c"
 # Ranking policy of keyword queries, chosen by measurement (docs/relevance.md).
-SCORE_STOP_CLAUSES = True
-ALL_WORDS_FIRST = True
+SCORE_STOP_CLAUSES = False
+ALL_WORDS_FIRST_MAX = 4  # keyword queries of 2..this many content clauses rank all-words matches first
 PROXIMITY_BOOST = 0.0  # 0: off
 PROXIMITY_SLOP = 3
 OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -155,8 +155,9 @@ def _syntax_tree(parser: QueryParser, text: str) -> syntax.GroupNode | None:
 
 def _keyword_reading(parser: QueryParser, tree: syntax.GroupNode, text: str) -> ParsedQuery | None:
     """The reading of a keyword query (words and phrases, perhaps some banned) that has content
-    clauses: stop-word clauses only score when SCORE_STOP_CLAUSES, and with two or more content
-    clauses, the first tier requires them all. None for any other query."""
+    clauses: stop-word clauses only score when SCORE_STOP_CLAUSES, and a short query (two to
+    ALL_WORDS_FIRST_MAX content clauses) gets a first tier requiring them all; longer ones (a
+    headline, a question) are ranked by BM25 alone. None for any other query."""
     wanted, banned = (tree[0], tree[1]) if isinstance(tree, syntax.AndNotGroup) else (tree, None)
     if not all(isinstance(node, AliasGroup) for node in wanted):
         return None
@@ -168,7 +169,7 @@ def _keyword_reading(parser: QueryParser, tree: syntax.GroupNode, text: str) -> 
     scored += _proximity(parser, content)
     scored = wq.Or(scored)
     required = None
-    if len(content) > 1 and ALL_WORDS_FIRST:
+    if 1 < len(content) <= ALL_WORDS_FIRST_MAX:
         required = _without(wq.And([node.query(parser) for node in content]), banned, parser)
     return ParsedQuery(text=text, query=_without(scored, banned, parser), required=required)
 

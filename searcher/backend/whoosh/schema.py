@@ -1,6 +1,8 @@
 """The index schema: which article fields are indexed, how they are analysed and weighted."""
 from __future__ import annotations
 
+import math
+
 from whoosh import fields, scoring
 
 from searcher.analysis import registry
@@ -24,9 +26,10 @@ FIELD_ALIASES = {
 }
 
 # Query-time boosts: a title match weighs this many times a body match.
-FIELD_BOOSTS = {"title": 2.0, "title_und": 2.0, "body": 1.0, "body_und": 1.0}
+FIELD_BOOSTS = {"title": 1.5, "title_und": 1.5, "body": 1.0, "body_und": 1.0}
 BM25_K1 = 1.2
 BM25_B = {"title": 0.5, "body": 0.75}
+IDF = "probabilistic"  # or "whoosh" (Whoosh's own BM25F idf)
 
 
 def build_schema() -> fields.Schema:
@@ -54,7 +57,22 @@ def build_schema() -> fields.Schema:
     )
 
 
+class ProbabilisticIdfBM25F(scoring.BM25F):
+    """BM25F with the idf of Robertson-Sparck Jones as Lucene computes it,
+    ``log(1 + (N - df + 0.5) / (df + 0.5))``, instead of Whoosh's ``log(N / (df + 1)) + 1``,
+    whose ``+ 1`` narrows the gap between rare and common words."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(scorer, scoring.BM25FScorer):
+            parent = searcher.get_parent()
+            documents, frequency = parent.doc_count_all(), parent.doc_frequency(fieldname, text)
+            scorer.idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        return scorer
+
+
 def weighting() -> scoring.WeightingModel:
     """BM25F with a length normalisation per field family."""
     per_field = {f"{name}_B": BM25_B[family] for family, names in FIELD_ALIASES.items() for name in names}
-    return scoring.BM25F(B=BM25_B["body"], K1=BM25_K1, **per_field)
+    model = ProbabilisticIdfBM25F if IDF == "probabilistic" else scoring.BM25F
+    return model(B=BM25_B["body"], K1=BM25_K1, **per_field)
