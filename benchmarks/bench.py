@@ -15,9 +15,10 @@ Options: ``--corpus NAME`` (a ``*.jsonl.gz`` in ``--corpora``, default fa_news_r
 What it measures, each phase in a fresh subprocess (so peak RSS is that phase's own):
 
 * build: documents/s and raw MB/s while streaming the corpus into a new index, for searcher with
-  one process (the public API, ``open_index(create=True).add_documents``) and with ``--procs``
-  processes (Whoosh's ``MpWriter``, ``procs=N, multisegment=True``, fed the same fields as the
-  API), and the same for plain Whoosh; index size on disk against the raw text (title + text);
+  one process and with ``--procs`` processes (the public API,
+  ``open_index(create=True).add_documents(records, procs=N)``), and the same for plain Whoosh
+  (``MpWriter``, ``procs=N, multisegment=True``); index size on disk against the raw text
+  (title + text);
 * warm queries: p50/p95/p99 ms of ``Index.search(q, limit=10)`` (hits with snippets) on the
   one-process index, after the first ``WARM_UP`` queries of each class ran once; plain Whoosh:
   a reused searcher, ``MultifieldParser`` over title and body with OR grouping (any word, as our
@@ -133,24 +134,11 @@ def plain_schema():
 
 
 def build_ours(records: Iterator[dict], directory: Path, procs: int) -> None:
-    """One process: the public API. Several: Whoosh's MpWriter on the live generation's index,
-    fed the fields the API writes (the API has no knob for processes yet)."""
+    """The public API: ``open_index(create=True).add_documents(records, procs=procs)``."""
     import searcher
-    from searcher.backend.whoosh.store import _fields_of
-    from searcher.documents import article_from_record
 
     with searcher.open_index(directory, create=True) as index:
-        if procs == 1:
-            index.add_documents(records)
-            return
-        writer = index._live.store._ix.writer(procs=procs, multisegment=True)
-        seen: set[str] = set()
-        for record in records:
-            article = article_from_record(record, path="<memory>")
-            if article.id not in seen:
-                seen.add(article.id)
-                writer.update_document(**_fields_of(article))
-        writer.commit()
+        index.add_documents(records, procs=procs)
 
 
 def build_plain(records: Iterator[dict], directory: Path, procs: int) -> None:

@@ -14,8 +14,8 @@ same mix of long Persian news, medium poems and short Dutch headlines.
 One indexing process (``Index.add_documents(procs=--procs)``, the public API) adds the stream one
 checkpoint at a time, one commit each, as drops would arrive; after each commit the index is
 copied aside (copy not timed). Reported per checkpoint: docs/s and raw MB/s of that step and of
-the whole run so far, index size against raw text, peak RSS of the indexing process and its
-worker processes so far (the stream is never held whole: memory should stay flat). Then, per
+the whole run so far, index size against raw text, peak RSS so far of the indexing process
+and of its largest worker process (the stream is never held whole). Then, per
 copy, warm query latency p50/p95/p99 (``Index.search(q, limit=10)``, snippets on) in a fresh
 process, over one seeded query set (bench.py's classes) drawn from the first checkpoint's
 documents, so every query has matches at every size. ``--workdir DIR --keep`` keeps the copies;
@@ -29,6 +29,7 @@ import itertools
 import json
 import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -97,6 +98,8 @@ def phase_build(args: dict) -> dict:
                 "step_mb_per_s": (raw["bytes"] - before["bytes"]) / 1e6 / seconds,
                 "docs_per_s": done / total_seconds, "raw_mb": raw["bytes"] / 1e6, "index_mb": size / 1e6,
                 "peak_rss_mb": bench.peak_rss_mb(),
+                "peak_rss_parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             })
             print(json.dumps(steps[-1]), file=sys.stderr, flush=True)
     return {"steps": steps}
@@ -109,7 +112,7 @@ def first_texts(corpora: Path, lengths: dict[str, int], n: int) -> Iterator[str]
 
 def table(result: dict) -> str:
     header = (f"{'docs':>7} {'docs/s step':>11} {'docs/s all':>10} {'MB/s step':>9} {'raw MB':>7} {'index MB':>8} "
-              f"{'peak RSS MB':>11}  " + "  ".join(f"{name} p50/p95/p99 ms" for name in bench.QUERY_CLASSES))
+              f"{'RSS MB parent/worker':>20}  " + "  ".join(f"{name} p50/p95/p99 ms" for name in bench.QUERY_CLASSES))
     lines = [header]
     for step in result["build"]["steps"]:
         latency = result["query"][str(step["docs"])]["latency_ms"]
@@ -117,7 +120,7 @@ def table(result: dict) -> str:
                           for name in bench.QUERY_CLASSES)
         lines.append(f"{step['docs']:>7} {step['step_docs_per_s']:>11.0f} {step['docs_per_s']:>10.0f} "
                      f"{step['step_mb_per_s']:>9.2f} {step['raw_mb']:>7.1f} {step['index_mb']:>8.1f} "
-                     f"{step['peak_rss_mb']:>11.0f}  {cells}")
+                     f"{step['peak_rss_parent_mb']:>13.0f}/{step['peak_rss_worker_mb']:<6.0f}  {cells}")
     return "\n".join(lines)
 
 
