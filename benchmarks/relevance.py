@@ -5,7 +5,7 @@
 
 Each variant is ``name=value`` pairs joined by ``,`` (or ``default``): query-time settings of
 the Whoosh backend (``k1``, ``title_b``, ``body_b``, ``title_boost``, ``all_words_first_max``,
-``score_stop_clauses``, ``proximity_boost``, ``proximity_slop``, ``idf``) and ``stemmer`` (an analyzer
+``score_stop_clauses``, ``idf``) and ``stemmer`` (an analyzer
 suffix such as ``snowball`` or ``lexicon/porter``: searcher.analysis.registry; it needs its own
 index). Every variant is compared with the first one over the same queries:
 the mean nDCG@10 difference and a two-sided paired randomisation test (10,000 permutations).
@@ -34,15 +34,13 @@ QUERY_SETTINGS = {
     "title_boost": lambda v: schema.FIELD_BOOSTS.update(title=float(v), title_und=float(v)),
     "all_words_first_max": lambda v: setattr(parsing, "ALL_WORDS_FIRST_MAX", int(v)),
     "score_stop_clauses": lambda v: setattr(parsing, "SCORE_STOP_CLAUSES", v == "true"),
-    "proximity_boost": lambda v: setattr(parsing, "PROXIMITY_BOOST", float(v)),
-    "proximity_slop": lambda v: setattr(parsing, "PROXIMITY_SLOP", int(v)),
     "idf": lambda v: setattr(schema, "IDF", v),
 }
 DEFAULTS = {
     "k1": schema.BM25_K1, "title_b": schema.BM25_B["title"], "body_b": schema.BM25_B["body"],
     "title_boost": schema.FIELD_BOOSTS["title"], "all_words_first_max": parsing.ALL_WORDS_FIRST_MAX,
     "score_stop_clauses": str(parsing.SCORE_STOP_CLAUSES).lower(),
-    "proximity_boost": parsing.PROXIMITY_BOOST, "proximity_slop": parsing.PROXIMITY_SLOP, "idf": schema.IDF,
+    "idf": schema.IDF,
 }
 
 

@@ -28,8 +28,6 @@ ZWNJ = "\u200c"
 # Ranking policy of keyword queries, chosen by measurement (docs/relevance.md).
 SCORE_STOP_CLAUSES = False
 ALL_WORDS_FIRST_MAX = 4  # keyword queries of 2..this many content clauses rank all-words matches first
-PROXIMITY_BOOST = 0.0  # 0: off
-PROXIMITY_SLOP = 3
 OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
@@ -165,23 +163,11 @@ def _keyword_reading(parser: QueryParser, tree: syntax.GroupNode, text: str) -> 
     content = [node for node in wanted if not _is_stop_clause(analyzer, getattr(node[0], "text", ""))]
     if not content:
         return None
-    scored = [node.query(parser) for node in (wanted if SCORE_STOP_CLAUSES else content)]
-    scored += _proximity(parser, content)
-    scored = wq.Or(scored)
+    scored = wq.Or([node.query(parser) for node in (wanted if SCORE_STOP_CLAUSES else content)])
     required = None
     if 1 < len(content) <= ALL_WORDS_FIRST_MAX:
         required = _without(wq.And([node.query(parser) for node in content]), banned, parser)
     return ParsedQuery(text=text, query=_without(scored, banned, parser), required=required)
-
-
-def _proximity(parser: QueryParser, content: list[AliasGroup]) -> list[wq.Query]:
-    """Sloppy phrases of neighbouring content words: articles where the query's words stand
-    close together score more (a sequential-dependence style bonus)."""
-    if not PROXIMITY_BOOST:
-        return []
-    words = [node[0].text for node in content if isinstance(node[0], syntax.WordNode)]
-    pairs = [f'"{first} {second}"~{PROXIMITY_SLOP}^{PROXIMITY_BOOST}' for first, second in zip(words, words[1:])]
-    return [parser.parse(pair) for pair in pairs]
 
 
 def _without(query: wq.Query, banned: syntax.GroupNode | None, parser: QueryParser) -> wq.Query:
