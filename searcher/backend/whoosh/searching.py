@@ -123,11 +123,18 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
     if sort == "date":
         results = searcher.search(query, limit=wanted, filter=restrict, sortedby="date", reverse=True)
         return len(results), [RankedDoc(hit.docnum, 0.0, hit.fields()) for hit in results]  # no relevance score
-    total, ranked = 0, []
+    # The total is counted once, unscored, on the whole query (the tiers partition its matches);
+    # a tier is searched only while the page is not full.
+    if restrict is None:
+        total = sum(1 for _ in searcher.docs_for_query(query))
+    else:
+        total = len(searcher.search(query, limit=None, filter=restrict, scored=False))
+    ranked: list[RankedDoc] = []
     for tier in tiers:
-        results = searcher.search(tier, limit=max(wanted - len(ranked), 1), filter=restrict)
-        total += len(results)
-        ranked.extend(RankedDoc(hit.docnum, hit.score, hit.fields()) for hit in results if len(ranked) < wanted)
+        if len(ranked) >= wanted:
+            break
+        results = searcher.search(tier, limit=wanted - len(ranked), filter=restrict)
+        ranked.extend(RankedDoc(hit.docnum, hit.score, hit.fields()) for hit in results)
     return total, ranked
 
 
