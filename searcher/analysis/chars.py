@@ -1,8 +1,8 @@
 """Named code points and the translate tables built from them (built once).
 
-Every row says why it is there.  Names follow Unicode (and pyarabic's
-``araby`` constants where it has one); nothing here imports pyarabic or hazm,
-so the analysis chain starts cold in milliseconds.
+Every row says why it is there.  Arabic-script code points come from pyarabic's
+``araby`` constants where it names them (its import costs about 10 ms), the rest
+are spelled out with their Unicode names; hazm is never imported here.
 
 The tables are applied to *token text* only (never to the input string), so
 token offsets always point into the original text.
@@ -12,32 +12,34 @@ from __future__ import annotations
 
 import unicodedata
 
+from pyarabic import araby
+
 # --- invisible joiners --------------------------------------------------------
 ZWNJ = "\u200c"  # ZERO WIDTH NON-JOINER: Persian "half-space"; a split point
 ZWJ = "\u200d"  # ZERO WIDTH JOINER: shaping hint only; deleted from terms
 
-# --- Arabic-script marks and letters (pyarabic.araby names in brackets) -----
-TATWEEL = "\u0640"  # [TATWEEL] kashida, typographic stretching
-HAMZA_ABOVE = "\u0654"  # [HAMZA_ABOVE] combining; NFKD splits أ ؤ ئ ۀ into base + this
-HAMZA_BELOW = "\u0655"  # [HAMZA_BELOW] combining; NFKD splits إ into ا + this
-MADDA_ABOVE = "\u0653"  # [MADDA_ABOVE] combining; NFKD splits آ into ا + this
+# --- Arabic-script marks and letters (pyarabic's named code points) ------------
+TATWEEL = araby.TATWEEL  # U+0640 kashida, typographic stretching
+HAMZA_ABOVE = araby.HAMZA_ABOVE  # U+0654 combining; NFKD splits أ ؤ ئ ۀ into base + this
+HAMZA_BELOW = araby.HAMZA_BELOW  # U+0655 combining; NFKD splits إ into ا + this
+MADDA_ABOVE = araby.MADDA_ABOVE  # U+0653 combining; NFKD splits آ into ا + this
 SUPERSCRIPT_ALEF = "\u0670"  # [ALEF_SUPERSCRIPT] dagger alef, a vowel mark
 HARAKAT = "".join(chr(c) for c in range(0x064B, 0x0660))  # [TASHKEEL] + 0653-065F
 QURANIC_MARKS = "".join(chr(c) for c in range(0x0610, 0x061B)) + "".join(
     chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06E5, 0x06E6)
 )  # honorific/annotation marks; 06E5/06E6 are small waw/yeh letters
 
-ALEF = "\u0627"
-ALEF_WASLA = "\u0671"  # [ALEF_WASLA] Quranic alef
-ARABIC_YEH = "\u064a"  # [YEH] Arabic yeh (two dots below in every form)
-ALEF_MAKSURA = "\u0649"  # [ALEF_MAKSURA] dotless yeh
+ALEF = araby.ALEF  # U+0627
+ALEF_WASLA = araby.ALEF_WASLA  # U+0671 Quranic alef
+ARABIC_YEH = araby.YEH  # U+064A Arabic yeh (two dots below in every form)
+ALEF_MAKSURA = araby.ALEF_MAKSURA  # U+0649 dotless yeh
 FARSI_YEH = "\u06cc"  # the Persian yeh: our canonical ی
-ARABIC_KAF = "\u0643"  # [KAF]
+ARABIC_KAF = araby.KAF  # U+0643
 KEHEH = "\u06a9"  # Persian kaf: our canonical ک
-HEH = "\u0647"  # [HEH] canonical ه
+HEH = araby.HEH  # U+0647, canonical ه
 AE = "\u06d5"  # ARABIC LETTER AE, used as heh in Kurdish-keyboard Persian (seed 002)
 HEH_GOAL = "\u06c1"  # Urdu heh; Lucene folds it to heh too
-TEH_MARBUTA = "\u0629"  # [TEH_MARBUTA] ة
+TEH_MARBUTA = araby.TEH_MARBUTA  # U+0629, ة
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # U+06F0..U+06F9
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"  # U+0660..U+0669
