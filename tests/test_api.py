@@ -86,3 +86,10 @@ def test_search_without_snippets_ranks_the_same(seed_index):
     assert [(h.id, h.score) for h in without.hits] == [(h.id, h.score) for h in with_snippets.hits]
     assert all(h.snippet.text for h in with_snippets.hits)
     assert not any(h.snippet.parts for h in without.hits)
+
+
+def test_stats_leave_out_languages_whose_articles_were_all_removed(tmp_path):
+    with open_index(tmp_path / "ix", create=True) as index:
+        index.add_documents([{"id": "nl", "text": "Een Nederlands bericht over de regering."}, {"id": "fa", "text": "خبری درباره دولت ایران امروز"}])
+        index.remove(["nl"])
+        assert index.stats().languages == {"fa": 1}

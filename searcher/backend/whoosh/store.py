@@ -145,12 +145,13 @@ class WhooshStore:
         return self._ix.doc_count()
 
     def language_counts(self) -> dict[str, int]:
+        """Live articles per language (languages whose articles were all removed are left out)."""
         with self._ix.searcher() as searcher:
-            langs = {lang for lang in searcher.lexicon("lang")}
-            return {
+            counts = {
                 lang.decode() if isinstance(lang, bytes) else lang: sum(1 for _ in searcher.docs_for_query(wq.Term("lang", lang)))
-                for lang in sorted(langs)
+                for lang in sorted(searcher.lexicon("lang"))
             }
+        return {lang: count for lang, count in counts.items() if count}
 
     def search(self, text: str, request: searching.Request, facets: bool = False, suggest: bool = False) -> searching.Answer:
         """The page of hits ``request`` asks for; with ``suggest``, a corrected query when this
