@@ -179,7 +179,8 @@ class Index:
 
     def search(self, query: str, limit: int = 10, page: int = 1, lang: str | None = None, snippets: bool = True, *,
                source: str | None = None, date_from: str | date | None = None, date_to: str | date | None = None,
-               sort: str = "relevance", facets: bool = False, group: bool = False, suggest: bool = True) -> Page:
+               sort: str = "relevance", facets: bool = False, group: bool = False, suggest: bool = True,
+               literal: bool = False) -> Page:
         """Ranked hits for ``query``: page ``page`` (from 1) of ``limit`` hits.
 
         Filters: ``lang`` ("fa", "nl" or "und"), ``source`` (the record's source, else the drop
@@ -187,9 +188,10 @@ class Index:
         ``sort="date"`` ranks newest first, undated last. ``facets`` counts every match by
         language, source and month. ``group`` folds near-duplicates into the best-ranked copy
         (``Hit.similar``). ``suggest``: a corrected query when this one finds few articles.
-        ``snippets=False`` leaves the snippets empty, for callers that only need the ranking."""
+        ``snippets=False`` leaves the snippets empty, for callers that only need the ranking.
+        ``literal=True`` reads the query as plain words (no phrases, operators or fields)."""
         request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets)
-        answer = self._fresh().store.search(query, request, facets=facets, suggest=suggest)
+        answer = self._fresh().store.search(query, request, facets=facets, suggest=suggest, literal=literal)
         return _page(query, page, limit, answer)
 
     def similar(self, article_id: str, limit: int = 10, page: int = 1, lang: str | None = None, snippets: bool = True, *,

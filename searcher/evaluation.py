@@ -9,7 +9,7 @@ the TREC ``qid 0 docid relevance``, tab- or space-separated, optional header lin
 >>> result = evaluate(eval_set.perturbed("zwnj-remove", "queries"))  # doctest: +SKIP
 >>> result.scores["nDCG@10"]                                         # doctest: +SKIP
 
-Queries are searched as plain words (``literal_query``), the top ``DEPTH`` hits each; a query
+Queries are searched as plain words (``Index.search(literal=True)``), the top ``DEPTH`` hits each; a query
 the engine rejects counts as an empty ranking. Scoring needs the optional ``ir-measures``
 package (``pip install 'searcher[eval]'``).
 """
@@ -35,8 +35,6 @@ INSTALL_HINT = "pip install 'searcher[eval]'"
 
 # Characters the query syntax reads as operators anywhere in a word ("-" even inside
 # "Noord-Holland", "~" after any letter), and the operator words (upper case only).
-_SYNTAX_CHARS = re.compile(r"""["'()\[\]{}^~*?+\-:]""")
-_OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE)\b")
 
 Run = dict[str, list[tuple[str, float]]]  # qid -> (docid, engine score), best first
 Progress = Callable[[str], None]
@@ -247,23 +245,13 @@ def _id_field(record: dict, name: str, where: str) -> str:
 # Searching
 
 
-def literal_query(text: str) -> str:
-    """The text as plain words for Index.search: query-syntax characters (quotes, ``( ) [ ] { }
-    ^ ~ * ? + - :``) become spaces and the operator words AND/OR/NOT/... are lower-cased.
-
-    >>> literal_query('"Noord-Holland" AND title:x^2')
-    ' Noord Holland  and title x 2'
-    """
-    return _OPERATOR_WORDS.sub(lambda m: m.group().lower(), _SYNTAX_CHARS.sub(" ", text))
-
-
 def search_all(index: Index, queries: tuple[Query, ...], depth: int = DEPTH) -> Run:
     """The top ``depth`` hits of each query searched literally; a query the engine rejects
     (QueryError, e.g. no words left) gets an empty ranking."""
     run: Run = {}
     for query in queries:
         try:
-            hits = index.search(literal_query(query.text), limit=depth, snippets=False, suggest=False).hits
+            hits = index.search(query.text, limit=depth, snippets=False, suggest=False, literal=True).hits
         except QueryError:
             hits = []
         run[query.qid] = [(hit.id, hit.score) for hit in hits]

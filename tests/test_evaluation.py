@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from searcher import evaluation, perturb
 from searcher.cli import main
 from searcher.errors import SearcherError
-from searcher.evaluation import EvalSet, Query, literal_query, load_set, read_qrels, score_run, write_run
+from searcher.evaluation import EvalSet, Query, load_set, read_qrels, score_run, write_run
 
 NDCG_RANK_2 = 1 / math.log2(3)  # one relevant doc, found second: DCG 1/log2(2+1), ideal DCG 1
 
@@ -205,23 +205,6 @@ def test_sample_is_seeded_and_keeps_file_order():
     assert len(sample.queries) == 5 and set(sample.qrels) == {q.qid for q in sample.queries}
     assert list(sample.queries) == sorted(sample.queries, key=lambda q: int(q.qid[1:]))
     assert eval_set.sample(50) is eval_set
-
-
-# Literal queries
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("zebra park", "zebra park"),
-    ('"لِوا" مقابل بارسا', " لِوا  مقابل بارسا"),
-    ("Noord-Holland -Utrecht +Zeeland", "Noord Holland  Utrecht  Zeeland"),
-    ("title:Oekraïne body:x", "title Oekraïne body x"),
-    ("(a OR b) AND NOT c", " a or b  and not c"),
-    ("ORANJE NOTARIS", "ORANJE NOTARIS"),
-    ("x^2 y~ z* w? [a] {b}", "x 2 y  z  w   a   b "),
-    ("'Astrid vertoont tekenen PTSS'. amsterdam", " Astrid vertoont tekenen PTSS . amsterdam"),
-])
-def test_literal_query(text: str, expected: str):
-    assert literal_query(text) == expected
 
 
 # Perturbations

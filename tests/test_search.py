@@ -244,3 +244,13 @@ def test_a_title_cut_from_the_body_is_shown_but_not_indexed_as_a_title(make_inde
     assert ids(index.search("title:poetin")) == ["headline"]
     derived = index.search("verslag", limit=5).hits
     assert {hit.id: hit.title for hit in derived}["no-headline"].startswith("Poetin belde Trump.")
+
+
+def test_literal_search_reads_syntax_as_plain_words(make_index):
+    index = make_index({"id": "x", "title": "Genève", "text": "Trump en Poetin spraken in Genève over Noord-Holland.", "lang": "nl"})
+    assert ids(index.search('"Poetin Trump"')) == []
+    assert ids(index.search('"Poetin Trump"', literal=True)) == ["x"]
+    with pytest.raises(QueryError):
+        index.search("NOT Trump")
+    assert ids(index.search("NOT Trump", literal=True)) == ["x"]
+    assert ids(index.search("(Noord-Holland) title: Genève^2 -Poetin", literal=True)) == ["x"]

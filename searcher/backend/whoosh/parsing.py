@@ -28,7 +28,7 @@ ZWNJ = "\u200c"
 # Ranking policy of keyword queries, chosen by measurement (docs/relevance.md).
 SCORE_STOP_CLAUSES = False
 ALL_WORDS_FIRST_MAX = 4  # keyword queries of 2..this many content clauses rank all-words matches first
-OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE)\b")
 
 
 @dataclass(frozen=True)
@@ -100,9 +100,12 @@ def make_parser(schema) -> QueryParser:
     return parser
 
 
-def parse(parser: QueryParser, text: str) -> ParsedQuery:
-    """Reads ``text``; a malformed query gets a best-effort reading, an empty one a QueryError."""
-    tree = _syntax_tree(parser, _glue_joined_words(parser.schema["body"].analyzer, text))
+def parse(parser: QueryParser, text: str, literal: bool = False) -> ParsedQuery:
+    """Reads ``text``; a malformed query gets a best-effort reading, an empty one a QueryError.
+    With ``literal``, the text is read as plain words, its syntax characters and operator words
+    ignored (for text pasted from elsewhere: a headline, a question)."""
+    words = plain_words(text) if literal else text
+    tree = _syntax_tree(parser, _glue_joined_words(parser.schema["body"].analyzer, words))
     query = tree.query(parser).normalize() if tree is not None else wq.NullQuery
     if query is wq.NullQuery or next(query.iter_all_terms(), None) is None:
         raise QueryError(f"the query {text!r} has no words to search for")
@@ -139,14 +142,18 @@ def _glue_joined_words(analyzer, text: str) -> str:
     return "".join(chars)
 
 
+def plain_words(text: str) -> str:
+    """``text`` with every syntax character and operator word turned into a space."""
+    return OPERATOR_WORDS.sub(" ", SYNTAX_CHARS.sub(" ", text))
+
+
 def _syntax_tree(parser: QueryParser, text: str) -> syntax.GroupNode | None:
     """The parsed syntax tree; on a parser failure, the tree of the text without syntax."""
     try:
         return parser.process(text)
     except Exception:  # Whoosh's parser has no error type of its own
-        plain = OPERATOR_WORDS.sub(" ", SYNTAX_CHARS.sub(" ", text))
         try:
-            return parser.process(plain)
+            return parser.process(plain_words(text))
         except Exception:
             return None
 

@@ -153,10 +153,11 @@ class WhooshStore:
             }
         return {lang: count for lang, count in counts.items() if count}
 
-    def search(self, text: str, request: searching.Request, facets: bool = False, suggest: bool = False) -> searching.Answer:
+    def search(self, text: str, request: searching.Request, facets: bool = False, suggest: bool = False,
+               literal: bool = False) -> searching.Answer:
         """The page of hits ``request`` asks for; with ``suggest``, a corrected query when this
         one finds fewer than ``searching.FEW_HITS`` articles and the correction finds more."""
-        parsed = parsing.parse(self._parser, text)
+        parsed = parsing.parse(self._parser, text, literal)
         tiers = [parsed.query] if parsed.required is None else [parsed.required, wq.AndNot(parsed.query, parsed.required)]
         with self._ix.searcher(weighting=weighting()) as searcher:
             answer = searching.answer(searcher, parsed.query, tiers, request, facets)
