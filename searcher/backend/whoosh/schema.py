@@ -8,13 +8,13 @@ from whoosh import fields, scoring
 from searcher.analysis import registry
 from searcher.backend.whoosh.derived import SignatureField
 
-# Articles in fa or nl go to the script-aware "text" fields; any other language to the
-# "generic" ones. A query searches both families, so it needs no language flag.
 # Bump when what an article puts into the index changes (fields, what goes in them): indexes
 # record INDEX_VERSION, and one built by another version is asked to rebuild.
 FIELDS_REVISION = 3
 INDEX_VERSION = f"{registry.ANALYSIS_VERSION}+fields.{FIELDS_REVISION}"
 
+# Articles in fa or nl go to the script-aware "text" fields; any other language to the
+# "generic" ones. A query searches both families, so it needs no language flag.
 TEXT_LANGUAGES = ("fa", "nl")
 TEXT_FIELDS = {"title": "title", "body": "body"}
 GENERIC_FIELDS = {"title": "title_und", "body": "body_und"}
@@ -25,7 +25,8 @@ FIELD_ALIASES = {
     "body": ("body", "body_und"),
 }
 
-# Query-time boosts: a title match weighs this many times a body match.
+# Ranking, chosen by measurement (docs/relevance.md). Query-time boosts: a title match weighs
+# this many times a body match.
 FIELD_BOOSTS = {"title": 1.5, "title_und": 1.5, "body": 1.0, "body_und": 1.0}
 BM25_K1 = 1.2
 BM25_B = {"title": 0.5, "body": 0.75}
