@@ -8,10 +8,9 @@ group, led by the best-ranked of them.
 """
 from __future__ import annotations
 
+import functools
+import struct
 from collections.abc import Sequence
-
-import numpy as np
-from datasketch import MinHash
 
 from searcher.analysis import registry
 
@@ -19,9 +18,18 @@ NUM_PERM = 64  # signature values: the similarity estimate's error is about 1/sq
 SHINGLE_WORDS = 3
 THRESHOLD = 0.5  # estimated Jaccard similarity of the shingle sets from which hits are grouped
 SEED = 1  # fixed: signatures of one index must be comparable
-_DTYPE = np.dtype("<u4")  # MinHash values are below 2**32
+_VALUES = struct.Struct(f"<{NUM_PERM}I")  # a signature: NUM_PERM little-endian uint32 (MinHash values < 2**32)
 SCHEME = "affine32"  # datasketch 2's default; signatures of other schemes are not comparable
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)  # its permutations, made once
+
+
+@functools.cache
+def _minhash_factory():
+    """A maker of empty MinHashes sharing one set of permutations. datasketch (and numpy under
+    it) is imported here, on first use at index time, not when a search starts."""
+    from datasketch import MinHash
+
+    template = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    return functools.partial(MinHash, num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=SCHEME)
 
 
 def article_terms(lang: str, title: str, body: str) -> list[str]:
@@ -46,34 +54,35 @@ def signature(terms: Sequence[str]) -> bytes | None:
     found = shingles(terms)
     if not found:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_TEMPLATE.permutations, scheme=SCHEME)
+    minhash = _minhash_factory()()
     minhash.update_batch([shingle.encode("utf-8") for shingle in found])
-    return minhash.hashvalues.astype(_DTYPE).tobytes()
+    return _VALUES.pack(*(int(value) for value in minhash.hashvalues))
 
 
 def similarity(a: bytes, b: bytes) -> float:
     """The estimated Jaccard similarity of two signatures' shingle sets."""
-    return float(np.mean(np.frombuffer(a, _DTYPE) == np.frombuffer(b, _DTYPE)))
+    return _agreement(_VALUES.unpack(a), _VALUES.unpack(b))
+
+
+def _agreement(a: Sequence[int], b: Sequence[int]) -> float:
+    """The share of positions where two signatures hold the same value."""
+    return sum(x == y for x, y in zip(a, b)) / NUM_PERM
 
 
 def group_leaders(signatures: Sequence[bytes | None], threshold: float = THRESHOLD) -> list[int]:
     """For items in rank order, the position of the item leading each one's group: the first
     item whose signature is similar enough to its own (itself when there is none)."""
-    leaders: list[int] = []
-    leader_values: list[np.ndarray] = []
+    leaders: list[tuple[int, tuple[int, ...]]] = []
     assigned = []
     for position, value in enumerate(signatures):
         if value is None:
             assigned.append(position)
             continue
-        values = np.frombuffer(value, _DTYPE)
-        if leader_values:
-            agreement = (np.vstack(leader_values) == values).mean(axis=1)
-            best = int(np.argmax(agreement))
-            if agreement[best] >= threshold:
-                assigned.append(leaders[best])
-                continue
-        leaders.append(position)
-        leader_values.append(values)
+        values = _VALUES.unpack(value)
+        best = max(leaders, key=lambda leader: _agreement(leader[1], values), default=None)
+        if best is not None and _agreement(best[1], values) >= threshold:
+            assigned.append(best[0])
+            continue
+        leaders.append((position, values))
         assigned.append(position)
     return assigned

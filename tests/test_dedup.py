@@ -1,0 +1,29 @@
+"""Near-duplicate signatures and grouping (searcher.dedup)."""
+from __future__ import annotations
+
+from searcher import dedup
+
+STORY = "Het kabinet presenteert een nieuw plan voor de woningmarkt waarin starters voorrang krijgen bij nieuwbouw"
+OTHER = "Iets totaal anders over het weer morgen in Utrecht en de omgeving met veel regen en wind"
+
+
+def signature(text: str, lang: str = "nl") -> bytes:
+    return dedup.signature(dedup.article_terms(lang, "", text))
+
+
+def test_copies_agree_and_unrelated_texts_do_not():
+    assert dedup.similarity(signature(STORY), signature(STORY)) == 1.0
+    assert dedup.similarity(signature(STORY), signature(STORY + " en huurders")) > dedup.THRESHOLD
+    assert dedup.similarity(signature(STORY), signature(OTHER)) < dedup.THRESHOLD
+
+
+def test_signatures_fold_spelling_variants():
+    assert signature("رئیس‌جمهور روسیه با ترامپ تلفنی گفتگو کرد و درباره ایران سخن گفت", "fa") == signature(
+        "رئيس جمهور روسيه با ترامپ تلفنی گفتگو کرد و درباره ايران سخن گفت", "fa"
+    )
+
+
+def test_groups_are_led_by_the_best_ranked_copy():
+    story, other = signature(STORY), signature(OTHER)
+    assert dedup.group_leaders([other, story, None, story]) == [0, 1, 2, 1]
+    assert dedup.signature([]) is None
