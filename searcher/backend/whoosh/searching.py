@@ -48,11 +48,10 @@ class Answer:
 
 @dataclass(frozen=True)
 class RankedDoc:
-    """A matching document before its snippet is made."""
+    """A matching document, ranked; its stored fields are read only if it lands on the page."""
 
     docnum: int
     score: float
-    fields: dict
 
 
 def answer(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], request: Request, facets: bool) -> Answer:
@@ -122,7 +121,7 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
     """Total matches and the best ``wanted`` of them: by tier then score, or newest first."""
     if sort == "date":
         results = searcher.search(query, limit=wanted, filter=restrict, sortedby="date", reverse=True)
-        return len(results), [RankedDoc(hit.docnum, 0.0, hit.fields()) for hit in results]  # no relevance score
+        return len(results), [RankedDoc(hit.docnum, 0.0) for hit in results]  # no relevance score
     # The total is counted once, unscored, on the whole query (the tiers partition its matches);
     # a tier is searched only while the page is not full.
     if restrict is None:
@@ -134,7 +133,7 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
         if len(ranked) >= wanted:
             break
         results = searcher.search(tier, limit=wanted - len(ranked), filter=restrict)
-        ranked.extend(RankedDoc(hit.docnum, hit.score, hit.fields()) for hit in results)
+        ranked.extend(RankedDoc(hit.docnum, hit.score) for hit in results)
     return total, ranked
 
 
@@ -152,7 +151,7 @@ def _grouped(searcher: Searcher, ranked: list[RankedDoc]) -> list[tuple[RankedDo
 
 
 def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc, with_snippet: bool, others: list[RankedDoc]) -> Hit:
-    fields = doc.fields
+    fields = searcher.stored_fields(doc.docnum)
     snippet = Snippet()
     if with_snippet:
         family = TEXT_FIELDS if fields["lang"] in TEXT_LANGUAGES else GENERIC_FIELDS
@@ -167,5 +166,5 @@ def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc, with_snippet: bool
         snippet=snippet,
         source=fields.get("outlet") or fields.get("source"),
         url=fields.get("url"),
-        similar=tuple(other.fields["id"] for other in others),
+        similar=tuple(searcher.stored_fields(other.docnum)["id"] for other in others),
     )
