@@ -4,10 +4,10 @@
         --variants default title_boost=1.0 stemmer=snowball --out runs.json
 
 Each variant is ``name=value`` pairs joined by ``,`` (or ``default``): query-time settings of
-the Whoosh backend (``k1``, ``title_b``, ``body_b``, ``title_boost``, ``all_words_first_max``,
-``score_stop_clauses``, ``idf``) and ``stemmer`` (an analyzer
-suffix such as ``snowball`` or ``lexicon/porter``: searcher.analysis.registry; it needs its own
-index). Every variant is compared with the first one over the same queries:
+the Whoosh backend (``k1``, ``title_b``, ``body_b``, ``combined_b``, ``title_boost``,
+``all_words_first_max``, ``score_stop_clauses``, ``idf``), and index-time ones, which need an
+index of their own: ``stemmer`` (an analyzer suffix such as ``snowball`` or ``lexicon/porter``:
+searcher.analysis.registry) and ``title_weight`` (of a title word in the combined field). Every variant is compared with the first one over the same queries:
 the mean nDCG@10 difference and a two-sided paired randomisation test (10,000 permutations).
 Indexes are kept under ``--workdir`` so that query-time variants reuse them.
 """
@@ -31,6 +31,7 @@ QUERY_SETTINGS = {
     "k1": lambda v: setattr(schema, "BM25_K1", float(v)),
     "title_b": lambda v: schema.BM25_B.update(title=float(v)),
     "body_b": lambda v: schema.BM25_B.update(body=float(v)),
+    "combined_b": lambda v: schema.BM25_B.update(combined=float(v)),
     "title_boost": lambda v: schema.FIELD_BOOSTS.update(title=float(v), title_und=float(v)),
     "all_words_first_max": lambda v: setattr(parsing, "ALL_WORDS_FIRST_MAX", int(v)),
     "score_stop_clauses": lambda v: setattr(parsing, "SCORE_STOP_CLAUSES", v == "true"),
@@ -38,10 +39,14 @@ QUERY_SETTINGS = {
 }
 DEFAULTS = {
     "k1": schema.BM25_K1, "title_b": schema.BM25_B["title"], "body_b": schema.BM25_B["body"],
+    "combined_b": schema.BM25_B["combined"],
     "title_boost": schema.FIELD_BOOSTS["title"], "all_words_first_max": parsing.ALL_WORDS_FIRST_MAX,
     "score_stop_clauses": str(parsing.SCORE_STOP_CLAUSES).lower(),
     "idf": schema.IDF,
 }
+
+
+DEFAULT_TITLE_WEIGHT = schema.TITLE_WEIGHT  # index-time: a title word in the combined field
 
 
 def parse_variant(text: str) -> dict[str, str]:
@@ -52,7 +57,8 @@ def parse_variant(text: str) -> dict[str, str]:
 
 
 def apply(settings: dict[str, str]) -> str:
-    """Sets the query-time settings (the rest at their defaults); returns the text analyzer name."""
+    """Sets the query-time and index-time settings (the rest at their defaults); returns the
+    name of the index they need (its text analyzer and title weight)."""
     for name, setter in QUERY_SETTINGS.items():
         setter(str(settings.get(name, DEFAULTS[name])))
     stemmer = settings.get("stemmer")
@@ -61,7 +67,8 @@ def apply(settings: dict[str, str]) -> str:
         analyzer=lambda name: registry.analyzer(text_analyzer if name == "text" else name),
         ANALYSIS_VERSION=registry.ANALYSIS_VERSION,
     )
-    return text_analyzer
+    schema.TITLE_WEIGHT = float(settings.get("title_weight", DEFAULT_TITLE_WEIGHT))
+    return f"{text_analyzer}-tw{schema.TITLE_WEIGHT:g}"
 
 
 def randomisation_test(a: list[float], b: list[float], rounds: int = 10_000, seed: int = 0) -> float:
@@ -75,8 +82,7 @@ def randomisation_test(a: list[float], b: list[float], rounds: int = 10_000, see
 
 def run_variant(eval_set: evaluation.EvalSet, settings: dict[str, str], workdir: Path) -> dict[str, dict[str, float]]:
     """Per-query scores of one variant."""
-    analyzer = apply(settings)
-    directory = workdir / f"{eval_set.name}-{analyzer}"
+    directory = workdir / f"{eval_set.name}-{apply(settings)}"
     try:
         index = open_index(directory, create=True)
     except AnalyzerMismatch:  # built by an earlier version of the engine: build it again

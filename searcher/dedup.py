@@ -36,7 +36,7 @@ def article_terms(lang: str, title: str, body: str) -> list[str]:
     """The analysed content words of an article's body (of its title when the body has none)."""
     analyzer = registry.analyzer("text" if lang in ("fa", "nl") else "generic")
     for text in (body, title):
-        terms = [token.text for token in analyzer(text) if not getattr(token, "stopped", False)]
+        terms = [token.text for token in analyzer(text, mode="index") if not getattr(token, "is_stop", False)]
         if terms:
             return terms
     return []

@@ -25,6 +25,7 @@ from .steps import (
 )
 
 ANALYZER_NAMES = ("text", "generic")
+RECENT_TEXTS = 4  # index-time analyses kept per analyzer (an article's title and body)
 
 #: Bump when a step's code or a data file changes output; the stemmer names
 #: are part of the version, so changing a default re-versions by itself.
@@ -84,9 +85,24 @@ class NamedAnalyzer(Analyzer):
     def __init__(self, name: str):
         self.name = name
         self.chain = CompositeAnalyzer(*steps(name))
+        self._recent: dict[str, list] = {}
 
     def __call__(self, value, **kwargs):
-        return self.chain(value, **kwargs)
+        if kwargs.get("mode") != "index" or kwargs.get("start_pos") or kwargs.get("start_char"):
+            return self.chain(value, **kwargs)
+        return iter(self._indexed(value))
+
+    def _indexed(self, value: str) -> list:
+        """The index-time tokens of ``value``, positions and offsets included. An article's
+        body feeds several index fields (its own, the combined field, the near-duplicate
+        signature): the last few texts' tokens are kept so each is analysed once."""
+        tokens = self._recent.get(value)
+        if tokens is None:
+            tokens = list(self.chain(value, positions=True, chars=True, mode="index"))
+            if len(self._recent) >= RECENT_TEXTS:
+                del self._recent[next(iter(self._recent))]
+            self._recent[value] = tokens
+        return tokens
 
     def __reduce__(self):
         return (analyzer, (self.name,))

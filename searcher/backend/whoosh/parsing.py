@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins, syntax
 
-from searcher.backend.whoosh.schema import FIELD_ALIASES, FIELD_BOOSTS, SEARCH_FIELDS
+from searcher.backend.whoosh.schema import FIELD_ALIASES, FIELD_BOOSTS, PHRASE_FIELDS, WORD_FIELDS
 from searcher.errors import QueryError
 
 # Characters that carry syntax; a query that cannot be parsed is read again without them.
@@ -45,7 +45,10 @@ class AliasGroup(syntax.OrGroup):
 
 
 class FieldAliasPlugin(plugins.Plugin):
-    """Expands unfielded and ``title:``/``body:`` nodes over the index fields they cover."""
+    """Expands unfielded and ``title:``/``body:`` nodes over the index fields they cover: an
+    unfielded word is searched in the combined title-and-body fields (one BM25F score; a word
+    the analysis splits, such as words joined by half-spaces, as any of its terms), a phrase in
+    titles and bodies."""
 
     def filters(self, parser: QueryParser) -> list:
         # After the fields plugin (priority 100) has attached explicit field names.
@@ -56,7 +59,7 @@ class FieldAliasPlugin(plugins.Plugin):
             if isinstance(node, syntax.GroupNode):
                 group[i] = self.expand(parser, node)
             elif node.has_fieldname:
-                names = FIELD_ALIASES.get(node.fieldname, SEARCH_FIELDS)
+                names = FIELD_ALIASES.get(node.fieldname) or self.unfielded(node)
                 copies = []
                 for name in names:
                     fielded = copy.copy(node)
@@ -65,6 +68,11 @@ class FieldAliasPlugin(plugins.Plugin):
                     copies.append(fielded)
                 group[i] = AliasGroup(copies)
         return group
+
+    @staticmethod
+    def unfielded(node: syntax.SyntaxNode) -> tuple[str, ...]:
+        """The index fields an unfielded node searches."""
+        return WORD_FIELDS if isinstance(node, syntax.WordNode) else PHRASE_FIELDS
 
 
 class ProhibitPlugin(plugins.Plugin):
@@ -160,21 +168,29 @@ def _syntax_tree(parser: QueryParser, text: str) -> syntax.GroupNode | None:
 
 def _keyword_reading(parser: QueryParser, tree: syntax.GroupNode, text: str) -> ParsedQuery | None:
     """The reading of a keyword query (words and phrases, perhaps some banned) that has content
-    clauses: stop-word clauses only score when SCORE_STOP_CLAUSES, and a short query (two to
+    clauses: the articles matching them (stop-word clauses add to their scores when
+    SCORE_STOP_CLAUSES, but match nothing by themselves), and a short query (two to
     ALL_WORDS_FIRST_MAX content clauses) gets a first tier requiring them all; longer ones (a
     headline, a question) are ranked by BM25 alone. None for any other query."""
     wanted, banned = (tree[0], tree[1]) if isinstance(tree, syntax.AndNotGroup) else (tree, None)
     if not all(isinstance(node, AliasGroup) for node in wanted):
         return None
     analyzer = parser.schema["body"].analyzer
-    content = [node for node in wanted if not _is_stop_clause(analyzer, getattr(node[0], "text", ""))]
+    stop = [_is_stop_clause(analyzer, getattr(node[0], "text", "")) for node in wanted]
+    content = [node for node, is_stop in zip(wanted, stop) if not is_stop]
     if not content:
         return None
-    scored = wq.Or([node.query(parser) for node in (wanted if SCORE_STOP_CLAUSES else content)])
+    stop_clauses = [node.query(parser) for node, is_stop in zip(wanted, stop) if is_stop and SCORE_STOP_CLAUSES]
+
+    def scored(matching: wq.Query) -> wq.Query:
+        """``matching``, its matches also scored on the query's stop words if it has any."""
+        return wq.AndMaybe(matching, wq.Or(stop_clauses)) if stop_clauses else matching
+
+    query = scored(wq.Or([node.query(parser) for node in content]))
     required = None
     if 1 < len(content) <= ALL_WORDS_FIRST_MAX:
-        required = _without(wq.And([node.query(parser) for node in content]), banned, parser)
-    return ParsedQuery(text=text, query=_without(scored, banned, parser), required=required)
+        required = _without(scored(wq.And([node.query(parser) for node in content])), banned, parser)
+    return ParsedQuery(text=text, query=_without(query, banned, parser), required=required)
 
 
 def _without(query: wq.Query, banned: syntax.GroupNode | None, parser: QueryParser) -> wq.Query:

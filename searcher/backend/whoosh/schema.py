@@ -6,30 +6,38 @@ import math
 from whoosh import fields, scoring
 
 from searcher.analysis import registry
-from searcher.backend.whoosh.derived import SignatureField
+from searcher.backend.whoosh.derived import CombinedTextField, SignatureField
 
 # Bump when what an article puts into the index changes (fields, what goes in them): indexes
 # record INDEX_VERSION, and one built by another version is asked to rebuild.
-FIELDS_REVISION = 3
+FIELDS_REVISION = 4
 INDEX_VERSION = f"{registry.ANALYSIS_VERSION}+fields.{FIELDS_REVISION}"
 
 # Articles in fa or nl go to the script-aware "text" fields; any other language to the
 # "generic" ones. A query searches both families, so it needs no language flag.
 TEXT_LANGUAGES = ("fa", "nl")
-TEXT_FIELDS = {"title": "title", "body": "body"}
-GENERIC_FIELDS = {"title": "title_und", "body": "body_und"}
-SEARCH_FIELDS = ("title", "body", "title_und", "body_und")
+# Each family has a title and a body field (positions kept: phrases, snippets, `title:word`)
+# and a combined field of both, which ranks the plain words of a query.
+TEXT_FIELDS = {"title": "title", "body": "body", "combined": "content"}
+GENERIC_FIELDS = {"title": "title_und", "body": "body_und", "combined": "content_und"}
+# Where a query clause is searched: a single word in the combined fields; a phrase (or a word
+# the analysis splits into several terms) in titles and bodies.
+WORD_FIELDS = ("content", "content_und")
+PHRASE_FIELDS = ("title", "body", "title_und", "body_und")
 # What a user may name in a query (`title:word`) -> the index fields it covers.
 FIELD_ALIASES = {
     "title": ("title", "title_und"),
     "body": ("body", "body_und"),
 }
 
-# Ranking, chosen by measurement (docs/relevance.md). Query-time boosts: a title match weighs
-# this many times a body match.
-FIELD_BOOSTS = {"title": 1.5, "title_und": 1.5, "body": 1.0, "body_und": 1.0}
+# Ranking, chosen by measurement (docs/relevance.md). In the combined fields a title word
+# counts this many times a body word (fixed at index time).
+TITLE_WEIGHT = 2.0
+# Query-time boosts of phrase matches, per field.
+FIELD_BOOSTS = {"title": TITLE_WEIGHT, "title_und": TITLE_WEIGHT, "body": 1.0, "body_und": 1.0,
+                "content": 1.0, "content_und": 1.0}
 BM25_K1 = 1.2
-BM25_B = {"title": 0.5, "body": 0.75}
+BM25_B = {"title": 0.5, "body": 0.75, "combined": 0.75}
 IDF = "probabilistic"  # or "whoosh" (Whoosh's own BM25F idf)
 
 
@@ -55,6 +63,8 @@ def build_schema() -> fields.Schema:
         body=fields.TEXT(analyzer=text, multitoken_query="phrase"),
         title_und=fields.TEXT(analyzer=generic, multitoken_query="phrase"),
         body_und=fields.TEXT(analyzer=generic, multitoken_query="phrase"),
+        content=CombinedTextField(text, TITLE_WEIGHT),
+        content_und=CombinedTextField(generic, TITLE_WEIGHT),
     )
 
 
@@ -74,6 +84,6 @@ class ProbabilisticIdfBM25F(scoring.BM25F):
 
 def weighting() -> scoring.WeightingModel:
     """BM25F with a length normalisation per field family."""
-    per_field = {f"{name}_B": BM25_B[family] for family, names in FIELD_ALIASES.items() for name in names}
+    per_field = {f"{name}_B": BM25_B[role] for family in (TEXT_FIELDS, GENERIC_FIELDS) for role, name in family.items()}
     model = ProbabilisticIdfBM25F if IDF == "probabilistic" else scoring.BM25F
     return model(B=BM25_B["body"], K1=BM25_K1, **per_field)

@@ -155,7 +155,7 @@ def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc, with_snippet: bool
     snippet = Snippet()
     if with_snippet:
         family = TEXT_FIELDS if fields["lang"] in TEXT_LANGUAGES else GENERIC_FIELDS
-        snippet = snippets.best_snippet(searcher, query, family["body"], fields.get("stored_body", ""))
+        snippet = snippets.best_snippet(searcher, query, (family["body"], family["combined"]), fields.get("stored_body", ""))
     return Hit(
         id=fields["id"],
         title=fields.get("stored_title", ""),

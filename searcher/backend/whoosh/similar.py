@@ -4,7 +4,7 @@ from __future__ import annotations
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from searcher.backend.whoosh.schema import FIELD_BOOSTS, GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES
+from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES
 from searcher.errors import SearcherError
 
 KEY_TERMS = 12
@@ -26,5 +26,5 @@ def like_query(searcher: Searcher, article_id: str) -> wq.Query:
     terms = [(term, weight) for term, weight in candidates if term not in stop_words][:KEY_TERMS]
     if not terms:
         raise SearcherError(f"the article {article_id!r} has no words to compare others with")
-    clauses = [wq.Term(name, term, boost=weight * FIELD_BOOSTS[name]) for term, weight in terms for name in family.values()]
+    clauses = [wq.Term(family["combined"], term, boost=weight) for term, weight in terms]
     return wq.AndNot(wq.Or(clauses), wq.Term("id", article_id))

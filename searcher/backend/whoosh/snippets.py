@@ -31,16 +31,17 @@ class PartsFormatter(highlight.Formatter):
         return _snippet(fragment.text, fragment.startchar, fragment.endchar, [(t.startchar, t.endchar) for t in fragment.matches])
 
 
-def best_snippet(searcher: Searcher, query: wq.Query, fieldname: str, text: str) -> Snippet:
-    """The body passage with the most matches of ``query``'s terms in ``fieldname``, or the
-    body's opening when nothing matched there (a title-only match)."""
-    words = frozenset(term for name, term in positive_terms(query) if name == fieldname)
+def best_snippet(searcher: Searcher, query: wq.Query, fieldnames: tuple[str, ...], text: str) -> Snippet:
+    """The body passage with the most matches of ``query``'s terms in ``fieldnames`` (fields
+    analysed alike, the first of them the body's), or the body's opening when nothing matched
+    there (a title-only match)."""
+    words = frozenset(term for name, term in positive_terms(query) if name in fieldnames)
     snippet = None
     if words and text:
         snippet = highlight.highlight(
             text,
             words,
-            searcher.schema[fieldname].analyzer,
+            searcher.schema[fieldnames[0]].analyzer,
             highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=CONTEXT_CHARS),
             PartsFormatter(),
             top=1,

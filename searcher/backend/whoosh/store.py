@@ -244,7 +244,7 @@ def _fields_of(article: Article) -> dict:
         fields[family["title"]] = article.title
     optional = {"date": article.date, "source": article.source, "url": article.url}
     fields.update({name: value for name, value in optional.items() if value})
-    fields.update(derived_fields(article))
+    fields.update(derived_fields(article, family["combined"]))
     return fields
 
 

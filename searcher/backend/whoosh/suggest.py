@@ -41,8 +41,7 @@ def _correction(searcher: Searcher, word: str) -> str | None:
         return None
     term = terms[0]
     for distance in (1, 2) if len(term) >= LONG_WORD else (1,):
-        candidates = {found for name in TEXT_FIELDS.values()
-                      for found in searcher.corrector(name).suggest(term, limit=5, maxdist=distance, prefix=1)}
+        candidates = set(searcher.corrector(TEXT_FIELDS["combined"]).suggest(term, limit=5, maxdist=distance, prefix=1))
         frequencies = {found: _frequency(searcher, TEXT_FIELDS, found) for found in candidates}
         best = max(frequencies, key=lambda found: (frequencies[found], found), default=None)
         if best is not None and frequencies[best] >= RARE:
@@ -51,8 +50,8 @@ def _correction(searcher: Searcher, word: str) -> str | None:
 
 
 def _frequency(searcher: Searcher, family: dict[str, str], term: str) -> int:
-    """Articles containing ``term`` in the title or body fields of ``family``."""
-    return len(searcher.search(wq.Or([wq.Term(name, term) for name in family.values()]), limit=None, scored=False))
+    """Articles containing ``term`` in the title or body of ``family``."""
+    return len(searcher.search(wq.Term(family["combined"], term), limit=None, scored=False))
 
 
 def _known_generic(searcher: Searcher, word: str) -> bool:
@@ -64,7 +63,8 @@ def _known_generic(searcher: Searcher, word: str) -> bool:
 
 def _as_written(searcher: Searcher, term: str) -> str:
     """How an article of the index writes the analysed ``term`` (the term itself if none does)."""
-    for role, name in TEXT_FIELDS.items():
+    for role in ("title", "body"):
+        name = TEXT_FIELDS[role]
         for docnum in searcher.docs_for_query(wq.Term(name, term)):
             text = searcher.stored_fields(docnum).get(f"stored_{role}", "")
             for token in searcher.schema[name].analyzer(text, chars=True, mode="index"):
