@@ -13,9 +13,10 @@ same mix of long Persian news, medium poems and short Dutch headlines.
 
 One indexing process (``Index.add_documents(procs=--procs)``, the public API) adds the stream one
 checkpoint at a time, one commit each, as drops would arrive; after each commit the index is
-copied aside (copy not timed). Reported per checkpoint: docs/s and raw MB/s of that step and of
-the whole run so far, index size against raw text, peak RSS so far of the indexing process
-and of its largest worker process (the stream is never held whole). Then, per
+copied aside (copy not timed). Reported per checkpoint: documents read and documents in the
+index (records without usable text are skipped), docs/s and raw MB/s of that step and of the
+whole run so far, index size against raw text, peak RSS so far of the indexing process and of
+its largest worker process (the stream is never held whole). Then, per
 copy, warm query latency p50/p95/p99 (``Index.search(q, limit=10)``, snippets on) in a fresh
 process, over one seeded query set (bench.py's classes) drawn from the first checkpoint's
 documents, so every query has matches at every size. ``--workdir DIR --keep`` keeps the copies;
@@ -93,7 +94,7 @@ def phase_build(args: dict) -> dict:
             shutil.copytree(workdir / "live", workdir / f"at-{checkpoint}")
             size = sum(p.stat().st_size for p in (workdir / f"at-{checkpoint}").rglob("*") if p.is_file())
             steps.append({
-                "docs": done, "step_docs": done - before["docs"], "step_seconds": seconds,
+                "docs": done, "indexed": len(index), "step_docs": done - before["docs"], "step_seconds": seconds,
                 "step_docs_per_s": (done - before["docs"]) / seconds,
                 "step_mb_per_s": (raw["bytes"] - before["bytes"]) / 1e6 / seconds,
                 "docs_per_s": done / total_seconds, "raw_mb": raw["bytes"] / 1e6, "index_mb": size / 1e6,
@@ -111,14 +112,14 @@ def first_texts(corpora: Path, lengths: dict[str, int], n: int) -> Iterator[str]
 
 
 def table(result: dict) -> str:
-    header = (f"{'docs':>7} {'docs/s step':>11} {'docs/s all':>10} {'MB/s step':>9} {'raw MB':>7} {'index MB':>8} "
+    header = (f"{'docs':>7} {'indexed':>7} {'docs/s step':>11} {'docs/s all':>10} {'MB/s step':>9} {'raw MB':>7} {'index MB':>8} "
               f"{'RSS MB parent/worker':>20}  " + "  ".join(f"{name} p50/p95/p99 ms" for name in bench.QUERY_CLASSES))
     lines = [header]
     for step in result["build"]["steps"]:
         latency = result["query"][str(step["docs"])]["latency_ms"]
         cells = "  ".join(f"{latency[name]['p50']:.1f}/{latency[name]['p95']:.1f}/{latency[name]['p99']:.1f}".rjust(len(name) + 17)
                           for name in bench.QUERY_CLASSES)
-        lines.append(f"{step['docs']:>7} {step['step_docs_per_s']:>11.0f} {step['docs_per_s']:>10.0f} "
+        lines.append(f"{step['docs']:>7} {step.get('indexed', 0):>7} {step['step_docs_per_s']:>11.0f} {step['docs_per_s']:>10.0f} "
                      f"{step['step_mb_per_s']:>9.2f} {step['raw_mb']:>7.1f} {step['index_mb']:>8.1f} "
                      f"{step['peak_rss_parent_mb']:>13.0f}/{step['peak_rss_worker_mb']:<6.0f}  {cells}")
     return "\n".join(lines)

@@ -177,7 +177,10 @@ def _numbers(names: Iterable[str | None]) -> list[int]:
 
 
 def _is_whoosh_file(name: str) -> bool:
-    return name not in (MANIFEST_NAME, WRITER_LOCK) and not name.startswith(".") and name.endswith((".toc", ".seg", "WRITELOCK"))
+    """Whether a file is Whoosh's: a table of contents, its lock, or a segment's file (one
+    compound ``.seg``, or the separate files of a segment written without one)."""
+    return (name not in (MANIFEST_NAME, WRITER_LOCK) and not name.startswith(".")
+            and name.endswith((".toc", "WRITELOCK", ".seg", ".trm", ".pst", ".vps", ".col")))
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -41,8 +41,10 @@ class ParallelWriter(MpWriter):
     """MpWriter with one segment per worker, workers that end with their parent, terminated on
     cancel, and a commit refused when a worker failed (its articles would be missing)."""
 
-    def __init__(self, ix, procs: int):
-        super().__init__(ix, procs=procs, multisegment=True, subargs={"limitmb": WORKER_LIMIT_MB}, _lk=False)
+    def __init__(self, ix, procs: int, **options):
+        """``options``: SegmentWriter options for this writer and its workers alike."""
+        super().__init__(ix, procs=procs, multisegment=True, subargs={"limitmb": WORKER_LIMIT_MB, **options}, _lk=False,
+                         **options)
         self.jobqueue = WorkerJobs(self.jobqueue)
 
     def cancel(self) -> None:

@@ -28,6 +28,12 @@ from searcher.documents import Article
 from searcher.errors import IndexDamaged, IndexNotFound
 
 INDEX_NAME = "articles"
+# Segments are written as separate files, not as one compound file: Whoosh opens a compound file
+# by copying each of its parts into memory (a BytesIO over the mmap), for every reader, so a
+# writer (the id hashes, merges, the history's count) and every search held a copy of the whole
+# index. Separate files are read through the page cache. Compound segments of older indexes are
+# still read (and copied) until a merge or `optimize` rewrites them.
+SEGMENT_OPTIONS = {"compound": False}
 OPEN_ATTEMPTS = 10
 OPEN_RETRY_SECONDS = 0.02
 
@@ -106,9 +112,9 @@ class WhooshStore:
         if procs > 1:
             from searcher.backend.whoosh.parallel import ParallelWriter  # multiprocessing: not for searches
 
-            writer = ParallelWriter(self._ix, procs)
+            writer = ParallelWriter(self._ix, procs, **SEGMENT_OPTIONS)
         else:
-            writer = self._ix.writer(_lk=False)
+            writer = self._ix.writer(_lk=False, **SEGMENT_OPTIONS)
         try:
             yield StoreWriter(writer)
         except BaseException:
@@ -118,7 +124,7 @@ class WhooshStore:
 
     def optimize(self) -> None:
         """Merges all segments into one."""
-        _commit(self._ix.writer(_lk=False), optimize=True)
+        _commit(self._ix.writer(_lk=False, **SEGMENT_OPTIONS), optimize=True)
 
     def check(self) -> tuple[int, list[str]]:
         """Reads every segment through (postings of the id field, stored fields); returns the
