@@ -175,3 +175,31 @@ def test_similar_never_uses_stop_words_as_key_terms(seed_index):
         query = similar.like_query(searcher, "000_ef6e32c70ca40c0f")
         terms = {term for _, term in query.iter_all_terms() if _ != "id"}
     assert terms and not terms & {"و", "با", "در", "به", "از", "که"}
+
+
+@pytest.mark.parametrize("bare_first", [True, False])
+def test_facets_sort_and_grouping_across_segments_missing_a_column(tmp_path, bare_first):
+    """One commit of articles without a source or a date (their segment has no ``outlet`` or
+    ``date`` column), another with both: every column read maps documents to their segment."""
+    from searcher import open_index
+
+    bare = [{"id": f"bare-{n}", "title": "", "text": f"{text} {n}", "lang": "nl"}
+            for n, text in enumerate([STORY, WAR, "Onderhandelingen over de woningmarkt en de huren", WAR + " Kyiv"])]
+    dated = [{"id": "nos", "title": "", "text": STORY, "lang": "nl", "source": "NOS", "date": "2024-09-20"}]
+    with open_index(tmp_path / "idx", create=True) as index:
+        for batch in (bare, dated) if bare_first else (dated, bare):
+            index.add_documents(batch, procs=1)
+        page = index.search("woningmarkt OR oorlog", facets=True)
+        by_date = index.search("woningmarkt OR oorlog", sort="date")
+        grouped = index.search("woningmarkt huren", group=True, facets=True)
+    assert page.total == 5
+    assert page.facets == {"lang": {"nl": 5}, "source": {"none": 4, "NOS": 1}, "month": {"none": 4, "2024-09": 1}}
+    assert ids(by_date)[0] == "nos" and {hit.date for hit in by_date.hits[1:]} == {None}
+    leader = next(hit for hit in grouped.hits if hit.similar)
+    assert {leader.id, *leader.similar} == {"nos", "bare-0"}
+    assert grouped.facets["source"] == {"none": 2, "NOS": 1}
+
+
+def test_facets_and_grouping_on_an_empty_index(make_index):
+    page = make_index().search("oorlog", facets=True, group=True)
+    assert page.total == 0 and page.facets == {"lang": {}, "source": {}, "month": {}}

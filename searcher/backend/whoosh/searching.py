@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.columns import ColumnReader, MultiColumnReader
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from searcher import dedup
@@ -96,14 +98,23 @@ def restriction(searcher: Searcher, filters: Filters) -> wq.Query | None:
 def facet_counts(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[str, dict[str, int]]:
     """Matches of ``query`` per language, source and month (``YYYY-MM``), most first."""
     matches = searcher.search(query, limit=None, filter=restriction(searcher, filters), scored=False)
-    reader = searcher.reader()
-    columns = {name: reader.column_reader(name) for name in ("lang", "outlet", "date")}
+    columns = {name: column(searcher.reader(), name) for name in ("lang", "outlet", "date")}
     counts = {"lang": Counter(), "source": Counter(), "month": Counter()}
     for docnum in matches.docs():
         counts["lang"][columns["lang"][docnum]] += 1
         counts["source"][columns["outlet"][docnum] or NO_VALUE] += 1
         counts["month"][columns["date"][docnum][:7] or NO_VALUE] += 1
     return {name: dict(counter.most_common()) for name, counter in counts.items()}
+
+
+def column(reader: IndexReader, fieldname: str) -> ColumnReader:
+    """The column of ``fieldname`` over every segment, by document number; a segment without
+    that column (none of its articles had the field, e.g. no source or no date) reads as the
+    column's default (``""``). Whoosh's own multi-segment column reader leaves such segments
+    out and then looks documents up in the wrong segment: wrong values or an IndexError. An
+    empty index has no column to read."""
+    leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
+    return MultiColumnReader([leaf.column_reader(fieldname) for leaf, _ in leaves], [offset for _, offset in leaves])
 
 
 def _outlets_named(searcher: Searcher, name: str) -> list[str]:
@@ -139,7 +150,7 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
 
 def _grouped(searcher: Searcher, ranked: list[RankedDoc]) -> list[tuple[RankedDoc, list[RankedDoc]]]:
     """The ranked documents as (leader, near-duplicates ranked below it), in rank order."""
-    signatures = searcher.reader().column_reader("dup_signature")
+    signatures = column(searcher.reader(), "dup_signature")
     leaders = dedup.group_leaders([signatures[doc.docnum] or None for doc in ranked])
     groups: dict[int, tuple[RankedDoc, list[RankedDoc]]] = {}
     for doc, leader in zip(ranked, leaders):
