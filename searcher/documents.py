@@ -372,17 +372,18 @@ def article_from_record(record: dict, path: str) -> Article:
     ``lang``, ``date``, ``source``, ``url``.
 
     The text is the body as given; an empty title is derived from the text as
-    for a .txt article; ``lang`` is honoured when fa/nl/und, else detected;
+    for a .txt article; a headline with an empty text is an article with an
+    empty body; ``lang`` is honoured when fa/nl/und, else detected;
     ``date`` (ISO or Jalali) is honoured, else looked for in the text's head.
-    Raises DocumentError when the record is unusable."""
+    Raises DocumentError when the record is unusable (no title and no text)."""
     if not isinstance(record, dict):
         raise DocumentError("not a JSON object")
     id = _record_id(record)
-    body = _optional_str(record, "text")
-    if not body:
+    body = _optional_str(record, "text") or ""
+    title = _optional_str(record, "title")
+    if not body and not title:
         raise DocumentError(f"record {id!r} has no usable 'text'")
     lines = _text_lines(body)
-    title = _optional_str(record, "title")
     title_index = 0
     derived_title = not title
     if derived_title:

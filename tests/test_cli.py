@@ -136,3 +136,26 @@ def test_damaged_manifest_is_reported(run, indexed):
     result = run("stats", "--index", str(indexed))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ")
+
+
+def test_headlines_without_text_are_indexed_and_listed(run, tmp_path):
+    records = [
+        {"id": "h1", "lang": "nl", "title": "ADO verliest bij MVV ook derde wedstrijd onder Kuijt", "text": ""},
+        {"id": "h2", "lang": "nl", "title": "Kuijt zag vernedering met ADO niet aankomen", "text": ""},
+        {"id": "full", "lang": "nl", "title": "Trainer na de nederlaag",
+         "text": "De trainer van ADO Den Haag, Dirk Kuijt, sprak na de nederlaag tegen MVV over zijn ploeg."},
+        {"id": "empty", "lang": "nl", "title": " ", "text": ""},
+    ]
+    (tmp_path / "nunl.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = run("index", str(tmp_path / "nunl.jsonl"), "--index", "idx", "--json")
+    assert json.loads(result.stdout) == {"added": 3, "updated": 0, "unchanged": 0, "skipped": 1}
+    assert "line 4: record 'empty' has no usable 'text'" in result.stderr
+    data = json.loads(run("search", "Kuijt ADO", "--index", "idx", "--json").stdout)
+    snippets = {hit["id"]: hit["snippet"] for hit in data["hits"]}
+    assert data["total"] == 3 and set(snippets) == {"h1", "h2", "full"}  # distinct headlines are not grouped
+    assert snippets["h1"] == snippets["h2"] == "" and "**Kuijt**" in snippets["full"]
+    assert [hit["id"] for hit in json.loads(run("search", "title:MVV", "--index", "idx", "--json").stdout)["hits"]] == ["h1"]
+    text = run("search", "Kuijt", "--index", "idx").stdout
+    assert "ADO verliest bij MVV ook derde wedstrijd onder Kuijt\n   undated · " in text
+    similar = json.loads(run("similar", "h1", "--index", "idx", "--json").stdout)
+    assert {hit["id"] for hit in similar["hits"]} == {"h2", "full"}

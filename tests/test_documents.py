@@ -260,6 +260,15 @@ def test_record_without_title_gets_one_from_its_text():
     assert odd.title and odd.body == ". ."
 
 
+@pytest.mark.parametrize("text", [None, "", "  \n "])
+def test_headline_without_text_is_an_article_with_an_empty_body(text):
+    record = {"id": "nunl-1", "lang": "nl", "title": " ADO verliest bij MVV ", "text": text}
+    article = article_from_record(record, "/x.jsonl")
+    assert (article.title, article.body, article.derived_title) == ("ADO verliest bij MVV", "", False)
+    assert article.lang == "nl" and article.date is None
+    assert article_from_record({"id": "y", "title": FA_HEADLINE}, "/x.jsonl").lang == "fa"  # detected from the title
+
+
 @pytest.mark.parametrize(
     "record",
     [
@@ -268,7 +277,8 @@ def test_record_without_title_gets_one_from_its_text():
         {"id": ["a"], "text": "some text"},
         {"id": True, "text": "some text"},
         {"id": " ", "text": "some text"},
-        {"id": "x", "title": "t"},  # no text
+        {"id": "x"},  # neither title nor text
+        {"id": "x", "title": " ", "text": "   "},
         {"id": "x", "text": "   "},
         {"id": "x", "text": 12},
         {"id": "x", "title": 5, "text": "some text"},
@@ -400,7 +410,7 @@ def test_jsonl_bad_lines_are_skipped_and_reading_goes_on(tmp_path):
         "",
         "{not json",
         json.dumps(["a list"]),
-        json.dumps({"id": "r5", "title": "Geen tekst"}),
+        json.dumps({"id": "r5", "title": " ", "text": ""}),
         json.dumps({"id": 6, "title": "", "text": FA_PARAGRAPH, "lang": "fa", "date": "1400/10/10"}),
     ]
     path = tmp_path / "drop.jsonl"
@@ -411,7 +421,7 @@ def test_jsonl_bad_lines_are_skipped_and_reading_goes_on(tmp_path):
     reasons = [s.reason for s in skips(items)]
     assert reasons[0].startswith("line 3: bad JSON")
     assert reasons[1] == "line 4: not a JSON object"
-    assert reasons[2].startswith("line 5:") and "'text'" in reasons[2]
+    assert reasons[2] == "line 5: record 'r5' has no usable 'text'"  # neither title nor text
     assert reasons[3] == "line 7: not UTF-8"
     assert all(i.path == str(path) for i in items)
     assert articles(items)[1].date == "2021-12-31"

@@ -254,3 +254,17 @@ def test_literal_search_reads_syntax_as_plain_words(make_index):
         index.search("NOT Trump")
     assert ids(index.search("NOT Trump", literal=True)) == ["x"]
     assert ids(index.search("(Noord-Holland) title: Genève^2 -Poetin", literal=True)) == ["x"]
+
+
+def test_headline_without_text_is_found_grouped_and_has_an_empty_snippet(make_index):
+    headline = "ADO verliest bij MVV ook derde wedstrijd onder Kuijt"
+    index = make_index(
+        {"id": "nunl-1", "title": headline, "text": "", "lang": "nl"},
+        {"id": "copy", "title": headline + ", Willem II wint", "text": "", "lang": "nl"},
+        {"id": "other", "title": "Kuijt zag vernedering met ADO niet aankomen", "text": "", "lang": "nl"},
+    )
+    page = index.search("Kuijt MVV", group=True, facets=True)
+    assert ids(page) == ["nunl-1", "other"] and page.hits[0].similar == ("copy",)  # signatures of the titles
+    assert page.hits[0].snippet.parts == () and str(page.hits[0].snippet) == ""
+    assert page.facets["lang"] == {"nl": 3}
+    assert set(ids(index.similar("other"))) == {"nunl-1", "copy"}
