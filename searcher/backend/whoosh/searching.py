@@ -133,19 +133,27 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
     if sort == "date":
         results = searcher.search(query, limit=wanted, filter=restrict, sortedby="date", reverse=True)
         return len(results), [RankedDoc(hit.docnum, 0.0) for hit in results]  # no relevance score
-    # The total is counted once, unscored, on the whole query (the tiers partition its matches);
-    # a tier is searched only while the page is not full.
-    if restrict is None:
-        total = sum(1 for _ in searcher.docs_for_query(query))
-    else:
-        total = len(searcher.search(query, limit=None, filter=restrict, scored=False))
+    # A tier is searched only while the page is not full. The tiers partition the query's
+    # matches, so when every tier was searched and each search counted its matches on the way
+    # (no block-quality skipping), their counts add up to the total; else the total is counted
+    # by one unscored walk of the whole query.
     ranked: list[RankedDoc] = []
+    counted: int | None = 0
     for tier in tiers:
         if len(ranked) >= wanted:
+            counted = None
             break
         results = searcher.search(tier, limit=wanted - len(ranked), filter=restrict)
         ranked.extend(RankedDoc(hit.docnum, hit.score) for hit in results)
-    return total, ranked
+        counted = counted + len(results) if counted is not None and results.has_exact_length() else None
+    return (counted if counted is not None else _count(searcher, query, restrict)), ranked
+
+
+def _count(searcher: Searcher, query: wq.Query, restrict: wq.Query | None) -> int:
+    """The number of matches of ``query`` among the documents ``restrict`` allows, unscored."""
+    if restrict is None:
+        return sum(1 for _ in searcher.docs_for_query(query))
+    return len(searcher.search(query, limit=None, filter=restrict, scored=False))
 
 
 def _grouped(searcher: Searcher, ranked: list[RankedDoc]) -> list[tuple[RankedDoc, list[RankedDoc]]]:

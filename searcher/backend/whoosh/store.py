@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
+from whoosh.searching import Searcher
 
 from searcher import hooks
 from searcher.backend.whoosh import parsing, searching, similar, suggest
@@ -44,6 +46,8 @@ class WhooshStore:
     def __init__(self, ix: windex.Index):
         self._ix = ix
         self._parser = parsing.make_parser(ix.schema)
+        self._searcher: Searcher | None = None  # kept open between searches (see _ranking)
+        self._searching = threading.Lock()
 
     @classmethod
     def create(cls, directory: Path) -> "WhooshStore":
@@ -74,6 +78,10 @@ class WhooshStore:
         return windex.exists_in(str(directory), indexname=INDEX_NAME)
 
     def close(self) -> None:
+        with self._searching:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
         self._ix.close()
 
     # Writing
@@ -165,7 +173,7 @@ class WhooshStore:
         one finds fewer than ``searching.FEW_HITS`` articles and the correction finds more."""
         parsed = parsing.parse(self._parser, text, literal)
         tiers = [parsed.query] if parsed.required is None else [parsed.required, wq.AndNot(parsed.query, parsed.required)]
-        with self._ix.searcher(weighting=weighting()) as searcher:
+        with self._ranking() as searcher:
             answer = searching.answer(searcher, parsed.query, tiers, request, facets)
             if suggest and answer.total < searching.FEW_HITS:
                 answer = replace(answer, suggestion=self._better_query(searcher, text, request, answer.total))
@@ -173,9 +181,25 @@ class WhooshStore:
 
     def similar(self, article_id: str, request: searching.Request, facets: bool = False) -> searching.Answer:
         """The articles most like the article ``article_id``, as ``search`` pages them."""
-        with self._ix.searcher(weighting=weighting()) as searcher:
+        with self._ranking() as searcher:
             query = similar.like_query(searcher, article_id)
             return searching.answer(searcher, query, [query], request, facets)
+
+    @contextmanager
+    def _ranking(self) -> Iterator[Searcher]:
+        """The ranking searcher on the latest commit, one search at a time. It is kept open between
+        searches, so its readers' caches (term infos, field lengths) stay warm, and replaced by a
+        new one when a commit (of any process) has made it stale: a Whoosh directory listing per
+        search. Whoosh's own ``Searcher.refresh`` is not used: it reuses segment readers by segment
+        id, so it would keep a segment's old deletions and the segments a merge removed."""
+        with self._searching:
+            searcher = self._searcher
+            if searcher is not None and searcher.reader().generation() != self._ix.latest_generation():
+                searcher.close()
+                searcher = None
+            if searcher is None:
+                searcher = self._searcher = self._ix.searcher(weighting=weighting())
+            yield searcher
 
     def _better_query(self, searcher, text: str, request: searching.Request, total: int) -> str | None:
         corrected = suggest.corrected_query(searcher, text)
