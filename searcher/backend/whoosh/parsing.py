@@ -26,8 +26,8 @@ from searcher.errors import QueryError
 SYNTAX_CHARS = re.compile(r"""["'()\[\]{}^~:+\-*?]""")
 ZWNJ = "\u200c"
 # Ranking policy of keyword queries, chosen by measurement (docs/relevance.md).
-SCORE_STOP_CLAUSES = False
-ALL_WORDS_FIRST_MAX = 4  # keyword queries of 2..this many content clauses rank all-words matches first
+SCORE_STOP_CLAUSES = True
+ALL_WORDS_FIRST_MAX = 2  # keyword queries of 2..this many content clauses rank all-words matches first
 OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE)\b")
 
 

@@ -37,7 +37,7 @@ TITLE_WEIGHT = 2.0
 FIELD_BOOSTS = {"title": TITLE_WEIGHT, "title_und": TITLE_WEIGHT, "body": 1.0, "body_und": 1.0,
                 "content": 1.0, "content_und": 1.0}
 BM25_K1 = 1.2
-BM25_B = {"title": 0.5, "body": 0.75, "combined": 0.75}
+BM25_B = {"title": 0.5, "body": 0.75, "combined": 0.9}
 IDF = "probabilistic"  # or "whoosh" (Whoosh's own BM25F idf)
 
 
