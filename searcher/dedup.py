@@ -33,13 +33,10 @@ def _minhash_factory():
 
 
 def article_terms(lang: str, title: str, body: str) -> list[str]:
-    """The analysed content words of an article's body (of its title when the body has none)."""
+    """The analysed content words of an article's title and body. The title counts: headlines
+    whose body is only a label ("Video", "Overzicht") are not copies of one another."""
     analyzer = registry.analyzer("text" if lang in ("fa", "nl") else "generic")
-    for text in (body, title):
-        terms = [token.text for token in analyzer(text, mode="index") if not getattr(token, "is_stop", False)]
-        if terms:
-            return terms
-    return []
+    return [token.text for text in (title, body) for token in analyzer(text, mode="index") if not token.is_stop]
 
 
 def shingles(terms: Sequence[str], size: int = SHINGLE_WORDS) -> set[str]:

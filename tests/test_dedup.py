@@ -27,3 +27,10 @@ def test_groups_are_led_by_the_best_ranked_copy():
     story, other = signature(STORY), signature(OTHER)
     assert dedup.group_leaders([other, story, None, story]) == [0, 1, 2, 1]
     assert dedup.signature([]) is None
+
+
+def test_headlines_with_a_label_for_body_are_told_apart_by_their_titles():
+    first = dedup.signature(dedup.article_terms("nl", "Kabinet presenteert plan voor de woningmarkt", "Video"))
+    second = dedup.signature(dedup.article_terms("nl", "Storm zorgt voor overlast in Utrecht", "Video"))
+    assert dedup.similarity(first, second) < dedup.THRESHOLD
+    assert dedup.signature(dedup.article_terms("nl", "Alleen een kop", "")) is not None

@@ -64,6 +64,6 @@ def derived_fields(article: Article, combined_field: str) -> dict:
     """The combined text (named ``combined_field``), ``outlet`` (when known) and
     ``dup_signature`` fields of an article. A title cut from the body is not indexed."""
     title = "" if article.derived_title else article.title
-    derived = {combined_field: (title, article.body), "dup_signature": (article.lang, article.title, article.body)}
+    derived = {combined_field: (title, article.body), "dup_signature": (article.lang, title, article.body)}
     name = outlet(article)
     return {**derived, "outlet": name} if name else derived
