@@ -27,7 +27,7 @@ SYNTAX_CHARS = re.compile(r"""["'()\[\]{}^~:+\-*?]""")
 ZWNJ = "\u200c"
 # Ranking policy of keyword queries, chosen by measurement (docs/relevance.md).
 SCORE_STOP_CLAUSES = True
-ALL_WORDS_FIRST_MAX = 2  # keyword queries of 2..this many content clauses rank all-words matches first
+ALL_WORDS_FIRST_MAX = 4  # keyword queries of 2..this many words, none a stop word, rank all-words matches first
 OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE)\b")
 
 
@@ -169,9 +169,10 @@ def _syntax_tree(parser: QueryParser, text: str) -> syntax.GroupNode | None:
 def _keyword_reading(parser: QueryParser, tree: syntax.GroupNode, text: str) -> ParsedQuery | None:
     """The reading of a keyword query (words and phrases, perhaps some banned) that has content
     clauses: the articles matching them (stop-word clauses add to their scores when
-    SCORE_STOP_CLAUSES, but match nothing by themselves), and a short query (two to
-    ALL_WORDS_FIRST_MAX content clauses) gets a first tier requiring them all; longer ones (a
-    headline, a question) are ranked by BM25 alone. None for any other query."""
+    SCORE_STOP_CLAUSES, but match nothing by themselves), and a short query of keywords (two
+    to ALL_WORDS_FIRST_MAX clauses, none of them stop words) gets a first tier requiring them
+    all; longer ones and queries written as sentences (a headline, a question) are ranked by
+    BM25F alone. None for any other query."""
     wanted, banned = (tree[0], tree[1]) if isinstance(tree, syntax.AndNotGroup) else (tree, None)
     if not all(isinstance(node, AliasGroup) for node in wanted):
         return None
@@ -188,7 +189,7 @@ def _keyword_reading(parser: QueryParser, tree: syntax.GroupNode, text: str) -> 
 
     query = scored(wq.Or([node.query(parser) for node in content]))
     required = None
-    if 1 < len(content) <= ALL_WORDS_FIRST_MAX:
+    if 1 < len(content) <= ALL_WORDS_FIRST_MAX and len(content) == len(wanted):
         required = _without(scored(wq.And([node.query(parser) for node in content])), banned, parser)
     return ParsedQuery(text=text, query=_without(query, banned, parser), required=required)
 
