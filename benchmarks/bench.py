@@ -22,7 +22,8 @@ What it measures, each phase in a fresh subprocess (so peak RSS is that phase's 
 * warm queries: p50/p95/p99 ms of ``Index.search(q, limit=10)`` (hits with snippets) on the
   one-process index, after the first ``WARM_UP`` queries of each class ran once; plain Whoosh:
   a reused searcher, ``MultifieldParser`` over title and body with OR grouping (any word, as our
-  keyword queries), top 10 with stored fields, no highlighting;
+  keyword queries), top 10 with stored fields, no highlighting; ours again with
+  ``snippets=False`` (the ranking alone, printed as "no snippets");
 * cold start: wall time of ``searcher search QUERY --index DIR`` from process start to exit, median
   of ``--cold-runs``, next to the floor ``python -c "import hazm, whoosh"`` measured interleaved;
   and whether the command imports hazm at all (``python -X importtime``);
@@ -180,14 +181,15 @@ def phase_build(args: dict) -> dict:
 
 def phase_query(args: dict) -> dict:
     queries: dict[str, list[str]] = args["queries"]
-    if args["system"] == "ours":
+    if args["system"] in ("ours", "ours_ranking"):
         import searcher
 
         index = searcher.open_index(args["dir"])
+        with_snippets = args["system"] == "ours"
 
         def run(q: str) -> None:
             try:
-                index.search(q, limit=10)
+                index.search(q, limit=10, snippets=with_snippets)
             except searcher.QueryError:
                 pass
     else:
@@ -292,6 +294,11 @@ def table(result: dict) -> str:
     for name in QUERY_CLASSES:
         for cut in ("p50", "p95", "p99"):
             rows.append((f"query {name} {cut} ms", q["ours"]["latency_ms"][name][cut], q["plain"]["latency_ms"][name][cut]))
+    if "ours_ranking" in q:  # the same searches without snippets: what ranking alone costs
+        for name in QUERY_CLASSES:
+            for cut in ("p50", "p95"):
+                rows.append((f"query {name} {cut} ms, no snippets", q["ours_ranking"]["latency_ms"][name][cut],
+                             q["plain"]["latency_ms"][name][cut]))
     rows.append(("peak RSS MB, queries", q["ours"]["peak_rss_mb"], q["plain"]["peak_rss_mb"]))
     cold = result["cold_start"]
     if "error" not in cold:
@@ -355,9 +362,10 @@ def run(corpus: Path, args: argparse.Namespace, workdir: Path) -> dict:
                 "dir": str(workdir / f"{system}_{key}"),
             })
     query = {}
-    for system in ("plain", "ours"):
+    for system in ("plain", "ours", "ours_ranking"):
         log(f"queries {system}")
-        query[system] = in_subprocess("query", {"system": system, "dir": str(workdir / f"{system}_1"), "queries": queries})
+        directory = workdir / ("plain_1" if system == "plain" else "ours_1")
+        query[system] = in_subprocess("query", {"system": system, "dir": str(directory), "queries": queries})
     log("cold start")
     try:
         cold = cold_start(workdir / "ours_1", queries["kw3-8"], args.cold_runs)
