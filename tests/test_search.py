@@ -51,6 +51,16 @@ def test_persian_spelling_variants_find_each_other(make_index, written, typed):
     assert "hit" in ids(index.search(written))
 
 
+@pytest.mark.parametrize("written, typed", [("تیم‌ملی", "تیمملی"), ("تیمملی", "تیم‌ملی")])
+def test_words_joined_by_a_half_space_meet_the_same_words_written_as_one(make_index, written, typed):
+    # No lexicon entry splits "تیمملی": the half-space run's joined form is indexed and searched too.
+    index = make_index(
+        {"id": "hit", "text": f"بازی {written} فوتبال ایران در تهران", "lang": "fa"},
+        {"id": "other", "text": "گزارش هواشناسی برای فردا باران پیش بینی کرد", "lang": "fa"},
+    )
+    assert ids(index.search(typed)) == ["hit"]
+
+
 def test_compound_query_and_phrase_find_all_three_spellings(make_index):
     index = make_index(
         *({"id": f"doc{i}", "text": f"سخنان {spelling} روسیه درباره اوکراین", "lang": "fa"} for i, spelling in enumerate(["رئیس‌جمهور", "رئیس جمهور", "رئیسجمهور"])),

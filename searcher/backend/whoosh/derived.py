@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import PurePath
 
 from whoosh import fields
+
+from searcher.analysis.chars import ZWNJ
 from whoosh.system import pack_uint
 
 from searcher import dedup
@@ -29,21 +31,41 @@ class CombinedTextField(fields.TEXT):
         self.title_weight = title_weight
 
     def process_text(self, qstring: str, mode: str = "", **kwargs) -> Iterator[str]:
-        """A query word's terms; stop words among them only when it has nothing else (the
-        parts of ``عراق‌هم`` search ``عراق``)."""
-        tokens = list(self.tokenize(qstring, mode=mode, **kwargs))
-        content = [token for token in tokens if not token.is_stop]
-        return (token.text for token in content or tokens)
+        """A query word's terms, with the joined forms of its half-space runs; stop words among
+        them only when it has nothing else (the parts of ``عراق‌هم`` search ``عراق``)."""
+        tokens = list(self.analyzer(qstring, mode=mode, chars=True))
+        terms = [token.text for token in tokens if not token.is_stop] or [token.text for token in tokens]
+        return iter(terms + self._joined_terms(qstring, tokens))
 
     def index(self, value: tuple[str, str], **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
         frequencies: dict[str, int] = defaultdict(int)
         weights: dict[str, float] = defaultdict(float)
         for text, weight in zip(value, (self.title_weight, 1.0)):
-            for token in self.analyzer(text, mode="index") if text else ():
-                frequencies[token.text] += 1
-                weights[token.text] += weight
+            tokens = list(self.analyzer(text, mode="index")) if text else []
+            for term in [token.text for token in tokens] + self._joined_terms(text, tokens):
+                frequencies[term] += 1
+                weights[term] += weight
         for term, frequency in frequencies.items():
             yield term.encode("utf-8"), frequency, weights[term], pack_uint(frequency)
+
+    def _joined_terms(self, text: str, tokens: list) -> list[str]:
+        """The terms of each run of words joined by half-spaces (``تیم‌ملی``) analysed with the
+        half-spaces left out (``تیمملی``), where that gives other terms: so an article or a
+        query that writes the run as one word still meets the other spelling. Lucene's word
+        delimiter filter adds such catenated forms for hyphenated words."""
+        runs: list[list] = []
+        for previous, token in zip([None, *tokens], tokens):
+            if previous is not None and text[previous.endchar : token.startchar] == ZWNJ:
+                runs[-1].append(token)
+            else:
+                runs.append([token])
+        joined = []
+        for run in runs:
+            if len(run) > 1:
+                parts = {token.text for token in run}
+                written = text[run[0].startchar : run[-1].endchar].replace(ZWNJ, "")
+                joined += [t.text for t in self.analyzer(written, mode="query") if t.text not in parts]
+        return joined
 
 
 class SignatureField(fields.COLUMN):

@@ -10,7 +10,7 @@ from searcher.backend.whoosh.derived import CombinedTextField, SignatureField
 
 # Bump when what an article puts into the index changes (fields, what goes in them): indexes
 # record INDEX_VERSION, and one built by another version is asked to rebuild.
-FIELDS_REVISION = 4
+FIELDS_REVISION = 5
 INDEX_VERSION = f"{registry.ANALYSIS_VERSION}+fields.{FIELDS_REVISION}"
 
 # Articles in fa or nl go to the script-aware "text" fields; any other language to the
