@@ -10,7 +10,7 @@ from searcher.backend.whoosh.derived import CombinedTextField, SignatureField
 
 # Bump when what an article puts into the index changes (fields, what goes in them): indexes
 # record INDEX_VERSION, and one built by another version is asked to rebuild.
-FIELDS_REVISION = 5
+FIELDS_REVISION = 6
 INDEX_VERSION = f"{registry.ANALYSIS_VERSION}+fields.{FIELDS_REVISION}"
 
 # Articles in fa or nl go to the script-aware "text" fields; any other language to the
@@ -32,7 +32,7 @@ FIELD_ALIASES = {
 
 # Ranking, chosen by measurement (docs/relevance.md). In the combined fields a title word
 # counts this many times a body word (fixed at index time).
-TITLE_WEIGHT = 2.0
+TITLE_WEIGHT = 3.0
 # Query-time boosts of phrase matches, per field.
 FIELD_BOOSTS = {"title": TITLE_WEIGHT, "title_und": TITLE_WEIGHT, "body": 1.0, "body_und": 1.0,
                 "content": 1.0, "content_und": 1.0}
