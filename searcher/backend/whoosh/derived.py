@@ -6,6 +6,7 @@ import path.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import PurePath
@@ -64,8 +65,15 @@ class CombinedTextField(fields.TEXT):
             if len(run) > 1:
                 parts = {token.text for token in run}
                 written = text[run[0].startchar : run[-1].endchar].replace(ZWNJ, "")
-                joined += [t.text for t in self.analyzer(written, mode="query") if t.text not in parts]
+                joined += [term for term in _terms(self.analyzer, written) if term not in parts]
         return joined
+
+
+@functools.lru_cache(maxsize=100_000)
+def _terms(analyzer, word: str) -> tuple[str, ...]:
+    """The terms of a short text (a half-space run written as one word), remembered: the same
+    runs come back in article after article."""
+    return tuple(token.text for token in analyzer(word, mode="query"))
 
 
 class SignatureField(fields.COLUMN):
