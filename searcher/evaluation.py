@@ -33,9 +33,6 @@ MEASURES = {"nDCG@10": "nDCG@10", "MRR@10": "RR@10", "R@100": "R@100", "AP": "AP
 SIDES = ("docs", "queries")
 INSTALL_HINT = "pip install 'searcher[eval]'"
 
-# Characters the query syntax reads as operators anywhere in a word ("-" even inside
-# "Noord-Holland", "~" after any letter), and the operator words (upper case only).
-
 Run = dict[str, list[tuple[str, float]]]  # qid -> (docid, engine score), best first
 Progress = Callable[[str], None]
 

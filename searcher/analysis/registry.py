@@ -26,6 +26,9 @@ from .steps import (
 
 ANALYZER_NAMES = ("text", "generic")
 RECENT_TEXTS = 4  # index-time analyses kept per analyzer (an article's title and body)
+# Index-time calls with only these options share the kept tokens (made with positions and
+# offsets, a superset of what any of them asks for); any other option analyses afresh.
+SHARED_OPTIONS = frozenset({"mode", "positions", "chars", "boosts"})
 
 #: Bump when a step's code or a data file changes output; the stemmer names
 #: are part of the version, so changing a default re-versions by itself.
@@ -88,7 +91,7 @@ class NamedAnalyzer(Analyzer):
         self._recent: dict[str, list] = {}
 
     def __call__(self, value, **kwargs):
-        if kwargs.get("mode") != "index" or kwargs.get("start_pos") or kwargs.get("start_char"):
+        if kwargs.get("mode") != "index" or not SHARED_OPTIONS.issuperset(kwargs):
             return self.chain(value, **kwargs)
         return iter(self._indexed(value))
 

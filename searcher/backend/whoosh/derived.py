@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from pathlib import PurePath
 
 from whoosh import fields
-
-from searcher.analysis.chars import ZWNJ
 from whoosh.system import pack_uint
 
 from searcher import dedup
+from searcher.analysis.chars import ZWNJ
 from searcher.documents import Article
 
 

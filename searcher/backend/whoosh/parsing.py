@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins, syntax
 
+from searcher.analysis.chars import ZWNJ
 from searcher.backend.whoosh.schema import FIELD_ALIASES, FIELD_BOOSTS, PHRASE_FIELDS, WORD_FIELDS
 from searcher.errors import QueryError
 
 # Characters that carry syntax; a query that cannot be parsed is read again without them.
 SYNTAX_CHARS = re.compile(r"""["'()\[\]{}^~:+\-*?]""")
-ZWNJ = "\u200c"
 # Ranking policy of keyword queries, chosen by measurement (docs/relevance.md).
 SCORE_STOP_CLAUSES = True
 ALL_WORDS_FIRST_MAX = 4  # keyword queries of 2..this many words, none a stop word, rank all-words matches first

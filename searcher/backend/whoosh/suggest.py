@@ -41,7 +41,10 @@ def _correction(searcher: Searcher, word: str) -> str | None:
         return None
     term = terms[0]
     for distance in (1, 2) if len(term) >= LONG_WORD else (1,):
-        candidates = set(searcher.corrector(TEXT_FIELDS["combined"]).suggest(term, limit=5, maxdist=distance, prefix=1))
+        # From the title and body vocabularies: the combined field also holds the joined forms
+        # of half-space runs, which are spellings, not words to suggest.
+        candidates = {found for role in ("title", "body")
+                      for found in searcher.corrector(TEXT_FIELDS[role]).suggest(term, limit=5, maxdist=distance, prefix=1)}
         frequencies = {found: _frequency(searcher, TEXT_FIELDS, found) for found in candidates}
         best = max(frequencies, key=lambda found: (frequencies[found], found), default=None)
         if best is not None and frequencies[best] >= RARE:
