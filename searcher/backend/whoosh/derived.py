@@ -7,7 +7,8 @@ import path.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+import itertools
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import PurePath
 
@@ -38,13 +39,15 @@ class CombinedTextField(fields.TEXT):
         return iter(terms + self._joined_terms(qstring, tokens))
 
     def index(self, value: tuple[str, str], **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
-        frequencies: dict[str, int] = defaultdict(int)
+        frequencies: Counter[str] = Counter()
         weights: dict[str, float] = defaultdict(float)
         for text, weight in zip(value, (self.title_weight, 1.0)):
             tokens = list(self.analyzer(text, mode="index")) if text else []
-            for term in [token.text for token in tokens] + self._joined_terms(text, tokens):
-                frequencies[term] += 1
-                weights[term] += weight
+            counts = Counter([token.text for token in tokens])
+            counts.update(self._joined_terms(text, tokens))
+            frequencies.update(counts)
+            for term, count in counts.items():
+                weights[term] += weight * count
         for term, frequency in frequencies.items():
             yield term.encode("utf-8"), frequency, weights[term], pack_uint(frequency)
 
@@ -53,19 +56,28 @@ class CombinedTextField(fields.TEXT):
         half-spaces left out (``تیمملی``), where that gives other terms: so an article or a
         query that writes the run as one word still meets the other spelling. Lucene's word
         delimiter filter adds such catenated forms for hyphenated words."""
-        runs: list[list] = []
-        for previous, token in zip([None, *tokens], tokens):
-            if previous is not None and text[previous.endchar : token.startchar] == ZWNJ:
-                runs[-1].append(token)
-            else:
-                runs.append([token])
+        if ZWNJ not in text:
+            return []
+        # Indexes of the tokens a lone half-space separates from the previous token.
+        linked = [
+            i for i, end, start in zip(itertools.count(1), [token.endchar for token in tokens],
+                                       [token.startchar for token in tokens[1:]])
+            if start - end == 1 and text[end] == ZWNJ
+        ]
         joined = []
-        for run in runs:
-            if len(run) > 1:
-                parts = {token.text for token in run}
-                written = text[run[0].startchar : run[-1].endchar].replace(ZWNJ, "")
-                joined += [term for term in _terms(self.analyzer, written) if term not in parts]
+        for first, last in _runs(linked):
+            parts = {token.text for token in tokens[first : last + 1]}
+            written = text[tokens[first].startchar : tokens[last].endchar].replace(ZWNJ, "")
+            joined += [term for term in _terms(self.analyzer, written) if term not in parts]
         return joined
+
+
+def _runs(linked: list[int]) -> Iterator[tuple[int, int]]:
+    """(first, last) token index of each run of tokens, given the indexes of the tokens linked
+    to their previous one (in increasing order)."""
+    for _, group in itertools.groupby(enumerate(linked), lambda pair: pair[1] - pair[0]):
+        indexes = [i for _, i in group]
+        yield indexes[0] - 1, indexes[-1]
 
 
 @functools.lru_cache(maxsize=100_000)
