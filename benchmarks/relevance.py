@@ -5,7 +5,8 @@
 
 Each variant is ``name=value`` pairs joined by ``,`` (or ``default``): query-time settings of
 the Whoosh backend (``k1``, ``title_b``, ``body_b``, ``combined_b``, ``title_boost``,
-``all_words_first_max``, ``score_stop_clauses``, ``idf``), and index-time ones, which need an
+``all_words_first_max``, ``score_stop_clauses``, ``idf``, ``proximity_depth``: 0 turns the
+proximity bonus off), and index-time ones, which need an
 index of their own: ``stemmer`` (an analyzer suffix such as ``snowball`` or ``lexicon/porter``:
 searcher.analysis.registry) and ``title_weight`` (of a title word in the combined field). Every variant is compared with the first one over the same queries:
 the mean nDCG@10 difference and a two-sided paired randomisation test (10,000 permutations).
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from searcher import AnalyzerMismatch, evaluation, open_index
 from searcher.analysis import registry
-from searcher.backend.whoosh import parsing, schema
+from searcher.backend.whoosh import parsing, proximity, schema
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
 QUERY_SETTINGS = {
@@ -36,6 +37,7 @@ QUERY_SETTINGS = {
     "all_words_first_max": lambda v: setattr(parsing, "ALL_WORDS_FIRST_MAX", int(v)),
     "score_stop_clauses": lambda v: setattr(parsing, "SCORE_STOP_CLAUSES", v == "true"),
     "idf": lambda v: setattr(schema, "IDF", v),
+    "proximity_depth": lambda v: setattr(proximity, "DEPTH", int(v)),
 }
 DEFAULTS = {
     "k1": schema.BM25_K1, "title_b": schema.BM25_B["title"], "body_b": schema.BM25_B["body"],
@@ -43,6 +45,7 @@ DEFAULTS = {
     "title_boost": schema.FIELD_BOOSTS["title"], "all_words_first_max": parsing.ALL_WORDS_FIRST_MAX,
     "score_stop_clauses": str(parsing.SCORE_STOP_CLAUSES).lower(),
     "idf": schema.IDF,
+    "proximity_depth": proximity.DEPTH,
 }
 
 

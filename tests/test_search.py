@@ -157,6 +157,36 @@ def test_title_weighs_more_than_body(make_index):
     assert ids(index.search("verkiezingen")) == ["in-title", "in-body"]
 
 
+def test_query_words_side_by_side_rank_above_the_same_words_far_apart(make_index):
+    words = "regering verslag begroting debat kamer plannen".split()
+    far = f"Oekraine {' '.join(words)} zorgen {' '.join(words)} grens"
+    near = f"{' '.join(words)} zorgen {' '.join(words)} Oekraine grens"
+    index = make_index({"id": "far", "text": far, "lang": "nl"}, {"id": "near", "text": near, "lang": "nl"})
+    page = index.search("Oekraine grens")
+    assert ids(page) == ["near", "far"]
+    assert page.hits[0].score > page.hits[1].score
+
+
+def test_stop_words_next_to_a_query_word_do_not_count_as_closeness(make_index):
+    index = make_index(
+        {"id": "stop-word-close", "text": "Kabinet valt vandaag. Het gaat over de begroting van het land.", "lang": "nl"},
+        {"id": "no-stop-word-close", "text": "Kabinet valt vandaag. Het gaat over begroting van het land de.", "lang": "nl"},
+    )
+    page = index.search("de begroting")
+    assert page.hits[0].score == pytest.approx(page.hits[1].score)
+
+
+def test_pages_are_cut_from_one_ranking_beyond_the_rescored_head(make_index):
+    records = [{"id": f"d{i:02}", "lang": "nl",
+                "text": "Trump " + " ".join(["nieuws"] * (i % 7)) + " Poetin " + " ".join(["verslag"] * (i % 5))}
+               for i in range(70)]
+    index = make_index(*records)
+    everything = ids(index.search("Trump Poetin", limit=70))
+    pages = [ids(index.search("Trump Poetin", limit=10, page=n)) for n in range(1, 8)]
+    assert sum(pages, []) == everything
+    assert len(set(everything)) == 70
+
+
 def test_phrases_slop_and_operators(make_index):
     index = make_index(
         {"id": "a", "title": "Gesprek", "text": "De Russische president sprak met Trump.", "lang": "nl"},

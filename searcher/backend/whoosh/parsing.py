@@ -123,19 +123,20 @@ def parse(parser: QueryParser, text: str, literal: bool = False) -> ParsedQuery:
     return keyword or ParsedQuery(text=text, query=query, required=None)
 
 
-def positive_terms(query: wq.Query) -> Iterator[tuple[str, str]]:
-    """(field, term) pairs a matching article contains: never the negated ones."""
+def positive_terms(query: wq.Query, stop_words: bool = True) -> Iterator[tuple[str, str]]:
+    """(field, term) pairs a matching article contains: never the negated ones, and without
+    ``stop_words`` not the terms of the stop-word clauses that only add to scores."""
     if isinstance(query, wq.Not):
         return
-    if isinstance(query, wq.AndNot):
-        yield from positive_terms(query.a)
+    if isinstance(query, wq.AndNot) or (isinstance(query, wq.AndMaybe) and not stop_words):
+        yield from positive_terms(query.a, stop_words)
         return
     if query.is_leaf():
         for name, term in query.terms(phrases=True):
             yield name, term.decode("utf-8") if isinstance(term, bytes) else term
         return
     for child in query.children():
-        yield from positive_terms(child)
+        yield from positive_terms(child, stop_words)
 
 
 def _glue_joined_words(analyzer, text: str) -> str:

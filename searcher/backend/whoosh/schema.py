@@ -77,9 +77,13 @@ class ProbabilisticIdfBM25F(scoring.BM25F):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, scoring.BM25FScorer):
             parent = searcher.get_parent()
-            documents, frequency = parent.doc_count_all(), parent.doc_frequency(fieldname, text)
-            scorer.idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            scorer.idf = probabilistic_idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
         return scorer
+
+
+def probabilistic_idf(documents: int, frequency: int) -> float:
+    """Robertson-Sparck Jones idf of a term in ``frequency`` of ``documents`` articles."""
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
 
 
 def weighting() -> scoring.WeightingModel:

@@ -15,7 +15,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from searcher import dedup
-from searcher.backend.whoosh import snippets
+from searcher.backend.whoosh import proximity, snippets
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES
 from searcher.errors import SearcherError
 from searcher.filters import Filters
@@ -137,6 +137,9 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
     # matches, so when every tier was searched and each search counted its matches on the way
     # (no block-quality skipping), their counts add up to the total; else the total is counted
     # by one unscored walk of the whole query.
+    # The head of the ranking (proximity.DEPTH) is always ranked whole, so that every page
+    # of it is cut from the same order.
+    wanted = max(wanted, proximity.DEPTH)
     ranked: list[RankedDoc] = []
     counted: int | None = 0
     for tier in tiers:
@@ -144,9 +147,24 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
             counted = None
             break
         results = searcher.search(tier, limit=wanted - len(ranked), filter=restrict)
-        ranked.extend(RankedDoc(hit.docnum, hit.score) for hit in results)
+        ranked.extend(_by_proximity(searcher, query, [RankedDoc(hit.docnum, hit.score) for hit in results],
+                                    proximity.DEPTH - len(ranked)))
         counted = counted + len(results) if counted is not None and results.has_exact_length() else None
     return (counted if counted is not None else _count(searcher, query, restrict)), ranked
+
+
+def _by_proximity(searcher: Searcher, query: wq.Query, ranked: list[RankedDoc], depth: int) -> list[RankedDoc]:
+    """``ranked`` (one tier's matches) with its first ``depth`` rescored with their proximity
+    bonus (searcher.backend.whoosh.proximity) and reordered; bonuses only raise scores, so the
+    head stays above the rest. Equal scores (copies of one article) rank by article id, not
+    by where the indexing processes happened to put them."""
+    if depth <= 0 or len(ranked) < 2:
+        return ranked
+    head = ranked[:depth]
+    bonus = proximity.bonuses(searcher, query, [doc.docnum for doc in head])
+    ids = column(searcher.reader(), "id")
+    rescored = [RankedDoc(doc.docnum, doc.score + bonus.get(doc.docnum, 0.0)) for doc in head]
+    return sorted(rescored, key=lambda doc: (-doc.score, ids[doc.docnum])) + ranked[depth:]
 
 
 def _count(searcher: Searcher, query: wq.Query, restrict: wq.Query | None) -> int:
