@@ -167,6 +167,14 @@ def test_query_words_side_by_side_rank_above_the_same_words_far_apart(make_index
     assert page.hits[0].score > page.hits[1].score
 
 
+def test_closeness_counts_in_articles_of_other_languages_too(make_index):
+    index = make_index(
+        {"id": "far", "text": "Ukraine said the talks on a new deal at the border went well", "lang": "en"},
+        {"id": "near", "text": "Ukraine border said the talks on a new deal at the went well", "lang": "en"},
+    )
+    assert ids(index.search("Ukraine border")) == ["near", "far"]
+
+
 def test_stop_words_next_to_a_query_word_do_not_count_as_closeness(make_index):
     index = make_index(
         {"id": "stop-word-close", "text": "Kabinet valt vandaag. Het gaat over de begroting van het land.", "lang": "nl"},

@@ -31,19 +31,22 @@ WINDOW = 5  # the farthest apart (in positions) two words count as close
 def bonuses(searcher: Searcher, query: wq.Query, docnums: Iterable[int]) -> dict[int, float]:
     """The proximity bonus of each of ``docnums`` (in any order) for ``query``'s content words."""
     docnums = sorted(set(docnums))
-    found: dict[int, dict[str, list[int]]] = {docnum: {} for docnum in docnums}
-    rarity: dict[str, float] = {}
-    pairs: list[tuple[str, str]] = []
+    total = dict.fromkeys(docnums, 0.0)
     documents = searcher.doc_count_all()
     for family in (TEXT_FIELDS, GENERIC_FIELDS):
         body = family["body"]
         words = [word for word in _in_order(query, family.values()) if searcher.doc_frequency(body, word)]
-        pairs += [(first, second) for first, second in zip(words, words[1:]) if first != second]
-        for word in words if len(words) > 1 else ():
-            rarity[word] = probabilistic_idf(documents, searcher.doc_frequency(body, word))
+        pairs = [(first, second) for first, second in zip(words, words[1:]) if first != second]
+        if not pairs:
+            continue
+        rarity = {word: probabilistic_idf(documents, searcher.doc_frequency(body, word)) for word in words}
+        found: dict[int, dict[str, list[int]]] = {docnum: {} for docnum in docnums}
+        for word in words:
             for docnum, positions in _positions(searcher, body, word, docnums):
                 found[docnum][word] = positions
-    return {docnum: _bonus(pairs, positions, rarity) for docnum, positions in found.items()}
+        for docnum, positions in found.items():
+            total[docnum] += _bonus(pairs, positions, rarity)
+    return total
 
 
 def _in_order(query: wq.Query, fieldnames) -> list[str]:
