@@ -28,24 +28,33 @@ DEPTH = 50  # how many of the best BM25F matches are rescored
 WINDOW = 5  # the farthest apart (in positions) two words count as close
 
 
-def bonuses(searcher: Searcher, query: wq.Query, docnums: Iterable[int]) -> dict[int, float]:
-    """The proximity bonus of each of ``docnums`` (in any order) for ``query``'s content words."""
-    docnums = sorted(set(docnums))
-    total = dict.fromkeys(docnums, 0.0)
-    documents = searcher.doc_count_all()
+def pairs(searcher: Searcher, query: wq.Query) -> dict[str, list[tuple[str, str]]]:
+    """Per body field, the pairs of neighbouring content words of ``query`` that occur in it
+    (empty: the query gets no bonus, e.g. a single word)."""
+    found = {}
     for family in (TEXT_FIELDS, GENERIC_FIELDS):
         body = family["body"]
         words = [word for word in _in_order(query, family.values()) if searcher.doc_frequency(body, word)]
-        pairs = [(first, second) for first, second in zip(words, words[1:]) if first != second]
-        if not pairs:
-            continue
+        neighbours = [(first, second) for first, second in zip(words, words[1:]) if first != second]
+        if neighbours:
+            found[body] = neighbours
+    return found
+
+
+def bonuses(searcher: Searcher, pairs: dict[str, list[tuple[str, str]]], docnums: Iterable[int]) -> dict[int, float]:
+    """The proximity bonus of each of ``docnums`` (in any order) for the word ``pairs``."""
+    docnums = sorted(set(docnums))
+    total = dict.fromkeys(docnums, 0.0)
+    documents = searcher.doc_count_all()
+    for body, neighbours in pairs.items():
+        words = list(dict.fromkeys(word for pair in neighbours for word in pair))
         rarity = {word: probabilistic_idf(documents, searcher.doc_frequency(body, word)) for word in words}
         found: dict[int, dict[str, list[int]]] = {docnum: {} for docnum in docnums}
         for word in words:
             for docnum, positions in _positions(searcher, body, word, docnums):
                 found[docnum][word] = positions
         for docnum, positions in found.items():
-            total[docnum] += _bonus(pairs, positions, rarity)
+            total[docnum] += _bonus(neighbours, positions, rarity)
     return total
 
 

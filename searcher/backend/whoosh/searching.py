@@ -137,9 +137,11 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
     # matches, so when every tier was searched and each search counted its matches on the way
     # (no block-quality skipping), their counts add up to the total; else the total is counted
     # by one unscored walk of the whole query.
-    # The head of the ranking (proximity.DEPTH) is always ranked whole, so that every page
-    # of it is cut from the same order.
-    wanted = max(wanted, proximity.DEPTH)
+    # With a proximity bonus, the head of the ranking (proximity.DEPTH) is always ranked
+    # whole, so that every page of it is cut from the same order.
+    pairs = proximity.pairs(searcher, query)
+    if pairs:
+        wanted = max(wanted, proximity.DEPTH)
     ranked: list[RankedDoc] = []
     counted: int | None = 0
     for tier in tiers:
@@ -147,21 +149,22 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
             counted = None
             break
         results = searcher.search(tier, limit=wanted - len(ranked), filter=restrict)
-        ranked.extend(_by_proximity(searcher, query, [RankedDoc(hit.docnum, hit.score) for hit in results],
+        ranked.extend(_by_proximity(searcher, pairs, [RankedDoc(hit.docnum, hit.score) for hit in results],
                                     proximity.DEPTH - len(ranked)))
         counted = counted + len(results) if counted is not None and results.has_exact_length() else None
     return (counted if counted is not None else _count(searcher, query, restrict)), ranked
 
 
-def _by_proximity(searcher: Searcher, query: wq.Query, ranked: list[RankedDoc], depth: int) -> list[RankedDoc]:
+def _by_proximity(searcher: Searcher, pairs: dict[str, list[tuple[str, str]]], ranked: list[RankedDoc],
+                  depth: int) -> list[RankedDoc]:
     """``ranked`` (one tier's matches) with its first ``depth`` rescored with their proximity
     bonus (searcher.backend.whoosh.proximity) and reordered; bonuses only raise scores, so the
     head stays above the rest. Equal scores (copies of one article) rank by article id, not
     by where the indexing processes happened to put them."""
-    if depth <= 0 or len(ranked) < 2:
+    if not pairs or depth <= 0 or len(ranked) < 2:
         return ranked
     head = ranked[:depth]
-    bonus = proximity.bonuses(searcher, query, [doc.docnum for doc in head])
+    bonus = proximity.bonuses(searcher, pairs, [doc.docnum for doc in head])
     ids = column(searcher.reader(), "id")
     rescored = [RankedDoc(doc.docnum, doc.score + bonus.get(doc.docnum, 0.0)) for doc in head]
     return sorted(rescored, key=lambda doc: (-doc.score, ids[doc.docnum])) + ranked[depth:]
