@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 from searcher.backend.whoosh.parsing import positive_terms
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, probabilistic_idf
 
-DEPTH = 50  # how many of the best BM25F matches are rescored
+DEPTH = 20  # how many of the best BM25F matches are rescored
 WINDOW = 5  # the farthest apart (in positions) two words count as close
 
 
