@@ -28,33 +28,36 @@ DEPTH = 20  # how many of the best BM25F matches are rescored
 WINDOW = 5  # the farthest apart (in positions) two words count as close
 
 
-def pairs(searcher: Searcher, query: wq.Query) -> dict[str, list[tuple[str, str]]]:
+Pair = tuple[str, str, float]  # two neighbouring query words and the idf of the rarer one
+
+
+def pairs(searcher: Searcher, query: wq.Query) -> dict[str, list[Pair]]:
     """Per body field, the pairs of neighbouring content words of ``query`` that occur in it
     (empty: the query gets no bonus, e.g. a single word)."""
     found = {}
+    documents = searcher.doc_count_all()
     for family in (TEXT_FIELDS, GENERIC_FIELDS):
         body = family["body"]
-        words = [word for word in _in_order(query, family.values()) if searcher.doc_frequency(body, word)]
-        neighbours = [(first, second) for first, second in zip(words, words[1:]) if first != second]
+        rarity = {word: probabilistic_idf(documents, frequency) for word in _in_order(query, family.values())
+                  if (frequency := searcher.doc_frequency(body, word))}
+        words = list(rarity)
+        neighbours = [(first, second, min(rarity[first], rarity[second])) for first, second in zip(words, words[1:])]
         if neighbours:
             found[body] = neighbours
     return found
 
 
-def bonuses(searcher: Searcher, pairs: dict[str, list[tuple[str, str]]], docnums: Iterable[int]) -> dict[int, float]:
+def bonuses(searcher: Searcher, pairs: dict[str, list[Pair]], docnums: Iterable[int]) -> dict[int, float]:
     """The proximity bonus of each of ``docnums`` (in any order) for the word ``pairs``."""
     docnums = sorted(set(docnums))
     total = dict.fromkeys(docnums, 0.0)
-    documents = searcher.doc_count_all()
     for body, neighbours in pairs.items():
-        words = list(dict.fromkeys(word for pair in neighbours for word in pair))
-        rarity = {word: probabilistic_idf(documents, searcher.doc_frequency(body, word)) for word in words}
         found: dict[int, dict[str, list[int]]] = {docnum: {} for docnum in docnums}
-        for word in words:
+        for word in dict.fromkeys(word for first, second, _ in neighbours for word in (first, second)):
             for docnum, positions in _positions(searcher, body, word, docnums):
                 found[docnum][word] = positions
         for docnum, positions in found.items():
-            total[docnum] += _bonus(neighbours, positions, rarity)
+            total[docnum] += _bonus(neighbours, positions)
     return total
 
 
@@ -75,12 +78,13 @@ def _positions(searcher: Searcher, fieldname: str, word: str, docnums: list[int]
             yield docnum, postings.value_as("positions")
 
 
-def _bonus(pairs: list[tuple[str, str]], positions: dict[str, list[int]], rarity: dict[str, float]) -> float:
+def _bonus(neighbours: list[Pair], positions: dict[str, list[int]]) -> float:
+    """The sum over the pairs found in a document of ``idf * count / (1 + count)``."""
     total = 0.0
-    for first, second in pairs:
+    for first, second, idf in neighbours:
         if first in positions and second in positions:
             closeness = _closeness(positions[first], positions[second])
-            total += min(rarity[first], rarity[second]) * closeness / (1.0 + closeness)
+            total += idf * closeness / (1.0 + closeness)
     return total
 
 

@@ -136,9 +136,8 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
     # A tier is searched only while the page is not full. The tiers partition the query's
     # matches, so when every tier was searched and each search counted its matches on the way
     # (no block-quality skipping), their counts add up to the total; else the total is counted
-    # by one unscored walk of the whole query.
-    # With a proximity bonus, the head of the ranking (proximity.DEPTH) is always ranked
-    # whole, so that every page of it is cut from the same order.
+    # by one unscored walk of the whole query. With a proximity bonus, the head of the ranking
+    # (proximity.DEPTH) is always ranked whole, so that every page is cut from the same order.
     pairs = proximity.pairs(searcher, query)
     if pairs:
         wanted = max(wanted, proximity.DEPTH)
@@ -155,7 +154,7 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
     return (counted if counted is not None else _count(searcher, query, restrict)), ranked
 
 
-def _by_proximity(searcher: Searcher, pairs: dict[str, list[tuple[str, str]]], ranked: list[RankedDoc],
+def _by_proximity(searcher: Searcher, pairs: dict[str, list[proximity.Pair]], ranked: list[RankedDoc],
                   depth: int) -> list[RankedDoc]:
     """``ranked`` (one tier's matches) with its first ``depth`` rescored with their proximity
     bonus (searcher.backend.whoosh.proximity) and reordered; bonuses only raise scores, so the
@@ -166,7 +165,7 @@ def _by_proximity(searcher: Searcher, pairs: dict[str, list[tuple[str, str]]], r
     head = ranked[:depth]
     bonus = proximity.bonuses(searcher, pairs, [doc.docnum for doc in head])
     ids = column(searcher.reader(), "id")
-    rescored = [RankedDoc(doc.docnum, doc.score + bonus.get(doc.docnum, 0.0)) for doc in head]
+    rescored = [RankedDoc(doc.docnum, doc.score + bonus[doc.docnum]) for doc in head]
     return sorted(rescored, key=lambda doc: (-doc.score, ids[doc.docnum])) + ranked[depth:]
 
 
