@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 
 from searcher import hooks
 from searcher.backend.whoosh import parsing, searching, similar, suggest
+from searcher.backend.whoosh.codec import SearcherCodec
 from searcher.backend.whoosh.derived import derived_fields
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES, build_schema, weighting
 from searcher.documents import Article
@@ -34,8 +35,9 @@ INDEX_NAME = "articles"
 # by copying each of its parts into memory (a BytesIO over the mmap), for every reader, so a
 # writer (the id hashes, merges, the history's count) and every search held a copy of the whole
 # index. Separate files are read through the page cache. Compound segments of older indexes are
-# still read (and copied) until a merge or `optimize` rewrites them.
-SEGMENT_OPTIONS = {"compound": False}
+# still read (and copied) until a merge or `optimize` rewrites them. The codec keeps field lengths
+# in memory (searcher.backend.whoosh.codec).
+SEGMENT_OPTIONS = {"compound": False, "codec": SearcherCodec()}
 OPEN_ATTEMPTS = 10
 OPEN_RETRY_SECONDS = 0.02
 
