@@ -29,9 +29,8 @@ class LengthsInMemoryReader(W3PerDocReader):
             length_bytes = self._length_bytes[fieldname]
         except KeyError:
             length_bytes = self._length_bytes[fieldname] = self._read_length_bytes(fieldname)
-        if length_bytes is None or docnum >= len(length_bytes) or not length_bytes[docnum]:
-            return default
-        return byte_to_length(length_bytes[docnum])
+        length_byte = length_bytes[docnum] if length_bytes and docnum < len(length_bytes) else 0
+        return byte_to_length(length_byte) if length_byte else default
 
     def _read_length_bytes(self, fieldname: str) -> bytes | None:
         """The field's length column as it is on disk: one byte per document (W3 writes it as
