@@ -36,7 +36,8 @@ def article_terms(lang: str, title: str, body: str) -> list[str]:
     """The analysed content words of an article's title and body. The title counts: headlines
     whose body is only a label ("Video", "Overzicht") are not copies of one another."""
     analyzer = registry.analyzer("text" if lang in ("fa", "nl") else "generic")
-    return [token.text for text in (title, body) for token in analyzer(text, mode="index") if not token.is_stop]
+    return [token.text for text in (title, body) for token in analyzer(text, mode="index")
+            if not (token.is_stop or token.part)]
 
 
 def shingles(terms: Sequence[str], size: int = SHINGLE_WORDS) -> set[str]:

@@ -92,7 +92,7 @@ def test_protected_words_are_data():
 def test_explain_lists_each_step():
     trace = explain("کتاب‌ها")
     assert [n for n, _ in trace] == ["tokenize", "split", "fold", "join-affixes",
-                                     "split-compounds", "stop", "stem"]
+                                     "split-compounds", "compound-parts", "stop", "stem"]
     assert trace[1][1] == ["کتاب", "ها"] and trace[-1][1] == ["کتاب"]
 
 

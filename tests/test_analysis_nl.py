@@ -1,5 +1,6 @@
 """Dutch steps."""
 
+from searcher.analysis import nl
 from searcher.analysis.registry import analyzer
 
 A = analyzer("text")
@@ -28,3 +29,34 @@ def test_stop_words_flagged():
 
 def test_latin_inside_persian_gets_dutch_steps():
     assert [t.text for t in A("ترامپ zei Oekraïne")] == ["ترامپ", "zei", "oekraine"]
+
+
+def test_rare_compound_gets_its_parts_after_it_at_its_position():
+    tokens = [(t.text, t.pos, t.part, t.stopped) for t in A("de kabinetsformatie", positions=True, mode="index")]
+    assert tokens == [("de", 0, False, False), ("kabinetsformeer", 1, False, False),
+                      ("kabinet", 1, True, True), ("formeer", 1, True, True)]
+
+
+def test_common_word_made_of_words_stays_whole():
+    # Each is more frequent than its would-be parts together (mini + ster, natuur + lijk).
+    assert nl.compound_parts("minister") == nl.compound_parts("natuurlijk") == ()
+    assert not any(t.part for t in A("minister natuurlijk"))
+
+
+def test_a_compounds_inflections_split_alike():
+    assert nl.compound_parts("kabinetsformaties") == ("kabinet", "formaties")
+    assert [t.text for t in A("ziekenhuis")][1:] == [t.text for t in A("ziekenhuizen")][1:] == ["ziek", "huis"]
+
+
+def test_parts_are_never_stop_words_or_short():
+    assert nl.compound_parts("overheid") == ()  # over is a stop word
+    assert all(len(part) >= nl.MIN_PART for part in nl.compound_parts("verkiezingsprogramma"))
+    assert nl.compound_parts("verkiezingsprogramma") == ("verkiezing", "programma")  # linking s
+
+
+def test_persian_words_get_no_compound_parts():
+    assert not any(t.part for t in A("رئیس‌جمهور کشور"))
+
+
+def test_splitter_can_be_turned_off_by_name():
+    assert [t.text for t in analyzer("text@lexicon/snowball/none")("kabinetsformatie")] == ["kabinetsformeer"]

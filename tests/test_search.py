@@ -119,6 +119,20 @@ def test_phrase_across_hyphen_variants(make_index):
     assert ids(index.search('"Midden Oosten"')) == ["hit"]
 
 
+def test_dutch_compound_found_by_its_parts_without_changing_phrases(make_index):
+    index = make_index(
+        {"id": "compound", "text": "De kabinetsformatie loopt vast.", "lang": "nl"},
+        {"id": "apart", "text": "Het kabinet wil een formatie van experts.", "lang": "nl"},
+        {"id": "other", "text": "Het weer wordt morgen zonnig.", "lang": "nl"},
+    )
+    assert set(ids(index.search("formatie"))) == {"compound", "apart"}
+    assert ids(index.search("kabinetsformatie"))[0] == "compound"
+    assert ids(index.search('"kabinet formatie"')) == []  # parts are no phrase of their own
+    assert ids(index.search('"kabinetsformatie loopt"')) == ["compound"]
+    hit = next(hit for hit in index.search("formatie").hits if hit.id == "compound")
+    assert hit.snippet.matches == ["kabinetsformatie"]  # the snippet shows why it matched
+
+
 def test_latin_words_in_persian_and_persian_words_in_dutch(make_index):
     index = make_index(
         {"id": "fa", "text": "خبرگزاری AFP گزارش داد که Getty Images عکس را منتشر کرد", "lang": "fa"},

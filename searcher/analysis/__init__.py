@@ -15,6 +15,10 @@ CONTRACT (used by the backend and the query module):
   highlighter relies on it); positions are sequential (0, 1, ... from
   ``start_pos``) after every split/join; ``token.script`` is one of
   "arabic" | "latin" | "digit" | "other".
+- Dutch compounds keep their token and are followed by their parts
+  (``token.part = True``, the compound's position and offsets, and
+  ``token.stopped = True`` in every mode, so Whoosh's positional fields skip
+  them; the combined ranking field reads them).
 - Stop words are kept in the index and flagged rather than removed:
   ``token.is_stop = True`` always, and ``token.stopped = True`` in every mode
   except ``mode="index"`` (Whoosh's posting formats drop ``stopped`` tokens,

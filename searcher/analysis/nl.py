@@ -7,9 +7,13 @@
    video's = video’s = videos.  Accents go *before* stemming so the stemmer
    sees one spelling (Snowball's Dutch stemmer would otherwise treat ë and e
    differently);
-3. ``stop``  flags Snowball's Dutch stop words (``data/nl_stopwords.txt``,
+3. ``compound-parts`` adds the parts of a compound word next to it
+   (``compound_parts``): kabinetsformatie -> kabinet, formatie, so a search
+   for ``formatie`` meets the compound, as Lucene's dictionary decompounder
+   does for Dutch and German.  Parts reach only the combined ranking field;
+4. ``stop``  flags Snowball's Dutch stop words (``data/nl_stopwords.txt``,
    already lowercase and accent-free, as the list is matched after fold);
-4. ``stem``  Snowball 3 ``dutch`` (Kraaij-Pohlmann based) via PyStemmer 3.1.0:
+5. ``stem``  Snowball 3 ``dutch`` (Kraaij-Pohlmann based) via PyStemmer 3.1.0:
    ziekenhuizen = ziekenhuis, geactiveerd = activeerden.  Pinned because any
    stemmer change changes index terms (bump ANALYSIS_VERSION).
 """
@@ -17,6 +21,8 @@
 from __future__ import annotations
 
 import functools
+import math
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import chars as C
@@ -58,3 +64,69 @@ def _none(word: str) -> str:
 
 STEMMERS = {"none": _none, "snowball": snowball_stem, "porter": porter_stem}
 DEFAULT_STEMMER = "snowball"
+
+MIN_PART = 4  # letters of a compound part: shorter ones (ver, zee) are more often affixes or chance
+LINKERS = ("s",)  # between the parts: kabinet-s-formatie (-en- and -e- forms are lexicon words)
+ENDINGS = ("s", "en", "e", "n")  # plural and adjective endings of a compound's last part
+
+
+@functools.lru_cache(maxsize=None)
+def lexicon() -> dict[str, float]:
+    """Folded Dutch word -> Zipf frequency (``data/nl_lexicon.txt``, from wordfreq)."""
+    with open(DATA / "nl_lexicon.txt", encoding="utf-8") as f:
+        rows = (ln.rstrip("\n").split("\t") for ln in f if not ln.startswith("#"))
+        return {word: float(zipf) for word, zipf in rows}
+
+
+@functools.lru_cache(maxsize=None)
+def stem_zipf() -> dict[str, float]:
+    """Snowball stem -> Zipf frequency of all the lexicon's words with that stem together, so
+    a word's forms weigh alike (ziekenhuis and the rarer ziekenhuizen split or not together)."""
+    per_billion: dict[str, float] = {}
+    for word, zipf in lexicon().items():
+        stem = snowball_stem(word)
+        per_billion[stem] = per_billion.get(stem, 0.0) + 10 ** zipf
+    return {stem: math.log10(frequency) for stem, frequency in per_billion.items()}
+
+
+@functools.lru_cache(maxsize=200_000)
+def compound_parts(word: str) -> tuple[str, ...]:
+    """The two parts of a folded compound word, or ``()``: of the ways to write ``word`` as two
+    lexicon words (``_splits``), the one whose parts have the highest mean Zipf frequency (the
+    geometric mean of their frequencies), if that beats the word's own (Koehn and Knight 2003).
+    So rare compounds split (woningmarkt -> woning, markt) and common words that merely
+    contain words stay whole (minister, not mini + ster). Frequencies are those of the words'
+    stems (``stem_zipf``), so a word's inflections split alike. Three-way splits were mostly
+    wrong (kinderopvang -> kind, erop, vang) and are not tried."""
+    if len(word) < 2 * MIN_PART:
+        return ()
+    stems = stem_zipf()
+    best, best_zipf = (), stems.get(snowball_stem(word), 0.0)
+    for parts in _splits(word, lexicon(), stopwords()):
+        zipf = sum(stems.get(snowball_stem(part), 0.0) for part in parts) / 2
+        if zipf > best_zipf:
+            best, best_zipf = parts, zipf
+    return best
+
+
+def _splits(word: str, words: dict[str, float], stops: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """Every way to write ``word`` as two parts of at least ``MIN_PART`` letters, neither a stop
+    word: lexicon words, perhaps joined by a linking s, the last one (the head, which carries
+    the compound's inflection) perhaps with an ending the lexicon lacks (kabinetsformatie-s)."""
+    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        first, rest = word[:cut], word[cut:]
+        if first not in words or first in stops:
+            continue
+        for last in [rest] + [rest[len(link):] for link in LINKERS if rest.startswith(link)]:
+            if len(last) < MIN_PART or last in stops:
+                continue
+            if last in words or any(last.endswith(end) and last[: -len(end)] in words for end in ENDINGS):
+                yield first, last
+
+
+def _no_parts(word: str) -> tuple[str, ...]:
+    return ()
+
+
+SPLITTERS = {"lexicon": compound_parts, "none": _no_parts}
+DEFAULT_SPLITTER = "lexicon"

@@ -6,9 +6,11 @@ the highlighter and ``explain`` all use that list, with no branch on mode
 
 Names: ``"text"`` (script-aware Persian + Dutch), ``"generic"`` (any other
 language: fold only, no stop flags, no stemming).  ``"text@<stemmer>"``
-builds the text chain with another Persian stemmer from ``fa.STEMMERS``, and
+builds the text chain with another Persian stemmer from ``fa.STEMMERS``,
 ``"text@<fa stemmer>/<nl stemmer>"`` with another Dutch one from ``nl.STEMMERS``
-too (for relevance experiments); they pickle as those names as well.
+too, and ``"text@<fa stemmer>/<nl stemmer>/<splitter>"`` with another Dutch
+compound splitter from ``nl.SPLITTERS`` (for relevance experiments); they
+pickle as those names as well.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from whoosh.analysis import Analyzer, CompositeAnalyzer
 from . import chars as C
 from . import fa, nl
 from .steps import (
-    ARABIC, DIGIT, LATIN, OTHER, AffixJoinFilter, CompoundSplitFilter, FoldFilter,
+    ARABIC, DIGIT, LATIN, OTHER, AffixJoinFilter, CompoundPartsFilter, CompoundSplitFilter, FoldFilter,
     ScriptTokenizer, SplitFilter, StemFilter, StopFlagFilter,
 )
 
@@ -32,8 +34,8 @@ SHARED_OPTIONS = frozenset({"mode", "positions", "chars", "boosts"})
 
 #: Bump when a step's code or a data file changes output; the stemmer names
 #: are part of the version, so changing a default re-versions by itself.
-CHAIN_VERSION = "2"
-ANALYSIS_VERSION = f"{CHAIN_VERSION}+fa.{fa.DEFAULT_STEMMER}+nl.{nl.DEFAULT_STEMMER}"
+CHAIN_VERSION = "3"
+ANALYSIS_VERSION = f"{CHAIN_VERSION}+fa.{fa.DEFAULT_STEMMER}+nl.{nl.DEFAULT_STEMMER}.{nl.DEFAULT_SPLITTER}"
 
 
 def _text_prestop():
@@ -42,7 +44,7 @@ def _text_prestop():
         SplitFilter({ARABIC: fa.split_chars, LATIN: nl.split_chars}),
         FoldFilter({ARABIC: fa.fold, LATIN: nl.fold, DIGIT: C.fold_digits, OTHER: C.fold_other}),
         AffixJoinFilter(fa.PREFIXES, fa.SUFFIXES, fa.ZWNJ_SUFFIXES),
-        CompoundSplitFilter(fa.compound_parts),
+        CompoundSplitFilter(fa.compound_parts, ARABIC),
     ]
 
 
@@ -63,11 +65,15 @@ def steps(name: str) -> list:
     """The step list of an analyzer name (tokenizer first)."""
     base, _, stemmer = name.partition("@")
     if base == "text":
-        fa_stemmer, _, nl_stemmer = stemmer.partition("/")
+        fa_stemmer, _, rest = stemmer.partition("/")
+        nl_stemmer, _, splitter = rest.partition("/")
         fa_stemmer, nl_stemmer = fa_stemmer or fa.DEFAULT_STEMMER, nl_stemmer or nl.DEFAULT_STEMMER
-        if fa_stemmer not in fa.STEMMERS or nl_stemmer not in nl.STEMMERS:
-            raise ValueError(f"unknown stemmer in {name!r}; Persian: {sorted(fa.STEMMERS)}, Dutch: {sorted(nl.STEMMERS)}")
+        splitter = splitter or nl.DEFAULT_SPLITTER
+        if fa_stemmer not in fa.STEMMERS or nl_stemmer not in nl.STEMMERS or splitter not in nl.SPLITTERS:
+            raise ValueError(f"unknown step in {name!r}; Persian stemmers: {sorted(fa.STEMMERS)}, "
+                             f"Dutch stemmers: {sorted(nl.STEMMERS)}, Dutch splitters: {sorted(nl.SPLITTERS)}")
         return _text_prestop() + [
+            CompoundPartsFilter(nl.SPLITTERS[splitter], LATIN),
             StopFlagFilter({ARABIC: fa_stopwords, LATIN: nl.stopwords}),
             StemFilter({ARABIC: fa.STEMMERS[fa_stemmer], LATIN: nl.STEMMERS[nl_stemmer]}),
         ]

@@ -16,7 +16,9 @@ Conventions every filter keeps:
   and foldings happen on ``token.text`` only);
 * ``pos`` is sequential 0, 1, 2... (from ``start_pos``): a filter that
   changed the number of tokens renumbers its output, the others keep the
-  sequence they were given;
+  sequence they were given; the one exception, added compound parts, share
+  their compound's position and are flagged ``stopped`` (no positional field
+  indexes them);
 * ``token.script`` is one of ``"arabic" | "latin" | "digit" | "other"`` and
   per-script steps only touch tokens of their script;
 * ``token.sep`` says what separated the token from the previous one in the
@@ -27,7 +29,7 @@ Conventions every filter keeps:
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
@@ -109,7 +111,7 @@ class ScriptTokenizer(Tokenizer):
         proto = dict(kwargs)
         proto.update(
             positions=positions, chars=chars, removestops=removestops, mode=mode,
-            stopped=False, is_stop=False, boost=1.0,
+            stopped=False, is_stop=False, part=False, boost=1.0,
         )
         if not tokenize:
             if not value:
@@ -299,7 +301,18 @@ class AffixJoinFilter(Filter):
         return _renumber(out) if joined else out
 
 
-class CompoundSplitFilter(Filter):
+class _LookupFilter(Filter):
+    """A filter that asks a language module's ``lookup(text)`` about the tokens of one script."""
+
+    def __init__(self, lookup: Callable[[str], "Sequence[str] | None"], script: str):
+        self.lookup = lookup
+        self.script = script
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and (other.lookup, other.script) == (self.lookup, self.script)
+
+
+class CompoundSplitFilter(_LookupFilter):
     """Splits known compounds into their parts (canonical form = apart), so
     رئیس‌جمهور / رئیس جمهور / رئیسجمهور give the same terms and positions.
 
@@ -309,13 +322,6 @@ class CompoundSplitFilter(Filter):
     """
 
     name = "split-compounds"
-
-    def __init__(self, lookup: Callable[[str], "list[str] | None"], script=ARABIC):
-        self.lookup = lookup
-        self.script = script
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__ and other.lookup == self.lookup
 
     def __call__(self, tokens: Iterable[Token]) -> list[Token]:
         lookup, script = self.lookup, self.script
@@ -338,6 +344,31 @@ class CompoundSplitFilter(Filter):
                 else:
                     append(_clone(t, text=p, sep=t.sep if i == 0 else ""))
         return _renumber(out) if changed else out
+
+
+class CompoundPartsFilter(_LookupFilter):
+    """Adds the parts of compound words after them (the compound stays): Lucene's dictionary
+    decompounder, for languages that write compounds solid (Dutch kabinetsformatie).
+
+    ``lookup(text) -> tuple[str, ...]`` comes from the language module (empty: no parts).
+    A part has its compound's position and offsets, ``part = True`` and ``stopped = True``:
+    Whoosh's posting formats skip stopped tokens, so parts stay out of the positional fields
+    (titles, bodies: phrases and field lengths are the words as written) and reach only the
+    fields that read every token (the combined ranking field, ``derived.CombinedTextField``).
+    """
+
+    name = "compound-parts"
+
+    def __call__(self, tokens: Iterable[Token]) -> list[Token]:
+        lookup, script = self.lookup, self.script
+        out = []
+        append = out.append
+        for t in tokens:
+            append(t)
+            if t.script == script:
+                for part in lookup(t.text):
+                    append(_clone(t, text=part, part=True, stopped=True))
+        return out
 
 
 class StopFlagFilter(Filter):
@@ -371,7 +402,7 @@ class StopFlagFilter(Filter):
                 s = sets[sc] = f() if f is not None else frozenset()
             if t.text in s:
                 t.is_stop = True
-                t.stopped = t.mode != "index"
+                t.stopped = t.stopped or t.mode != "index"
         return tokens
 
 

@@ -1,8 +1,8 @@
 """Index fields computed from an article at index time: the combined field keyword queries
 are ranked on, and the fields for filtering, facets and grouping.
 
-``CombinedTextField`` and ``SignatureField`` are pickled into the index's schema: keep their
-import path.
+``WrittenTextField``, ``CombinedTextField`` and ``SignatureField`` are pickled into the index's
+schema: keep their import path.
 """
 from __future__ import annotations
 
@@ -18,6 +18,15 @@ from whoosh.system import pack_uint
 from searcher import dedup
 from searcher.analysis.chars import ZWNJ
 from searcher.documents import Article
+
+
+class WrittenTextField(fields.TEXT):
+    """A title or body: the words as written, with positions (phrases, snippets), without the
+    parts the analysis adds after compounds. Whoosh's posting formats already skip them (they
+    are flagged stopped); this keeps them out of the phrases the query parser builds too."""
+
+    def tokenize(self, value: str, **kwargs) -> Iterator:
+        return (token for token in super().tokenize(value, **kwargs) if not token.part)
 
 
 class CombinedTextField(fields.TEXT):
@@ -39,17 +48,22 @@ class CombinedTextField(fields.TEXT):
         return iter(terms + self._joined_terms(qstring, tokens))
 
     def index(self, value: tuple[str, str], **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """(term, frequency, weight, value) of each term. The parts of compounds add to their
+        terms' weights, not to frequencies: the field's length (the sum of frequencies) stays
+        the number of words as written."""
         frequencies: Counter[str] = Counter()
         weights: dict[str, float] = defaultdict(float)
         for text, weight in zip(value, (self.title_weight, 1.0)):
             tokens = list(self.analyzer(text, mode="index")) if text else []
-            counts = Counter([token.text for token in tokens])
+            counts = Counter([token.text for token in tokens if not token.part])
             counts.update(self._joined_terms(text, tokens))
             frequencies.update(counts)
+            counts.update([token.text for token in tokens if token.part])
             for term, count in counts.items():
                 weights[term] += weight * count
-        for term, frequency in frequencies.items():
-            yield term.encode("utf-8"), frequency, weights[term], pack_uint(frequency)
+        for term, weight in weights.items():
+            frequency = frequencies[term]
+            yield term.encode("utf-8"), frequency, weight, pack_uint(frequency)
 
     def _joined_terms(self, text: str, tokens: list) -> list[str]:
         """The terms of each run of words joined by half-spaces (``تیم‌ملی``) analysed with the
@@ -58,6 +72,7 @@ class CombinedTextField(fields.TEXT):
         delimiter filter adds such catenated forms for hyphenated words."""
         if ZWNJ not in text:
             return []
+        tokens = [token for token in tokens if not token.part]  # compound parts overlap their words
         # Indexes of the tokens a lone half-space separates from the previous token.
         linked = [
             i for i, end, start in zip(itertools.count(1), [token.endchar for token in tokens],

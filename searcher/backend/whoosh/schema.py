@@ -6,11 +6,11 @@ import math
 from whoosh import fields, scoring
 
 from searcher.analysis import registry
-from searcher.backend.whoosh.derived import CombinedTextField, SignatureField
+from searcher.backend.whoosh.derived import CombinedTextField, SignatureField, WrittenTextField
 
 # Bump when what an article puts into the index changes (fields, what goes in them): indexes
 # record INDEX_VERSION, and one built by another version is asked to rebuild.
-FIELDS_REVISION = 6
+FIELDS_REVISION = 7
 INDEX_VERSION = f"{registry.ANALYSIS_VERSION}+fields.{FIELDS_REVISION}"
 
 # Articles in fa or nl go to the script-aware "text" fields; any other language to the
@@ -59,8 +59,8 @@ def build_schema() -> fields.Schema:
         stored_title=fields.STORED(),
         stored_body=fields.STORED(),
         derived_title=fields.STORED(),
-        title=fields.TEXT(analyzer=text, multitoken_query="phrase"),
-        body=fields.TEXT(analyzer=text, multitoken_query="phrase"),
+        title=WrittenTextField(analyzer=text, multitoken_query="phrase"),
+        body=WrittenTextField(analyzer=text, multitoken_query="phrase"),
         title_und=fields.TEXT(analyzer=generic, multitoken_query="phrase"),
         body_und=fields.TEXT(analyzer=generic, multitoken_query="phrase"),
         content=CombinedTextField(text, TITLE_WEIGHT),

@@ -21,7 +21,7 @@ def like_query(searcher: Searcher, article_id: str) -> wq.Query:
     family = TEXT_FIELDS if stored["lang"] in TEXT_LANGUAGES else GENERIC_FIELDS
     text = f"{stored.get('stored_title', '')}\n{stored.get('stored_body', '')}"
     role = "body" if stored.get("stored_body") else "title"  # headlines may have no body
-    stop_words = {token.text for token in searcher.schema[family[role]].analyzer(text, mode="query") if token.stopped}
+    stop_words = {token.text for token in searcher.schema[family[role]].analyzer(text, mode="query") if token.is_stop}
     candidates = searcher.key_terms_from_text(family[role], text, numterms=KEY_TERMS + len(stop_words), normalize=True)
     terms = [(term, weight) for term, weight in candidates if term not in stop_words][:KEY_TERMS]
     if not terms:

@@ -22,7 +22,7 @@ from whoosh.searching import Searcher
 
 from searcher.analysis import chars as C
 from searcher.analysis.steps import (
-    AffixJoinFilter, CompoundSplitFilter, FoldFilter, ScriptTokenizer, SplitFilter, StemFilter, StopFlagFilter,
+    AffixJoinFilter, CompoundPartsFilter, CompoundSplitFilter, FoldFilter, ScriptTokenizer, SplitFilter, StemFilter, StopFlagFilter,
 )
 from searcher.backend.whoosh.parsing import positive_terms
 from searcher.results import Snippet
@@ -35,7 +35,8 @@ WORD = re.compile(r"\S+")
 FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=CONTEXT_CHARS)
 # Steps that look at one token at a time (the tokenizer never makes a token across whitespace),
 # and the one that may join tokens across whitespace.
-LOCAL_STEPS = (ScriptTokenizer, SplitFilter, FoldFilter, CompoundSplitFilter, StopFlagFilter, StemFilter)
+LOCAL_STEPS = (ScriptTokenizer, SplitFilter, FoldFilter, CompoundSplitFilter, CompoundPartsFilter, StopFlagFilter,
+               StemFilter)
 JOIN_STEP = AffixJoinFilter
 MEMO_SIZE = 1 << 16  # words (and units) kept per analyzer; a memo restarts when full
 
