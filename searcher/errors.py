@@ -27,3 +27,7 @@ class DocumentError(SearcherError):
 
 class IndexBusy(SearcherError):
     """Another process holds the index's writer lock."""
+
+
+class WorkerFailed(SearcherError):
+    """An indexing worker process died; nothing of that run was committed."""

@@ -9,6 +9,8 @@ from click.testing import CliRunner
 
 from searcher import index as ingest_module
 from searcher import open_index
+from searcher.backend.whoosh.derived import SignatureField
+from searcher.errors import WorkerFailed
 from searcher.cli import PROGRESS_ENV, main
 from test_crash import killed_at
 
@@ -67,6 +69,22 @@ def test_a_failed_parallel_run_commits_nothing(tmp_path):
         index.add_documents(records(3, start=1000))
         with pytest.raises(RuntimeError):
             index.add_documents(failing(), procs=2)
+        assert len(index) == 3
+        assert index.add_documents(records(ARTICLES), procs=2).added == ARTICLES
+
+
+def test_a_failing_worker_ends_the_run_with_an_error_not_a_hang(tmp_path, monkeypatch):
+    """Workers that die on an article (a bug in the analysis) no longer take jobs; the parent
+    must notice instead of waiting for room in their queue for ever."""
+    def broken(value):
+        raise RuntimeError("analysis bug")
+
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(records(3, start=1000))
+        monkeypatch.setattr(SignatureField, "to_column_value", lambda self, value: broken(value))
+        with pytest.raises(WorkerFailed, match="worker process failed"):
+            index.add_documents(records(ARTICLES * 8), procs=2)  # more batches than the queue holds
+        monkeypatch.undo()
         assert len(index) == 3
         assert index.add_documents(records(ARTICLES), procs=2).added == ARTICLES
 

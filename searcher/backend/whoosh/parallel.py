@@ -7,26 +7,39 @@ from __future__ import annotations
 
 import os
 import queue
+from collections.abc import Callable
 
-from whoosh.index import IndexError as WhooshIndexError
 from whoosh.multiproc import MpWriter
 from whoosh.writing import SegmentWriter
+
+from searcher.errors import WorkerFailed
 
 WORKER_POLL_SECONDS = 0.5  # how often an idle worker checks that its parent lives
 WORKER_LIMIT_MB = 128  # each worker's in-memory posting buffer
 
 
 class WorkerJobs:
-    """A worker's job queue that ends the worker when the process that started it is gone
-    (killed before it could send the end of the jobs): no orphan keeps the inherited file
-    descriptor of the writer lock, and with it the lock."""
+    """The workers' job queue. A worker ends when the process that started it is gone (killed
+    before it could send the end of the jobs): no orphan keeps the inherited file descriptor of
+    the writer lock, and with it the lock. The parent stops waiting for room in the queue when
+    ``workers_failed()`` says the workers that would make room have died."""
 
-    def __init__(self, jobs: queue.Queue):
+    def __init__(self, jobs: queue.Queue, workers_failed: Callable[[], bool]):
         self._jobs = jobs
         self._parent = os.getpid()
+        self._workers_failed = workers_failed
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_workers_failed": None}  # the parent's alone
 
     def put(self, job) -> None:
-        self._jobs.put(job)
+        while True:
+            try:
+                return self._jobs.put(job, timeout=WORKER_POLL_SECONDS)
+            except queue.Full:
+                if self._workers_failed():
+                    raise WorkerFailed("an indexing worker process failed (its error is printed above); "
+                                       "nothing of this run was committed") from None
 
     def get(self):
         while True:
@@ -45,7 +58,10 @@ class ParallelWriter(MpWriter):
         """``options``: SegmentWriter options for this writer and its workers alike."""
         super().__init__(ix, procs=procs, multisegment=True, subargs={"limitmb": WORKER_LIMIT_MB, **options}, _lk=False,
                          **options)
-        self.jobqueue = WorkerJobs(self.jobqueue)
+        self.jobqueue = WorkerJobs(self.jobqueue, self._worker_failed)
+
+    def _worker_failed(self) -> bool:
+        return any(task.exitcode not in (None, 0) for task in self.tasks)
 
     def cancel(self) -> None:
         for task in self.tasks:
@@ -56,5 +72,6 @@ class ParallelWriter(MpWriter):
     def _commit_toc(self, segments) -> None:
         failed = [task.exitcode for task in self.tasks if task.exitcode != 0]
         if failed:
-            raise WhooshIndexError(f"{len(failed)} indexing worker process(es) failed (exit codes {failed})")
+            raise WorkerFailed(f"{len(failed)} indexing worker process(es) failed (exit codes {failed}); "
+                               "nothing of this run was committed")
         super()._commit_toc(segments)
