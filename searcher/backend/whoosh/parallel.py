@@ -9,9 +9,10 @@ import os
 import queue
 from collections.abc import Callable
 
-from whoosh.multiproc import MpWriter
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
+from searcher.backend.whoosh.postings import with_batched_runs
 from searcher.errors import WorkerFailed
 
 WORKER_POLL_SECONDS = 0.5  # how often an idle worker checks that its parent lives
@@ -50,6 +51,15 @@ class WorkerJobs:
                     os._exit(1)
 
 
+class BatchedRunsTask(SubWriterTask):
+    """A worker process whose segment writer writes its posting runs in batches
+    (searcher.backend.whoosh.postings); the task makes that writer itself, before its first job."""
+
+    def _process_file(self, filename: str, doc_count: int) -> None:
+        with_batched_runs(self.writer)
+        super()._process_file(filename, doc_count)
+
+
 class ParallelWriter(MpWriter):
     """MpWriter with one segment per worker, workers that end with their parent, terminated on
     cancel, and a commit refused when a worker failed (its articles would be missing)."""
@@ -59,6 +69,14 @@ class ParallelWriter(MpWriter):
         super().__init__(ix, procs=procs, multisegment=True, subargs={"limitmb": WORKER_LIMIT_MB, **options}, _lk=False,
                          **options)
         self.jobqueue = WorkerJobs(self.jobqueue, self._worker_failed)
+        with_batched_runs(self)
+
+    def _new_task(self) -> BatchedRunsTask:
+        task = BatchedRunsTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+                               self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
 
     def _worker_failed(self) -> bool:
         return any(task.exitcode not in (None, 0) for task in self.tasks)

@@ -124,7 +124,9 @@ class WhooshStore:
 
             writer = ParallelWriter(self._ix, procs, **SEGMENT_OPTIONS)
         else:
-            writer = self._ix.writer(_lk=False, **SEGMENT_OPTIONS)
+            from searcher.backend.whoosh.postings import with_batched_runs  # for writers only
+
+            writer = with_batched_runs(self._ix.writer(_lk=False, **SEGMENT_OPTIONS))
         try:
             yield StoreWriter(writer)
         except BaseException:
