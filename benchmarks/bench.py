@@ -332,6 +332,8 @@ def main() -> None:
         return
 
     corpus = args.corpora / f"{args.corpus}.jsonl.gz"
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="searcher-bench-", dir=args.workdir))
     try:
         result = run(corpus, args, workdir)
