@@ -25,7 +25,7 @@ from pathlib import Path
 
 from searcher import AnalyzerMismatch, evaluation, open_index
 from searcher.analysis import registry
-from searcher.backend.whoosh import parsing, proximity, schema
+from searcher.backend.whoosh import parsing, proximity, schema, searching
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
 QUERY_SETTINGS = {
@@ -38,6 +38,7 @@ QUERY_SETTINGS = {
     "score_stop_clauses": lambda v: setattr(parsing, "SCORE_STOP_CLAUSES", v == "true"),
     "idf": lambda v: setattr(schema, "IDF", v),
     "proximity_depth": lambda v: setattr(proximity, "DEPTH", int(v)),
+    "stop_words_in_head": lambda v: setattr(searching, "STOP_WORDS_IN_HEAD", v == "true"),
 }
 DEFAULTS = {
     "k1": schema.BM25_K1, "title_b": schema.BM25_B["title"], "body_b": schema.BM25_B["body"],
@@ -46,6 +47,7 @@ DEFAULTS = {
     "score_stop_clauses": str(parsing.SCORE_STOP_CLAUSES).lower(),
     "idf": schema.IDF,
     "proximity_depth": proximity.DEPTH,
+    "stop_words_in_head": str(searching.STOP_WORDS_IN_HEAD).lower(),
 }
 
 

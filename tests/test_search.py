@@ -133,6 +133,19 @@ def test_dutch_compound_found_by_its_parts_without_changing_phrases(make_index):
     assert hit.snippet.matches == ["kabinetsformatie"]  # the snippet shows why it matched
 
 
+def test_query_stop_words_rank_the_best_matches_and_totals_count_every_match(make_index):
+    index = make_index(
+        {"id": "a-without", "text": "Een brug over het water", "lang": "nl"},  # first on a tie
+        {"id": "b-with", "text": "De brug over de rivier", "lang": "nl"},
+        {"id": "other", "text": "De rivier stroomt", "lang": "nl"},
+    )
+    page = index.search("de brug")
+    assert ids(page) == ["b-with", "a-without"] and page.total == 2  # "de" alone matches nothing
+    index.add_documents([{"id": "a-without", "title": "", "text": "Een nieuwe brug over het water", "lang": "nl"}])
+    assert index.search("de brug").total == 2  # the replaced version is not counted twice
+    assert index.search("brug OR rivier").total == 3
+
+
 def test_latin_words_in_persian_and_persian_words_in_dutch(make_index):
     index = make_index(
         {"id": "fa", "text": "خبرگزاری AFP گزارش داد که Getty Images عکس را منتشر کرد", "lang": "fa"},

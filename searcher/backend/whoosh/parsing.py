@@ -38,6 +38,10 @@ class ParsedQuery:
     text: str
     query: wq.Query  # every clause, as the user combined them
     required: wq.Query | None  # keyword queries: all content clauses at once (the first tier)
+    # Keyword queries with stop words: ``query`` is AndMaybe(``content``, ``stop_words``): the
+    # matches of the content clauses, scored on the stop words too.
+    content: wq.Query | None = None
+    stop_words: wq.Query | None = None
 
 
 class AliasGroup(syntax.OrGroup):
@@ -188,11 +192,13 @@ def _keyword_reading(parser: QueryParser, tree: syntax.GroupNode, text: str) -> 
         """``matching``, its matches also scored on the query's stop words if it has any."""
         return wq.AndMaybe(matching, wq.Or(stop_clauses)) if stop_clauses else matching
 
-    query = scored(wq.Or([node.query(parser) for node in content]))
+    matching = wq.Or([node.query(parser) for node in content])
     required = None
     if 1 < len(content) <= ALL_WORDS_FIRST_MAX and len(content) == len(wanted):
         required = _without(scored(wq.And([node.query(parser) for node in content])), banned, parser)
-    return ParsedQuery(text=text, query=_without(query, banned, parser), required=required)
+    return ParsedQuery(text=text, query=_without(scored(matching), banned, parser), required=required,
+                       content=_without(matching, banned, parser) if stop_clauses else None,
+                       stop_words=wq.Or(stop_clauses).normalize() if stop_clauses else None)
 
 
 def _without(query: wq.Query, banned: syntax.GroupNode | None, parser: QueryParser) -> wq.Query:

@@ -24,6 +24,9 @@ from searcher.results import Hit, Snippet
 NO_VALUE = "none"  # the facet value of articles without a source or a date
 GROUPING_DEPTH = 3  # with grouping, first rank this many matches per hit wanted
 FEW_HITS = 3  # a query finding fewer articles may get a did-you-mean suggestion
+# A keyword query's stop words score only the head of its ranking (proximity.DEPTH matches),
+# with the proximity bonus, instead of every match (docs/relevance.md, session 5).
+STOP_WORDS_IN_HEAD = True
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,15 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Tier:
+    """One tier of a ranking: the articles ``matching`` matches, ranked on it; ``stop_words``
+    (if any) add their score to the head of the ranking."""
+
+    matching: wq.Query
+    stop_words: wq.Query | None = None
+
+
+@dataclass(frozen=True)
 class RankedDoc:
     """A matching document, ranked; its stored fields are read only if it lands on the page."""
 
@@ -56,13 +68,13 @@ class RankedDoc:
     score: float
 
 
-def answer(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], request: Request, facets: bool) -> Answer:
+def answer(searcher: Searcher, query: wq.Query, tiers: list[Tier], request: Request, facets: bool) -> Answer:
     """The page of hits ``request`` asks for, with facet counts over every match if asked."""
     total, hits = ranked_hits(searcher, query, tiers, request)
     return Answer(total, hits, facet_counts(searcher, query, request.filters) if facets else None)
 
 
-def ranked_hits(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], request: Request) -> tuple[int, list[Hit]]:
+def ranked_hits(searcher: Searcher, query: wq.Query, tiers: list[Tier], request: Request) -> tuple[int, list[Hit]]:
     """Total matches of ``query`` and its hits ranked ``offset`` to ``offset + limit``: by
     relevance, the matches of each tier (together they match as ``query`` does) above those of
     the next; by date, newest first. Snippets mark the terms of ``query``."""
@@ -127,7 +139,7 @@ def _outlets_named(searcher: Searcher, name: str) -> list[str]:
     return found
 
 
-def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict: wq.Query | None, wanted: int,
+def _ranked(searcher: Searcher, query: wq.Query, tiers: list[Tier], restrict: wq.Query | None, wanted: int,
             sort: str) -> tuple[int, list[RankedDoc]]:
     """Total matches and the best ``wanted`` of them: by tier then score, or newest first."""
     if sort == "date":
@@ -136,10 +148,11 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
     # A tier is searched only while the page is not full. The tiers partition the query's
     # matches, so when every tier was searched and each search counted its matches on the way
     # (no block-quality skipping), their counts add up to the total; else the total is counted
-    # by one unscored walk of the whole query. With a proximity bonus, the head of the ranking
-    # (proximity.DEPTH) is always ranked whole, so that every page is cut from the same order.
+    # by one unscored walk of the query's matches. With a proximity bonus or stop words to
+    # score, the head of the ranking (proximity.DEPTH) is always ranked whole, so that every
+    # page is cut from the same order.
     pairs = proximity.pairs(searcher, query)
-    if pairs:
+    if pairs or any(tier.stop_words is not None for tier in tiers):
         wanted = max(wanted, proximity.DEPTH)
     ranked: list[RankedDoc] = []
     counted: int | None = 0
@@ -147,33 +160,77 @@ def _ranked(searcher: Searcher, query: wq.Query, tiers: list[wq.Query], restrict
         if len(ranked) >= wanted:
             counted = None
             break
-        results = searcher.search(tier, limit=wanted - len(ranked), filter=restrict)
-        ranked.extend(_by_proximity(searcher, pairs, [RankedDoc(hit.docnum, hit.score) for hit in results],
-                                    proximity.DEPTH - len(ranked)))
+        results = searcher.search(tier.matching, limit=wanted - len(ranked), filter=restrict)
+        ranked.extend(_rescored(searcher, pairs, tier.stop_words, [RankedDoc(hit.docnum, hit.score) for hit in results],
+                                proximity.DEPTH - len(ranked)))
         counted = counted + len(results) if counted is not None and results.has_exact_length() else None
-    return (counted if counted is not None else _count(searcher, query, restrict)), ranked
+    matching = tiers[0].matching if len(tiers) == 1 else query
+    return (counted if counted is not None else _count(searcher, matching, restrict)), ranked
 
 
-def _by_proximity(searcher: Searcher, pairs: dict[str, list[proximity.Pair]], ranked: list[RankedDoc],
-                  depth: int) -> list[RankedDoc]:
-    """``ranked`` (one tier's matches) with its first ``depth`` rescored with their proximity
-    bonus (searcher.backend.whoosh.proximity) and reordered; bonuses only raise scores, so the
-    head stays above the rest. Equal scores (copies of one article) rank by article id, not
-    by where the indexing processes happened to put them."""
-    if not pairs or depth <= 0 or len(ranked) < 2:
+def _rescored(searcher: Searcher, pairs: dict[str, list[proximity.Pair]], stop_words: wq.Query | None,
+              ranked: list[RankedDoc], depth: int) -> list[RankedDoc]:
+    """``ranked`` (one tier's matches) with its first ``depth`` rescored, adding the score of
+    the query's stop words and the proximity bonus (searcher.backend.whoosh.proximity), and
+    reordered; both only raise scores, so the head stays above the rest. Equal scores (copies
+    of one article) rank by article id, not by where the indexing processes put them."""
+    if (not pairs and stop_words is None) or depth <= 0 or not ranked:
         return ranked
     head = ranked[:depth]
-    bonus = proximity.bonuses(searcher, pairs, [doc.docnum for doc in head])
+    docnums = [doc.docnum for doc in head]
+    bonus = proximity.bonuses(searcher, pairs, docnums) if pairs else {}
+    stop_scores = _scores(searcher, stop_words, sorted(docnums)) if stop_words is not None else {}
     ids = column(searcher.reader(), "id")
-    rescored = [RankedDoc(doc.docnum, doc.score + bonus[doc.docnum]) for doc in head]
+    rescored = [RankedDoc(doc.docnum, doc.score + stop_scores.get(doc.docnum, 0.0) + bonus.get(doc.docnum, 0.0))
+                for doc in head]
     return sorted(rescored, key=lambda doc: (-doc.score, ids[doc.docnum])) + ranked[depth:]
 
 
+def _scores(searcher: Searcher, query: wq.Query, docnums: list[int]) -> dict[int, float]:
+    """The score of ``query`` in each of the documents ``docnums`` (ascending) it matches."""
+    matcher = query.matcher(searcher)
+    scores = {}
+    for docnum in docnums:
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            scores[docnum] = matcher.score()
+    return scores
+
+
 def _count(searcher: Searcher, query: wq.Query, restrict: wq.Query | None) -> int:
-    """The number of matches of ``query`` among the documents ``restrict`` allows, unscored."""
-    if restrict is None:
+    """The number of matches of ``query`` among the documents ``restrict`` allows, unscored.
+    A keyword query's words are an OR of terms: their documents are gathered term by term,
+    without walking Whoosh's tree of union matchers document by document."""
+    if restrict is not None:
+        return len(searcher.search(query, limit=None, filter=restrict, scored=False))
+    terms = _terms_of_or(query)
+    if terms is None:
         return sum(1 for _ in searcher.docs_for_query(query))
-    return len(searcher.search(query, limit=None, filter=restrict, scored=False))
+    reader = searcher.reader()
+    matched: set[int] = set()
+    for fieldname, text in terms:
+        if (fieldname, text) in reader:
+            matched.update(reader.postings(fieldname, text).all_ids())
+    if reader.has_deletions():
+        return sum(1 for docnum in matched if not reader.is_deleted(docnum))
+    return len(matched)
+
+
+def _terms_of_or(query: wq.Query) -> list[tuple[str, str]] | None:
+    """The (field, text) of every term of ``query`` when it is terms joined by OR, else None."""
+    if type(query) is wq.Term:
+        return [(query.fieldname, query.text)]
+    if type(query) is not wq.Or:
+        return None
+    terms = []
+    for child in query.subqueries:
+        child_terms = _terms_of_or(child)
+        if child_terms is None:
+            return None
+        terms += child_terms
+    return terms
 
 
 def _grouped(searcher: Searcher, ranked: list[RankedDoc]) -> list[tuple[RankedDoc, list[RankedDoc]]]:

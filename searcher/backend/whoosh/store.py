@@ -176,7 +176,12 @@ class WhooshStore:
         """The page of hits ``request`` asks for; with ``suggest``, a corrected query when this
         one finds fewer than ``searching.FEW_HITS`` articles and the correction finds more."""
         parsed = parsing.parse(self._parser, text, literal)
-        tiers = [parsed.query] if parsed.required is None else [parsed.required, wq.AndNot(parsed.query, parsed.required)]
+        if parsed.stop_words is not None and searching.STOP_WORDS_IN_HEAD:
+            tiers = [searching.Tier(parsed.content, parsed.stop_words)]
+        elif parsed.required is not None:
+            tiers = [searching.Tier(parsed.required), searching.Tier(wq.AndNot(parsed.query, parsed.required))]
+        else:
+            tiers = [searching.Tier(parsed.query)]
         with self._ranking() as searcher:
             answer = searching.answer(searcher, parsed.query, tiers, request, facets)
             if suggest and answer.total < searching.FEW_HITS:
@@ -187,7 +192,7 @@ class WhooshStore:
         """The articles most like the article ``article_id``, as ``search`` pages them."""
         with self._ranking() as searcher:
             query = similar.like_query(searcher, article_id)
-            return searching.answer(searcher, query, [query], request, facets)
+            return searching.answer(searcher, query, [searching.Tier(query)], request, facets)
 
     @contextmanager
     def _ranking(self) -> Iterator[Searcher]:
