@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,23 +69,25 @@ LINKERS = ("s",)  # between the parts: kabinet-s-formatie (-en- and -e- forms ar
 ENDINGS = ("s", "en", "e", "n")  # plural and adjective endings of a compound's last part
 
 
+def _read_table(name: str) -> dict[str, float]:
+    """``key<TAB>number`` lines of a data file ('#' lines are comments)."""
+    with open(DATA / name, encoding="utf-8") as f:
+        rows = (ln.rstrip("\n").split("\t") for ln in f if not ln.startswith("#"))
+        return {key: float(number) for key, number in rows}
+
+
 @functools.lru_cache(maxsize=None)
 def lexicon() -> dict[str, float]:
     """Folded Dutch word -> Zipf frequency (``data/nl_lexicon.txt``, from wordfreq)."""
-    with open(DATA / "nl_lexicon.txt", encoding="utf-8") as f:
-        rows = (ln.rstrip("\n").split("\t") for ln in f if not ln.startswith("#"))
-        return {word: float(zipf) for word, zipf in rows}
+    return _read_table("nl_lexicon.txt")
 
 
 @functools.lru_cache(maxsize=None)
 def stem_zipf() -> dict[str, float]:
     """Snowball stem -> Zipf frequency of all the lexicon's words with that stem together, so
-    a word's forms weigh alike (ziekenhuis and the rarer ziekenhuizen split or not together)."""
-    per_billion: dict[str, float] = {}
-    for word, zipf in lexicon().items():
-        stem = snowball_stem(word)
-        per_billion[stem] = per_billion.get(stem, 0.0) + 10 ** zipf
-    return {stem: math.log10(frequency) for stem, frequency in per_billion.items()}
+    a word's forms weigh alike (ziekenhuis and the rarer ziekenhuizen split or not together).
+    Computed from the lexicon when the data files are built (``data/nl_stems.txt``)."""
+    return _read_table("nl_stems.txt")
 
 
 @functools.lru_cache(maxsize=200_000)
