@@ -1,8 +1,8 @@
-"""Snippets analyse bodies word by word (memoised); they must equal Whoosh's whole-text highlight."""
+"""Snippets: word-by-word (memoised) matching must equal the whole text's analysis; the window shown."""
 from __future__ import annotations
 
 import pytest
-from whoosh import highlight
+from whoosh import query as wq
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter
 
 from conftest import SEEDS
@@ -28,17 +28,25 @@ def seed_texts() -> list[str]:
     return [path.read_text(encoding="utf-8") for path in sorted(SEEDS.iterdir()) if path.suffix == ".txt"]
 
 
-def whole(analyzer, text: str) -> list[tuple]:
-    return [(t.text, t.startchar, t.endchar, t.boost) for t in analyzer(text, chars=True, mode="query", removestops=False)]
+def whole(analyzer, text: str, terms) -> list[snippets.Match]:
+    """The matches the whole text's analysis gives."""
+    tokens = analyzer(text, chars=True, mode="query", removestops=False)
+    return [snippets.Match(t.startchar, t.endchar, t.text) for t in tokens if t.text in terms]
+
+
+def all_terms(analyzer, text: str) -> frozenset[str]:
+    return frozenset(t.text for t in analyzer(text, mode="query", removestops=False))
 
 
 @pytest.mark.parametrize("name", registry.ANALYZER_NAMES)
-def test_word_by_word_tokens_equal_the_whole_texts(name):
+def test_word_by_word_matches_equal_the_whole_texts(name):
     analyzer = registry.analyzer(name)
     assert snippets._words(analyzer) is not None
     for text in JOIN_TEXTS + seed_texts():
-        tokens = [(t.text, t.startchar, t.endchar, t.boost) for t in snippets._tokens(analyzer, text)]
-        assert tokens == whole(analyzer, text), text[:60]
+        terms = all_terms(analyzer, text)
+        assert snippets.matches(analyzer, text, terms) == whole(analyzer, text, terms), text[:60]
+        for term in sorted(terms)[:40]:  # one query term: words that cannot match are skipped
+            assert snippets.matches(analyzer, text, {term}) == whole(analyzer, text, {term}), (term, text[:60])
 
 
 def test_words_that_may_join_are_analysed_together():
@@ -64,11 +72,8 @@ def test_a_chain_with_an_unknown_step_is_analysed_whole():
     analyzer = _Extended()
     assert snippets._words(analyzer) is None
     text = "کتاب ها می کند"
-    assert [(t.text, t.startchar) for t in snippets._tokens(analyzer, text)] == [(t[0], t[1]) for t in whole(analyzer, text)]
-
-
-class _Schema(dict):
-    pass
+    terms = all_terms(analyzer, text)
+    assert snippets.matches(analyzer, text, terms) == whole(analyzer, text, terms)
 
 
 class _Field:
@@ -80,21 +85,45 @@ class _Searcher:
     """What best_snippet reads of a Whoosh searcher: the schema's analyzers."""
 
     def __init__(self):
-        self.schema = _Schema(body=_Field(registry.analyzer("text")), content=_Field(registry.analyzer("text")))
+        self.schema = {"body": _Field(registry.analyzer("text")), "content": _Field(registry.analyzer("text"))}
 
 
-@pytest.mark.parametrize("query_text", ["کتاب", "می کند", "هسته ای", "رئیس جمهور", "توانست", "oosten"])
-def test_best_snippet_equals_whole_text_highlighting(query_text):
-    from whoosh import query as wq
+def snippet(query_text: str, text: str) -> snippets.Snippet:
+    terms = [t.text for t in registry.analyzer("text")(query_text, mode="query")]
+    return snippets.best_snippet(_Searcher(), wq.Or([wq.Term("body", term) for term in terms]), ("body", "content"), text)
 
-    analyzer = registry.analyzer("text")
-    terms = [t.text for t in analyzer(query_text, mode="query")]
-    query = wq.And([wq.Term("body", term) for term in terms])
-    for text in JOIN_TEXTS + seed_texts():
-        if not text:
-            continue
-        expected = highlight.highlight(text, frozenset(terms), analyzer, snippets.FRAGMENTER, snippets.PartsFormatter(), top=1)
-        got = snippets.best_snippet(_Searcher(), query, ("body", "content"), text)
-        if expected is None:
-            expected = snippets._snippet(text, 0, min(len(text), snippets.SNIPPET_CHARS), [])
-        assert got == expected, text[:60]
+
+FILLER = " ".join(f"woord{i}" for i in range(60))
+
+
+def test_the_passage_with_the_most_distinct_query_words_is_shown():
+    text = f"Poetin zei Poetin. {FILLER} Poetin sprak met Trump. {FILLER}"
+    shown = snippet("Trump Poetin", text)
+    assert shown.matches == ["Poetin", "Trump"]
+    assert shown.text.startswith("… ") and shown.text.endswith(" …")
+
+
+def test_a_snippet_is_a_bounded_window_around_its_matches():
+    text = f"{FILLER} Oekraïne {FILLER}"
+    shown = snippet("Oekraïne", text)
+    before, after = shown.text.strip("… ").split("Oekraïne")
+    longest_word = max(len(word) for word in text.split()) + 1
+    assert len(before) <= snippets.CONTEXT_CHARS + longest_word
+    assert len(shown.text) <= snippets.SNIPPET_CHARS + 2 * longest_word + 4
+    assert len(after) > len(before)  # more of what follows the match than of what precedes it
+
+
+def test_every_match_inside_the_window_is_marked_and_words_stay_whole():
+    for text in seed_texts():
+        for query in ("ترامپ پوتین", "ایران آمریکا", "Oekraïne Rusland"):
+            shown = snippet(query, text)
+            assert all(word in text.split() for word in shown.text.strip("… ").split())
+            inner = shown.text.strip("… ")
+            terms = {t.text for t in registry.analyzer("text")(query, mode="query")}
+            assert len(shown.matches) == len(whole(registry.analyzer("text"), inner, terms)), (query, inner[:60])
+
+
+def test_a_body_without_matches_shows_its_opening():
+    text = f"{FILLER} {FILLER}"
+    shown = snippet("Trump", text)
+    assert shown.matches == [] and text.startswith(shown.text.removesuffix(" …"))

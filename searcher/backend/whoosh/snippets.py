@@ -1,21 +1,24 @@
-"""Snippets: the passage of an article body around its best match, matched words marked.
+"""Snippets: the passage of an article body with the most of a query's words, those words marked.
 
 Matching is done on analysed terms, so whatever spelling variant the article uses is marked;
 the marked spans come from the tokens' character offsets into the stored body.
 
-Speed: the body is analysed word by word (runs of non-whitespace), each distinct word once per
-process (``_Words``), instead of whole (milliseconds per body). That gives the whole text's
-tokens because the analysis looks across whitespace only to join a detached Persian affix to its
-word (steps.AffixJoinFilter): a word that may take part in such a join is analysed together with
-its neighbour. A chain with any other step is analysed whole.
+Speed: only the words that can match are analysed in place. Each distinct word (run of
+non-whitespace) is analysed once per process (``_Words``) and the body is cut into words in C
+(``re.split``), so a body costs one memo lookup per word, not an analysis (milliseconds per body).
+Word-by-word analysis gives the whole text's tokens because the analysis looks across
+whitespace only to join a detached Persian affix to its word (steps.AffixJoinFilter): a word
+that may take part in such a join is analysed together with its neighbours. A chain with any
+other step is analysed whole.
 """
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
-from whoosh import highlight
 from whoosh import query as wq
 from whoosh.analysis import Analyzer
 from whoosh.searching import Searcher
@@ -27,78 +30,67 @@ from searcher.analysis.steps import (
 from searcher.backend.whoosh.parsing import positive_terms
 from searcher.results import Snippet
 
-SNIPPET_CHARS = 240
-CONTEXT_CHARS = 80
+SNIPPET_CHARS = 240  # a snippet's length before it is widened to whole words
+CONTEXT_CHARS = 80  # at most this much text before the first marked word
 ELLIPSIS = "…"
 WHITESPACE_RUN = re.compile(r"\s+")
-WORD = re.compile(r"\S+")
-FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=CONTEXT_CHARS)
+WORD_SPLIT = re.compile(r"(\s+)")
+WORD_SEPARATOR = "\n.\n"  # between words analysed in one pass
 # Steps that look at one token at a time (the tokenizer never makes a token across whitespace),
 # and the one that may join tokens across whitespace.
 LOCAL_STEPS = (ScriptTokenizer, SplitFilter, FoldFilter, CompoundSplitFilter, CompoundPartsFilter, StopFlagFilter,
                StemFilter)
 JOIN_STEP = AffixJoinFilter
-MEMO_SIZE = 1 << 16  # words (and units) kept per analyzer; a memo restarts when full
+MEMO_SIZE = 1 << 16  # words (and joined units) kept per analyzer; a memo restarts when full
 
 
-class PartsFormatter(highlight.Formatter):
-    """Turns the best fragment into a Snippet, widened to whole words."""
+class Match(NamedTuple):
+    """A token of the body whose term the query looks for."""
 
-    def format(self, fragments: list, replace: bool = False) -> Snippet | None:
-        if not fragments:
-            return None
-        fragment = fragments[0]
-        return _snippet(fragment.text, fragment.startchar, fragment.endchar, [(t.startchar, t.endchar) for t in fragment.matches])
+    startchar: int
+    endchar: int
+    term: str
 
 
 def best_snippet(searcher: Searcher, query: wq.Query, fieldnames: tuple[str, ...], text: str) -> Snippet:
     """The body passage with the most matches of ``query``'s terms in ``fieldnames`` (fields
     analysed alike, the first of them the body's), or the body's opening when nothing matched
     there (a title-only match)."""
-    words = frozenset(term for name, term in positive_terms(query) if name in fieldnames)
-    snippet = None
-    if words and text:
-        tokens = _tokens(searcher.schema[fieldnames[0]].analyzer, text)
-        fragments = FRAGMENTER.fragment_tokens(text, highlight.set_matched_filter(tokens, words))
-        best = highlight.top_fragments(fragments, 1, highlight.BasicFragmentScorer(), highlight.FIRST)
-        snippet = PartsFormatter()(text, best)
-    return snippet or _snippet(text, 0, min(len(text), SNIPPET_CHARS), [])
+    terms = frozenset(term for name, term in positive_terms(query) if name in fieldnames)
+    found = matches(searcher.schema[fieldnames[0]].analyzer, text, terms) if terms and text else []
+    if not found:
+        return _snippet(text, 0, min(len(text), SNIPPET_CHARS), [])
+    first, last = best_window(found)
+    span = found[last].endchar - found[first].startchar
+    start = max(0, found[first].startchar - min(CONTEXT_CHARS, (SNIPPET_CHARS - span) // 2))
+    end = min(len(text), max(found[last].endchar, start + SNIPPET_CHARS))
+    return _snippet(text, start, end, [(m.startchar, m.endchar) for m in found[first:last + 1]])
 
 
-class _Token:
-    """What the fragmenter and the scorer read of a token."""
+def best_window(found: list[Match]) -> tuple[int, int]:
+    """The first and last index of the run of matches, at most SNIPPET_CHARS long, with the
+    most distinct terms, then the most matches; the earliest such run."""
+    best, best_score, last = (0, 0), (0, 0), 0
+    for first, match in enumerate(found):
+        last = max(last, first)
+        while last + 1 < len(found) and found[last + 1].endchar - match.startchar <= SNIPPET_CHARS:
+            last += 1
+        window = found[first:last + 1]
+        score = (len({m.term for m in window}), len(window))
+        if score > best_score:
+            best, best_score = (first, last), score
+    return best
 
-    __slots__ = ("text", "startchar", "endchar", "boost", "matched")
 
-    def __init__(self, text: str, startchar: int, endchar: int, boost: float):
-        self.text, self.startchar, self.endchar, self.boost = text, startchar, endchar, boost
-
-    def copy(self) -> _Token:
-        token = _Token(self.text, self.startchar, self.endchar, self.boost)
-        token.matched = self.matched
-        return token
-
-
-def _tokens(analyzer: Analyzer, text: str) -> list:
-    """The tokens ``analyzer`` makes of ``text`` in query mode (text, offsets, boost)."""
+def matches(analyzer: Analyzer, text: str, terms: frozenset[str]) -> list[Match]:
+    """The tokens ``analyzer`` makes of ``text`` in query mode whose terms are in ``terms``,
+    in text order."""
     words = _words(analyzer)
     if words is None:
-        return list(analyzer(text, chars=True, mode="query", removestops=False))
-    out: list[_Token] = []
-    unit_start = unit_end = 0
-    joins_next = True  # nothing pending yet
-    for match in WORD.finditer(text):
-        start, end = match.span()
-        word = words.word(match.group())
-        if joins_next or word.joins_previous:
-            unit_end = end
-        else:
-            out += words.unit_tokens(text[unit_start:unit_end], unit_start)
-            unit_start, unit_end = start, end
-        joins_next = word.joins_next
-    if unit_end > unit_start:
-        out += words.unit_tokens(text[unit_start:unit_end], unit_start)
-    return out
+        tokens: Iterable = ((t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="query", removestops=False))
+    else:
+        tokens = words.tokens(text, terms)
+    return [Match(start, end, term) for term, start, end in tokens if term in terms]
 
 
 @functools.lru_cache(maxsize=None)
@@ -111,17 +103,17 @@ def _words(analyzer: Analyzer) -> _Words | None:
     return _Words(analyzer, steps)
 
 
-class _Word:
-    """A word's place in the analysis: whether it may join the word before or after it."""
+class _Word(NamedTuple):
+    """A word's analysis alone, and whether it may join the word before or after it."""
 
-    __slots__ = ("joins_previous", "joins_next")
-
-    def __init__(self, joins_previous: bool, joins_next: bool):
-        self.joins_previous, self.joins_next = joins_previous, joins_next
+    terms: frozenset[str]
+    tokens: tuple[tuple[str, int, int], ...]  # (term, startchar, endchar) within the word
+    joins_previous: bool
+    joins_next: bool
 
 
 class _Words:
-    """Memos of one analyzer: words -> _Word, analysed units (words, or words joined) -> tokens."""
+    """Memos of one analyzer: words -> _Word, units of words joined -> tokens."""
 
     def __init__(self, analyzer: Analyzer, steps: list):
         self.analyzer = analyzer
@@ -129,46 +121,126 @@ class _Words:
         self.before_join = steps[: joins[0]] if joins else None
         self.join = steps[joins[0]] if joins else None
         self.words: dict[str, _Word] = {}
-        self.units: dict[str, tuple[tuple[str, int, int, float], ...]] = {}
+        self.units = _Memo(self._unit_tokens)
 
     def word(self, word: str) -> _Word:
-        found = self.words.get(word)
-        if found is None:
-            if len(self.words) >= MEMO_SIZE:
-                self.words.clear()
-            found = self.words[word] = self._place(word)
-        return found
+        if word not in self.words:
+            self._learn([word])
+        return self.words[word]
 
-    def _place(self, word: str) -> _Word:
+    def tokens(self, text: str, terms: frozenset[str]) -> Iterator[tuple[str, int, int]]:
+        """(term, startchar, endchar) of the tokens of ``text`` that may have a term in
+        ``terms`` (others may be left out), in text order."""
+        pieces = WORD_SPLIT.split(text)  # word, whitespace, word, ...; the first and last may be ""
+        starts = list(itertools.accumulate(map(len, pieces), initial=0))[0::2]
+        words = pieces[0::2]
+        if words[0] == "":
+            del words[0], starts[0]
+        if words and words[-1] == "":
+            del words[-1], starts[-1]
+        unknown = set(words).difference(self.words)
+        if unknown:
+            if len(self.words) + len(unknown) > MEMO_SIZE:
+                self.words.clear()
+                unknown = set(words)
+            self._learn(list(unknown))
+        places = list(map(self.words.__getitem__, words))
+        done = -1
+        for i in [i for i, place in enumerate(places) if place.joins_previous or place.joins_next or not terms.isdisjoint(place.terms)]:
+            if i <= done:
+                continue
+            first = last = i
+            while first > 0 and (places[first - 1].joins_next or places[first].joins_previous):
+                first -= 1
+            while last + 1 < len(places) and (places[last].joins_next or places[last + 1].joins_previous):
+                last += 1
+            offset = starts[first]
+            unit = places[i].tokens if first == last else self.units[text[offset:starts[last] + len(words[last])]]
+            for term, start, end in unit:
+                yield term, start + offset, end + offset
+            done = last
+
+    def _learn(self, words: list[str]) -> None:
+        """Memoises ``words``, analysed in one pass with a punctuation line between them (no
+        join crosses punctuation); a word whose tokens cross its bounds there is analysed alone."""
+        text = WORD_SEPARATOR.join(words)
+        starts = list(itertools.accumulate((len(word) + len(WORD_SEPARATOR) for word in words), initial=0))
+        analysed = _per_word(self._analysed(text), starts, words)
+        joinable = _per_word(self._joinable(text), starts, words)
+        for word, tokens, before_join in zip(words, analysed, joinable):
+            if tokens is None or before_join is None:
+                alone = [0, len(word)]
+                tokens, before_join = _per_word(self._analysed(word), alone, [word])[0], _per_word(self._joinable(word), alone, [word])[0]
+            self.words[word] = self._place(word, tuple((term, start, end) for term, _, start, end in tokens), before_join)
+
+    def _analysed(self, text: str) -> Iterable:
+        return self.analyzer(text, chars=True, mode="query", removestops=False)
+
+    def _joinable(self, text: str) -> Iterable:
+        """The tokens the join step sees (none without a join step)."""
+        if self.join is None:
+            return []
+        tokens = self.before_join[0](text, chars=True, mode="query", removestops=False)
+        for step in self.before_join[1:]:
+            tokens = step(tokens)
+        return tokens
+
+    def _place(self, word: str, tokens: tuple[tuple[str, int, int], ...], joinable: list[_Piece]) -> _Word:
         """A word joins the previous one when it starts with an affix the join step attaches
         to the word before it, the next one when it ends with a prefix; a word without tokens
         (punctuation, ZWNJ) is kept with both, so the words around it meet as in the text."""
+        terms = frozenset(term for term, _, _ in tokens)
         if self.join is None:
-            return _Word(False, False)
-        tokens = self.before_join[0](word, chars=True, mode="query", removestops=False)
-        for step in self.before_join[1:]:
-            tokens = step(tokens)
-        if not tokens:
-            return _Word(True, True)
-        first, last, script = tokens[0], tokens[-1], self.join.script
+            return _Word(terms, tokens, False, False)
+        if not joinable:
+            return _Word(terms, tokens, True, True)
+        first, last, script = joinable[0], joinable[-1], self.join.script
         affixes = self.join.suffixes | self.join.zwnj_suffixes
-        joins_previous = (first.script == script and first.text in affixes
-                          and not word[: first.startchar].strip(C.ZWNJ))
-        joins_next = (last.script == script and last.text in self.join.prefixes
-                      and not word[last.endchar:].strip(C.ZWNJ))
-        return _Word(joins_previous, joins_next)
+        joins_previous = first.script == script and first.text in affixes and not word[:first.start].strip(C.ZWNJ)
+        joins_next = last.script == script and last.text in self.join.prefixes and not word[last.end:].strip(C.ZWNJ)
+        return _Word(terms, tokens, joins_previous, joins_next)
 
-    def unit_tokens(self, unit: str, offset: int) -> list[_Token]:
-        found = self.units.get(unit)
-        if found is None:
-            if len(self.units) >= MEMO_SIZE:
-                self.units.clear()
-            found = self.units[unit] = tuple(
-                (t.text, t.startchar, t.endchar, t.boost)
-                for t in self.analyzer(unit, chars=True, mode="query", removestops=False))
-        return [_Token(text, start + offset, end + offset, boost) for text, start, end, boost in found]
+    def _unit_tokens(self, unit: str) -> tuple[tuple[str, int, int], ...]:
+        return tuple((t.text, t.startchar, t.endchar) for t in self._analysed(unit))
 
 
+class _Piece(NamedTuple):
+    """What the memo keeps of a token: its text, script and offsets within its word."""
+
+    text: str
+    script: str | None
+    start: int
+    end: int
+
+
+def _per_word(tokens: Iterable, starts: list[int], words: list[str]) -> list[list[_Piece] | None]:
+    """The tokens of ``words`` joined (word i starting at ``starts[i]``), shared out to their
+    words; None for a word whose bounds a token crosses."""
+    shared: list[list[_Piece] | None] = [[] for _ in words]
+    i = 0
+    for token in tokens:
+        while token.startchar >= starts[i + 1]:
+            i += 1
+        start, end = token.startchar - starts[i], token.endchar - starts[i]
+        if end > len(words[i]):
+            shared[i] = None
+        elif shared[i] is not None:
+            shared[i].append(_Piece(token.text, getattr(token, "script", None), start, end))
+    return shared
+
+
+class _Memo(dict):
+    """A dict that computes a missing key's value with ``make``, and restarts when full."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: str):
+        if len(self) >= MEMO_SIZE:
+            self.clear()
+        value = self[key] = self.make(key)
+        return value
 def _snippet(text: str, start: int, end: int, matches: list[tuple[int, int]]) -> Snippet:
     """The parts of ``text[start:end]``, widened to whitespace so no word is cut."""
     while start > 0 and not text[start - 1].isspace():
