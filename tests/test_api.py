@@ -93,3 +93,23 @@ def test_stats_leave_out_languages_whose_articles_were_all_removed(tmp_path):
         index.add_documents([{"id": "nl", "text": "Een Nederlands bericht over de regering."}, {"id": "fa", "text": "خبری درباره دولت ایران امروز"}])
         index.remove(["nl"])
         assert index.stats().languages == {"fa": 1}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_indexing_leaves_the_garbage_collector_as_it_found_it(tmp_path, enabled):
+    import gc
+
+    def failing():
+        yield {"id": "1", "text": "Een artikel.", "lang": "nl"}
+        raise RuntimeError("the caller's records broke")
+
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with open_index(tmp_path / "ix", create=True) as index:
+            index.add_documents([{"id": "0", "text": "Nieuws.", "lang": "nl"}])
+            assert gc.isenabled() is enabled
+            with pytest.raises(RuntimeError):
+                index.add_documents(failing())
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

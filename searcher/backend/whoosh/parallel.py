@@ -12,6 +12,7 @@ from collections.abc import Callable
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
+from searcher.backend.whoosh.collecting import collecting_by_hand
 from searcher.backend.whoosh.postings import with_batched_runs
 from searcher.errors import WorkerFailed
 
@@ -53,11 +54,18 @@ class WorkerJobs:
 
 class BatchedRunsTask(SubWriterTask):
     """A worker process whose segment writer writes its posting runs in batches
-    (searcher.backend.whoosh.postings); the task makes that writer itself, before its first job."""
+    (searcher.backend.whoosh.postings; the task makes that writer itself, before its first job),
+    with garbage collected by hand (searcher.backend.whoosh.collecting)."""
+
+    def run(self) -> None:
+        with collecting_by_hand() as self.collector:
+            super().run()
 
     def _process_file(self, filename: str, doc_count: int) -> None:
         with_batched_runs(self.writer)
         super()._process_file(filename, doc_count)
+        for _ in range(doc_count):
+            self.collector.written_one()
 
 
 class ParallelWriter(MpWriter):

@@ -25,6 +25,7 @@ from whoosh.searching import Searcher
 from searcher import hooks
 from searcher.backend.whoosh import parsing, searching, similar, suggest
 from searcher.backend.whoosh.codec import SearcherCodec
+from searcher.backend.whoosh.collecting import Collector, collecting_by_hand
 from searcher.backend.whoosh.derived import derived_fields
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES, build_schema, weighting
 from searcher.documents import Article
@@ -127,12 +128,13 @@ class WhooshStore:
             from searcher.backend.whoosh.postings import with_batched_runs  # for writers only
 
             writer = with_batched_runs(self._ix.writer(_lk=False, **SEGMENT_OPTIONS))
-        try:
-            yield StoreWriter(writer)
-        except BaseException:
-            writer.cancel()
-            raise
-        _commit(writer)
+        with collecting_by_hand() as collector:
+            try:
+                yield StoreWriter(writer, collector)
+            except BaseException:
+                writer.cancel()
+                raise
+            _commit(writer)
 
     def optimize(self) -> None:
         """Merges all segments into one."""
@@ -222,8 +224,9 @@ class WhooshStore:
 class StoreWriter:
     """Adds, replaces and deletes articles; nothing is visible before the commit."""
 
-    def __init__(self, writer):
+    def __init__(self, writer, collector: Collector):
         self._writer = writer
+        self._collector = collector
 
     @property
     def analysing(self) -> bool:
@@ -233,10 +236,12 @@ class StoreWriter:
     def add(self, article: Article) -> None:
         """Adds an article whose id is not in the index."""
         self._writer.add_document(**_fields_of(article))
+        self._collector.written_one()
 
     def replace(self, article: Article) -> None:
         """Adds an article, deleting any article with its id."""
         self._writer.update_document(**_fields_of(article))
+        self._collector.written_one()
 
     def delete(self, ids: Iterable[str]) -> None:
         for article_id in ids:
