@@ -127,3 +127,15 @@ def test_a_body_without_matches_shows_its_opening():
     text = f"{FILLER} {FILLER}"
     shown = snippet("Trump", text)
     assert shown.matches == [] and text.startswith(shown.text.removesuffix(" …"))
+
+
+def test_matches_stay_exact_when_the_memos_start_again(monkeypatch):
+    monkeypatch.setattr(snippets, "MEMO_SIZE", 50)  # every seed has more distinct words
+    analyzer = registry.analyzer("text")
+    snippets._words.cache_clear()
+    try:
+        for text in JOIN_TEXTS + seed_texts():
+            terms = all_terms(analyzer, text)
+            assert snippets.matches(analyzer, text, terms) == whole(analyzer, text, terms), text[:60]
+    finally:
+        snippets._words.cache_clear()

@@ -100,7 +100,7 @@ def _words(analyzer: Analyzer) -> _Words | None:
     if (not steps or not all(isinstance(step, LOCAL_STEPS + (JOIN_STEP,)) for step in steps)
             or sum(isinstance(step, JOIN_STEP) for step in steps) > 1):
         return None
-    return _Words(analyzer, steps)
+    return _Words(steps)
 
 
 class _Word(NamedTuple):
@@ -115,17 +115,16 @@ class _Word(NamedTuple):
 class _Words:
     """Memos of one analyzer: words -> _Word, units of words joined -> tokens."""
 
-    def __init__(self, analyzer: Analyzer, steps: list):
-        self.analyzer = analyzer
-        joins = [i for i, step in enumerate(steps) if isinstance(step, JOIN_STEP)]
-        self.before_join = steps[: joins[0]] if joins else None
-        self.join = steps[joins[0]] if joins else None
+    def __init__(self, steps: list):
+        self.steps = steps
+        self.join_at = next((i for i, step in enumerate(steps) if isinstance(step, JOIN_STEP)), len(steps))
+        self.join = steps[self.join_at] if self.join_at < len(steps) else None
         self.words: dict[str, _Word] = {}
-        self.units = _Memo(self._unit_tokens)
+        self.units: dict[str, tuple[tuple[str, int, int], ...]] = {}
 
     def word(self, word: str) -> _Word:
         if word not in self.words:
-            self._learn([word])
+            self._learn([word], [])
         return self.words[word]
 
     def tokens(self, text: str, terms: frozenset[str]) -> Iterator[tuple[str, int, int]]:
@@ -138,52 +137,63 @@ class _Words:
             del words[0], starts[0]
         if words and words[-1] == "":
             del words[-1], starts[-1]
-        unknown = set(words).difference(self.words)
-        if unknown:
-            if len(self.words) + len(unknown) > MEMO_SIZE:
-                self.words.clear()
-                unknown = set(words)
-            self._learn(list(unknown))
+        self._learn(words, [])
         places = list(map(self.words.__getitem__, words))
-        done = -1
+        spans = []  # (first, last) word of each unit that may match
         for i in [i for i, place in enumerate(places) if place.joins_previous or place.joins_next or not terms.isdisjoint(place.terms)]:
-            if i <= done:
+            if spans and i <= spans[-1][1]:
                 continue
             first = last = i
             while first > 0 and (places[first - 1].joins_next or places[first].joins_previous):
                 first -= 1
             while last + 1 < len(places) and (places[last].joins_next or places[last + 1].joins_previous):
                 last += 1
+            spans.append((first, last))
+        units = [text[starts[first]:starts[last] + len(words[last])] for first, last in spans]
+        self._learn([], [unit for unit, (first, last) in zip(units, spans) if first < last])
+        for unit, (first, last) in zip(units, spans):
             offset = starts[first]
-            unit = places[i].tokens if first == last else self.units[text[offset:starts[last] + len(words[last])]]
-            for term, start, end in unit:
+            for term, start, end in places[first].tokens if first == last else self.units[unit]:
                 yield term, start + offset, end + offset
-            done = last
 
-    def _learn(self, words: list[str]) -> None:
-        """Memoises ``words``, analysed in one pass with a punctuation line between them (no
-        join crosses punctuation); a word whose tokens cross its bounds there is analysed alone."""
-        text = WORD_SEPARATOR.join(words)
-        starts = list(itertools.accumulate((len(word) + len(WORD_SEPARATOR) for word in words), initial=0))
-        analysed = _per_word(self._analysed(text), starts, words)
-        joinable = _per_word(self._joinable(text), starts, words)
-        for word, tokens, before_join in zip(words, analysed, joinable):
-            if tokens is None or before_join is None:
-                alone = [0, len(word)]
-                tokens, before_join = _per_word(self._analysed(word), alone, [word])[0], _per_word(self._joinable(word), alone, [word])[0]
-            self.words[word] = self._place(word, tuple((term, start, end) for term, _, start, end in tokens), before_join)
+    def _learn(self, words: list[str], units: list[str]) -> None:
+        """Memoises the ``words`` and joined ``units`` not known yet, analysed in one pass with a
+        punctuation line between them (no join crosses punctuation); one whose tokens cross its
+        bounds there is analysed alone. A memo that would pass MEMO_SIZE starts again."""
+        words, units = self._unknown(self.words, words), self._unknown(self.units, units)
+        if not words and not units:
+            return
+        texts = [*words, *units]
+        starts = list(itertools.accumulate((len(text) + len(WORD_SEPARATOR) for text in texts), initial=0))
+        for text, tokens, joinable in zip(texts, *self._analysed(WORD_SEPARATOR.join(texts), starts, texts)):
+            if tokens is None or joinable is None:
+                (tokens,), (joinable,) = self._analysed(text, [0, len(text)], [text])
+            tokens = tuple((term, start, end) for term, _, start, end in tokens)
+            if text in words:
+                self.words[text] = self._place(text, tokens, joinable)
+            else:
+                self.units[text] = tokens
 
-    def _analysed(self, text: str) -> Iterable:
-        return self.analyzer(text, chars=True, mode="query", removestops=False)
+    @staticmethod
+    def _unknown(memo: dict, keys: list[str]) -> set[str]:
+        """The ``keys`` not in ``memo``; all of them when they would fill it (it starts again)."""
+        unknown = set(keys).difference(memo)
+        if len(memo) + len(unknown) > MEMO_SIZE:
+            memo.clear()
+            unknown = set(keys)
+        return unknown
 
-    def _joinable(self, text: str) -> Iterable:
-        """The tokens the join step sees (none without a join step)."""
-        if self.join is None:
-            return []
-        tokens = self.before_join[0](text, chars=True, mode="query", removestops=False)
-        for step in self.before_join[1:]:
+    def _analysed(self, text: str, starts: list[int], words: list[str]) -> tuple[list, list]:
+        """Per word of ``text`` (words at ``starts``): its tokens, and the tokens the join step
+        sees (none without a join step), by the chain's steps run in one pass."""
+        tokens = self.steps[0](text, chars=True, mode="query", removestops=False)
+        for step in self.steps[1:self.join_at]:
             tokens = step(tokens)
-        return tokens
+        tokens = list(tokens)
+        joinable = _per_word(tokens, starts, words) if self.join else [[] for _ in words]
+        for step in self.steps[self.join_at:]:
+            tokens = step(tokens)
+        return _per_word(tokens, starts, words), joinable
 
     def _place(self, word: str, tokens: tuple[tuple[str, int, int], ...], joinable: list[_Piece]) -> _Word:
         """A word joins the previous one when it starts with an affix the join step attaches
@@ -199,9 +209,6 @@ class _Words:
         joins_previous = first.script == script and first.text in affixes and not word[:first.start].strip(C.ZWNJ)
         joins_next = last.script == script and last.text in self.join.prefixes and not word[last.end:].strip(C.ZWNJ)
         return _Word(terms, tokens, joins_previous, joins_next)
-
-    def _unit_tokens(self, unit: str) -> tuple[tuple[str, int, int], ...]:
-        return tuple((t.text, t.startchar, t.endchar) for t in self._analysed(unit))
 
 
 class _Piece(NamedTuple):
@@ -229,18 +236,6 @@ def _per_word(tokens: Iterable, starts: list[int], words: list[str]) -> list[lis
     return shared
 
 
-class _Memo(dict):
-    """A dict that computes a missing key's value with ``make``, and restarts when full."""
-
-    def __init__(self, make):
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key: str):
-        if len(self) >= MEMO_SIZE:
-            self.clear()
-        value = self[key] = self.make(key)
-        return value
 def _snippet(text: str, start: int, end: int, matches: list[tuple[int, int]]) -> Snippet:
     """The parts of ``text[start:end]``, widened to whitespace so no word is cut."""
     while start > 0 and not text[start - 1].isspace():
