@@ -28,6 +28,19 @@ class WrittenTextField(fields.TEXT):
     def tokenize(self, value: str, **kwargs) -> Iterator:
         return (token for token in super().tokenize(value, **kwargs) if not token.part)
 
+    def index(self, value: str, **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """(term, frequency, weight, positions) of each term, as Whoosh's Positions format
+        gives them, in one pass over the tokens instead of three generators deep."""
+        positions: dict[str, list[int]] = defaultdict(list)
+        weights: dict[str, float] = defaultdict(float)
+        for token in self.analyzer(value, **{"mode": "index", **kwargs, "positions": True, "boosts": True}):
+            if not token.stopped:
+                positions[token.text].append(token.pos)
+                weights[token.text] += token.boost
+        encode, field_boost = self.format.encode, self.format.field_boost
+        for term, term_positions in positions.items():
+            yield term.encode("utf-8"), len(term_positions), weights[term] * field_boost, encode(term_positions)
+
 
 class CombinedTextField(fields.TEXT):
     """An article's title and body as one field, for BM25F ranking: a title word counts
