@@ -86,11 +86,10 @@ def matches(analyzer: Analyzer, text: str, terms: frozenset[str]) -> list[Match]
     """The tokens ``analyzer`` makes of ``text`` in query mode whose terms are in ``terms``,
     in text order."""
     words = _words(analyzer)
-    if words is None:
-        tokens: Iterable = ((t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="query", removestops=False))
-    else:
-        tokens = words.tokens(text, terms)
-    return [Match(start, end, term) for term, start, end in tokens if term in terms]
+    if words is not None:
+        return words.matches(text, terms)
+    tokens = analyzer(text, chars=True, mode="query", removestops=False)
+    return [Match(t.startchar, t.endchar, t.text) for t in tokens if t.text in terms]
 
 
 @functools.lru_cache(maxsize=None)
@@ -111,6 +110,10 @@ class _Word(NamedTuple):
     joins_previous: bool
     joins_next: bool
 
+    @property
+    def joins(self) -> bool:
+        return self.joins_previous or self.joins_next
+
 
 class _Words:
     """Memos of one analyzer: words -> _Word, units of words joined -> tokens."""
@@ -127,9 +130,8 @@ class _Words:
             self._learn([word], [])
         return self.words[word]
 
-    def tokens(self, text: str, terms: frozenset[str]) -> Iterator[tuple[str, int, int]]:
-        """(term, startchar, endchar) of the tokens of ``text`` that may have a term in
-        ``terms`` (others may be left out), in text order."""
+    def matches(self, text: str, terms: frozenset[str]) -> list[Match]:
+        """The tokens of ``text`` whose terms are in ``terms``, in text order (``matches``)."""
         pieces = WORD_SPLIT.split(text)  # word, whitespace, word, ...; the first and last may be ""
         starts = list(itertools.accumulate(map(len, pieces), initial=0))[0::2]
         words = pieces[0::2]
@@ -138,9 +140,11 @@ class _Words:
         if words and words[-1] == "":
             del words[-1], starts[-1]
         self._learn(words, [])
-        places = list(map(self.words.__getitem__, words))
+        memo = self.words
+        wanted = {word for word in set(words) if memo[word].joins or not terms.isdisjoint(memo[word].terms)}
+        places = list(map(memo.__getitem__, words))
         spans = []  # (first, last) word of each unit that may match
-        for i in [i for i, place in enumerate(places) if place.joins_previous or place.joins_next or not terms.isdisjoint(place.terms)]:
+        for i in [i for i, word in enumerate(words) if word in wanted]:
             if spans and i <= spans[-1][1]:
                 continue
             first = last = i
@@ -151,10 +155,12 @@ class _Words:
             spans.append((first, last))
         units = [text[starts[first]:starts[last] + len(words[last])] for first, last in spans]
         self._learn([], [unit for unit, (first, last) in zip(units, spans) if first < last])
+        found = []
         for unit, (first, last) in zip(units, spans):
             offset = starts[first]
-            for term, start, end in places[first].tokens if first == last else self.units[unit]:
-                yield term, start + offset, end + offset
+            found += [Match(start + offset, end + offset, term)
+                      for term, start, end in (places[first].tokens if first == last else self.units[unit]) if term in terms]
+        return found
 
     def _learn(self, words: list[str], units: list[str]) -> None:
         """Memoises the ``words`` and joined ``units`` not known yet, analysed in one pass with a
