@@ -23,7 +23,10 @@ What it measures, each phase in a fresh subprocess (so peak RSS is that phase's 
   one-process index, after the first ``WARM_UP`` queries of each class ran once; plain Whoosh:
   a reused searcher, ``MultifieldParser`` over title and body with OR grouping (any word, as our
   keyword queries), top 10 with stored fields, no highlighting; ours again with
-  ``snippets=False`` (the ranking alone, printed as "no snippets");
+  ``snippets=False`` (the ranking alone, printed as "no snippets"). The three take turns query by
+  query in one process (who goes first rotates), so the machine's drift hits them alike; the
+  peak RSS of searching is each one's own, running the first ``MEMORY_QUERIES`` of each class
+  alone in a fresh process;
 * cold start: wall time of ``searcher search QUERY --index DIR`` from process start to exit, median
   of ``--cold-runs``, next to the floor ``python -c "import hazm, whoosh"`` measured interleaved;
   and whether the command imports hazm at all (``python -X importtime``);
@@ -52,13 +55,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 QUERY_CLASSES = ("kw1-3", "kw3-8", "phrase2", "boolean")
 WARM_UP = 20  # queries of each class run once before timing
+MEMORY_QUERIES = 100  # queries of each class a system runs alone for its peak RSS
 WORD_EDGES = re.compile(r"^\W+|\W+$")
 
 
@@ -179,43 +183,52 @@ def phase_build(args: dict) -> dict:
     }
 
 
-def phase_query(args: dict) -> dict:
-    queries: dict[str, list[str]] = args["queries"]
-    if args["system"] in ("ours", "ours_ranking"):
+def searcher_of(system: str, directory: str) -> Callable[[str], None]:
+    """A warm search function of ``system`` over the index in ``directory``."""
+    if system in ("ours", "ours_ranking"):
         import searcher
 
-        index = searcher.open_index(args["dir"])
-        with_snippets = args["system"] == "ours"
+        index = searcher.open_index(directory)
+        with_snippets = system == "ours"
 
         def run(q: str) -> None:
             try:
                 index.search(q, limit=10, snippets=with_snippets)
             except searcher.QueryError:
                 pass
-    else:
-        from whoosh import index as windex
-        from whoosh import scoring
-        from whoosh.qparser import MultifieldParser, OrGroup
+        return run
+    from whoosh import index as windex
+    from whoosh import scoring
+    from whoosh.qparser import MultifieldParser, OrGroup
 
-        ix = windex.open_dir(args["dir"])
-        whoosh_searcher = ix.searcher(weighting=scoring.BM25F())
-        parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup)
+    ix = windex.open_dir(directory)
+    whoosh_searcher = ix.searcher(weighting=scoring.BM25F())
+    parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup)
 
-        def run(q: str) -> None:
-            for hit in whoosh_searcher.search(parser.parse(q), limit=10):
-                hit.fields()
+    def run(q: str) -> None:
+        for hit in whoosh_searcher.search(parser.parse(q), limit=10):
+            hit.fields()
+    return run
 
-    for q in (q for qs in queries.values() for q in qs[:WARM_UP]):
-        run(q)
-    out = {}
-    for name, qs in queries.items():
-        times = []
-        for q in qs:
-            start = time.perf_counter()
+
+def phase_query(args: dict) -> dict:
+    """Latency percentiles per system and query class, the systems taking turns query by query
+    (who goes first rotates), so drift of the machine's speed hits them alike."""
+    queries: dict[str, list[str]] = args["queries"]
+    runs = {system: searcher_of(system, directory) for system, directory in args["systems"].items()}
+    for run in runs.values():
+        for q in (q for qs in queries.values() for q in qs[:WARM_UP]):
             run(q)
-            times.append((time.perf_counter() - start) * 1000)
-        out[name] = percentiles(times)
-    return {"latency_ms": out, "peak_rss_mb": peak_rss_mb()}
+    times: dict[str, dict[str, list[float]]] = {system: {name: [] for name in queries} for system in runs}
+    turns = list(runs.items())
+    for name, qs in queries.items():
+        for n, q in enumerate(qs):
+            for system, run in turns[n % len(turns):] + turns[: n % len(turns)]:
+                start = time.perf_counter()
+                run(q)
+                times[system][name].append((time.perf_counter() - start) * 1000)
+    latency = {system: {name: percentiles(values) for name, values in by_class.items()} for system, by_class in times.items()}
+    return {"latency_ms": latency, "peak_rss_mb": peak_rss_mb()}
 
 
 PHASES = {"build": phase_build, "query": phase_query}
@@ -363,11 +376,16 @@ def run(corpus: Path, args: argparse.Namespace, workdir: Path) -> dict:
                 "system": system, "procs": procs, "corpus": str(corpus), "docs": args.docs,
                 "dir": str(workdir / f"{system}_{key}"),
             })
+    directories = {system: str(workdir / ("plain_1" if system == "plain" else "ours_1"))
+                   for system in ("plain", "ours", "ours_ranking")}
+    log("queries: " + ", ".join(directories) + ", taking turns")
+    timed = in_subprocess("query", {"systems": directories, "queries": queries})
     query = {}
-    for system in ("plain", "ours", "ours_ranking"):
-        log(f"queries {system}")
-        directory = workdir / ("plain_1" if system == "plain" else "ours_1")
-        query[system] = in_subprocess("query", {"system": system, "dir": str(directory), "queries": queries})
+    for system, directory in directories.items():
+        log(f"peak memory of queries, {system}")
+        alone = in_subprocess("query", {"systems": {system: directory},
+                                        "queries": {name: qs[:MEMORY_QUERIES] for name, qs in queries.items()}})
+        query[system] = {"latency_ms": timed["latency_ms"][system], "peak_rss_mb": alone["peak_rss_mb"]}
     log("cold start")
     try:
         cold = cold_start(workdir / "ours_1", queries["kw3-8"], args.cold_runs)
