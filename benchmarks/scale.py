@@ -159,8 +159,8 @@ def main() -> None:
         query = {}
         for step in build["steps"]:
             log(f"queries at {step['docs']} documents")
-            query[str(step["docs"])] = bench.in_subprocess("query", {
-                "system": "ours", "dir": str(workdir / f"at-{step['docs']}"), "queries": queries})
+            timed = bench.in_subprocess("query", {"systems": {"ours": str(workdir / f"at-{step['docs']}")}, "queries": queries})
+            query[str(step["docs"])] = {"latency_ms": timed["latency_ms"]["ours"], "peak_rss_mb": timed["peak_rss_mb"]}
     finally:
         if not (args.keep or args.reuse):
             shutil.rmtree(workdir, ignore_errors=True)
