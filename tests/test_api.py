@@ -113,3 +113,18 @@ def test_indexing_leaves_the_garbage_collector_as_it_found_it(tmp_path, enabled)
             assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_writers_collect_young_garbage_every_hundred_articles(monkeypatch):
+    import gc
+
+    from searcher.backend.whoosh import collecting
+
+    collections = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collections.append(generation))
+    collector = collecting.Collector(every=100)
+    for _ in range(250):
+        collector.add()
+    assert collections == [1, 1]  # at 100 and 200, the young generations only
+    collector.add(150)  # a worker's batch: 250 -> 400 passes a multiple (two), one collection
+    assert collections == [1, 1, 1]

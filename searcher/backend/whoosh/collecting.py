@@ -22,9 +22,10 @@ class Collector:
         self.every = every
         self.written = 0
 
-    def written_one(self) -> None:
-        self.written += 1
-        if self.written % self.every == 0:
+    def add(self, articles: int = 1) -> None:
+        """Counts ``articles`` more written; collects when that passes a multiple of ``every``."""
+        before, self.written = self.written, self.written + articles
+        if self.written // self.every > before // self.every:
             gc.collect(1)
 
 

@@ -64,8 +64,7 @@ class BatchedRunsTask(SubWriterTask):
     def _process_file(self, filename: str, doc_count: int) -> None:
         with_batched_runs(self.writer)
         super()._process_file(filename, doc_count)
-        for _ in range(doc_count):
-            self.collector.written_one()
+        self.collector.add(doc_count)
 
 
 class ParallelWriter(MpWriter):

@@ -236,12 +236,12 @@ class StoreWriter:
     def add(self, article: Article) -> None:
         """Adds an article whose id is not in the index."""
         self._writer.add_document(**_fields_of(article))
-        self._collector.written_one()
+        self._collector.add()
 
     def replace(self, article: Article) -> None:
         """Adds an article, deleting any article with its id."""
         self._writer.update_document(**_fields_of(article))
-        self._collector.written_one()
+        self._collector.add()
 
     def delete(self, ids: Iterable[str]) -> None:
         for article_id in ids:
