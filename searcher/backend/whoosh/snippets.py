@@ -3,9 +3,10 @@
 Matching is done on analysed terms, so whatever spelling variant the article uses is marked;
 the marked spans come from the tokens' character offsets into the stored body.
 
-Speed: only the words that can match are analysed in place. Each distinct word (run of
-non-whitespace) is analysed once per process (``_Words``) and the body is cut into words in C
-(``re.split``), so a body costs one memo lookup per word, not an analysis (milliseconds per body).
+Speed: only the words that can match are read in place. Each distinct word (run of
+non-whitespace) is analysed once per process (``_Words``; a body's unknown words together, in one
+pass) and the body is cut into words in C (``re.split``), so a known body costs one memo lookup
+per word, not an analysis (milliseconds per body).
 Word-by-word analysis gives the whole text's tokens because the analysis looks across
 whitespace only to join a detached Persian affix to its word (steps.AffixJoinFilter): a word
 that may take part in such a join is analysed together with its neighbours. A chain with any
