@@ -123,6 +123,7 @@ class _Words:
         self.steps = steps
         self.join_at = next((i for i, step in enumerate(steps) if isinstance(step, JOIN_STEP)), len(steps))
         self.join = steps[self.join_at] if self.join_at < len(steps) else None
+        self.affixes = self.join.suffixes | self.join.zwnj_suffixes if self.join else frozenset()
         self.words: dict[str, _Word] = {}
         self.units: dict[str, tuple[tuple[str, int, int], ...]] = {}
 
@@ -212,8 +213,7 @@ class _Words:
         if not joinable:
             return _Word(terms, tokens, True, True)
         first, last, script = joinable[0], joinable[-1], self.join.script
-        affixes = self.join.suffixes | self.join.zwnj_suffixes
-        joins_previous = first.script == script and first.text in affixes and not word[:first.start].strip(C.ZWNJ)
+        joins_previous = first.script == script and first.text in self.affixes and not word[:first.start].strip(C.ZWNJ)
         joins_next = last.script == script and last.text in self.join.prefixes and not word[last.end:].strip(C.ZWNJ)
         return _Word(terms, tokens, joins_previous, joins_next)
 
