@@ -10,9 +10,9 @@ The public API::
             print(hit.id, hit.title, hit.score, hit.snippet)
 """
 from searcher.api import Index, default_index_path, open_index
-from searcher.documents import Article, Skipped
+from searcher.model import Article, Skipped
 from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, QueryError, SearcherError
-from searcher.results import Hit, IndexReport, Page, Snippet, Stats
+from searcher.model import Hit, IndexReport, Page, Snippet, Stats
 
 __all__ = [
     "AnalyzerMismatch",

@@ -28,7 +28,7 @@ from searcher import documents, generations, hooks
 from searcher.backend.whoosh.schema import INDEX_VERSION
 from searcher.backend.whoosh import WhooshStore
 from searcher.backend.whoosh.store import directory_size
-from searcher.documents import Article, Skipped
+from searcher.model import Article, Skipped
 from searcher.filters import LANGUAGES, SORTS, Filters
 from searcher.backend.whoosh.searching import Answer, Request
 from searcher.errors import AnalyzerMismatch, IndexNotFound, SearcherError
@@ -36,7 +36,7 @@ from searcher.generations import Live
 from searcher.index import copy_rebuilt, ingest, remove
 from searcher.locking import acquire_writer
 from searcher.manifest import Manifest, manifest_signature, read_manifest, utc_now, write_manifest
-from searcher.results import HistoryEntry, IndexReport, Page, RebuildReport, RemoveReport, Stats, VerifyReport
+from searcher.model import HistoryEntry, IndexReport, Page, RebuildReport, RemoveReport, Stats, VerifyReport
 
 DEFAULT_INDEX = Path("indexes") / "default"
 INDEX_ENV = "SEARCHER_INDEX"

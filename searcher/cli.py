@@ -17,10 +17,10 @@ import click
 
 from searcher import evaluation, perturb, render
 from searcher.api import DEFAULT_WAIT, default_index_path, open_index
-from searcher.documents import Skipped
+from searcher.model import Skipped
 from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, SORTS
-from searcher.results import IndexReport, Page, Stats
+from searcher.model import IndexReport, Page, Stats
 
 PROGRESS_ENV = "SEARCHER_PROGRESS"  # 1: draw the indexing progress bar even when stderr is no terminal; 0: never
 PROGRESS_STEP = 10  # articles between progress bar updates

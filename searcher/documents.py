@@ -32,37 +32,11 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from searcher import dates
 from searcher.errors import DocumentError
-
-
-@dataclass(frozen=True)
-class Article:
-    """One news article, ready to be analysed and indexed."""
-
-    id: str
-    title: str
-    body: str
-    lang: str  # "fa", "nl" or "und"
-    date: str | None  # ISO Gregorian "YYYY-MM-DD", when known
-    path: str  # the source file (absolute)
-    source: str | None  # the publisher, when the record names one
-    url: str | None
-    content_hash: str  # sha256 hex of the analysed content (title + body)
-    # True when the title was cut from the body for display (no headline was given): it is then
-    # not indexed as a title, so the body's opening is not counted twice.
-    derived_title: bool = False
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file or record of a drop that could not be used, and why."""
-
-    path: str
-    reason: str  # one line, e.g. "not UTF-8, UTF-16 or Windows-1256 text"
+from searcher.model import Article, Skipped
 
 
 LANGS = ("fa", "nl", "und")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from searcher import documents, hooks
 from searcher.backend.whoosh import WhooshStore
-from searcher.documents import Article, Skipped
-from searcher.results import IndexReport, RebuildReport, RemoveReport
+from searcher.model import Article, Skipped
+from searcher.model import IndexReport, RebuildReport, RemoveReport
 
 OnSkip = Callable[[Skipped], None] | None
 OnProgress = Callable[[IndexReport], None] | None

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from searcher.errors import IndexDamaged
-from searcher.results import HistoryEntry
+from searcher.model import HistoryEntry
 
 MANIFEST_NAME = "searcher.json"
 FORMAT_VERSION = 2

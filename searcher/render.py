@@ -19,7 +19,7 @@ from typing import TextIO
 
 import click
 
-from searcher.results import Hit, Page
+from searcher.model import Hit, Page
 
 RTL_ISOLATE, POP_ISOLATE = "\u2067", "\u2069"
 SEPARATOR = " · "

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from searcher import render
-from searcher.results import Hit, Page, Snippet
+from searcher.model import Hit, Page, Snippet
 
 
 def hit(**fields) -> Hit:

@@ -17,7 +17,7 @@ from whoosh.system import pack_uint
 
 from searcher import dedup
 from searcher.analysis.chars import ZWNJ
-from searcher.documents import Article
+from searcher.model import Article
 
 
 class WrittenTextField(fields.TEXT):

@@ -19,7 +19,7 @@ from searcher.backend.whoosh import proximity, snippets
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES
 from searcher.errors import SearcherError
 from searcher.filters import Filters
-from searcher.results import Hit, Snippet
+from searcher.model import Hit, Snippet
 
 NO_VALUE = "none"  # the facet value of articles without a source or a date
 GROUPING_DEPTH = 3  # with grouping, first rank this many matches per hit wanted

@@ -29,7 +29,7 @@ from searcher.analysis.steps import (
     AffixJoinFilter, CompoundPartsFilter, CompoundSplitFilter, FoldFilter, ScriptTokenizer, SplitFilter, StemFilter, StopFlagFilter,
 )
 from searcher.backend.whoosh.parsing import positive_terms
-from searcher.results import Snippet
+from searcher.model import Snippet
 
 SNIPPET_CHARS = 240  # a snippet's length before it is widened to whole words
 CONTEXT_CHARS = 80  # at most this much text before the first marked word

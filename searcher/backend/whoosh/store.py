@@ -28,7 +28,7 @@ from searcher.backend.whoosh.codec import SearcherCodec
 from searcher.backend.whoosh.collecting import Collector, collecting_by_hand
 from searcher.backend.whoosh.derived import derived_fields
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES, build_schema, weighting
-from searcher.documents import Article
+from searcher.model import Article
 from searcher.errors import IndexDamaged, IndexNotFound
 
 INDEX_NAME = "articles"

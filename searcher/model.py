@@ -1,12 +1,37 @@
-"""What the library hands back: hits, pages of hits, indexing reports, index statistics.
+"""The types every layer passes: articles read from drops, and what the library hands back (hits,
+pages of hits, indexing reports, index statistics).
 
-Plain frozen dataclasses with ``to_dict()`` for JSON output; nothing here touches the index.
+Plain dataclasses with ``to_dict()`` for JSON output; nothing here touches the index.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from searcher.documents import Skipped
+@dataclass(frozen=True)
+class Article:
+    """One news article, ready to be analysed and indexed."""
+
+    id: str
+    title: str
+    body: str
+    lang: str  # "fa", "nl" or "und"
+    date: str | None  # ISO Gregorian "YYYY-MM-DD", when known
+    path: str  # the source file (absolute)
+    source: str | None  # the publisher, when the record names one
+    url: str | None
+    content_hash: str  # sha256 hex of the analysed content (title + body)
+    # True when the title was cut from the body for display (no headline was given): it is then
+    # not indexed as a title, so the body's opening is not counted twice.
+    derived_title: bool = False
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file or record of a drop that could not be used, and why."""
+
+    path: str
+    reason: str  # one line, e.g. "not UTF-8, UTF-16 or Windows-1256 text"
+
 
 MARK_OPEN = "**"
 MARK_CLOSE = "**"
