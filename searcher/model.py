@@ -23,6 +23,9 @@ class Article:
     # True when the title was cut from the body for display (no headline was given): it is then
     # not indexed as a title, so the body's opening is not counted twice.
     derived_title: bool = False
+    # The text as it was read, page chrome included, when that differs from title + body (a
+    # .txt page); None for records given as title and text. Stored for reading, never indexed.
+    page: str | None = None
 
 
 @dataclass(frozen=True)
