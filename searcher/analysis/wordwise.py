@@ -1,0 +1,253 @@
+"""Word-by-word analysis: a text's tokens from a memo of its words, equal to the whole text's.
+
+A text is cut into words (runs of non-whitespace) in C (``re.split``), and each distinct word is
+analysed once per process, so a text of known words costs a memo lookup per word instead of
+an analysis. Unknown words are analysed together in one pass, a punctuation line between
+them (no step joins across punctuation).
+
+This gives the whole text's tokens because the analysis looks across whitespace only to join
+a detached Persian affix to its word (``steps.AffixJoinFilter``): a word that may take part in
+such a join is analysed together with its neighbours, as one *unit*. Chains made only of the
+steps below qualify (``Wordwise.of`` returns None for any other chain, which is then analysed
+whole); tests compare both ways on random and real texts.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
+
+from . import chars as C
+from .steps import (
+    AffixJoinFilter, CompoundPartsFilter, CompoundSplitFilter, FoldFilter, ScriptTokenizer, SplitFilter, StemFilter,
+    StopFlagFilter,
+)
+
+WORD_SPLIT = re.compile(r"(\s+)")
+WORD_SEPARATOR = "\n.\n"  # between words analysed in one pass
+# Steps that look at one token at a time (the tokenizer never makes a token across whitespace),
+# and the one that may join tokens across whitespace.
+LOCAL_STEPS = (ScriptTokenizer, SplitFilter, FoldFilter, CompoundSplitFilter, CompoundPartsFilter, StopFlagFilter,
+               StemFilter)
+JOIN_STEP = AffixJoinFilter
+MEMO_SIZE = 1 << 16  # words (and joined units) kept per chain; a memo restarts when full
+
+
+class Term(NamedTuple):
+    """A token as the memo keeps it: offsets within its word or unit."""
+
+    text: str
+    start: int
+    end: int
+    is_stop: bool
+    part: bool
+
+
+class Unit(NamedTuple):
+    """A word, or words the analysis joins, of a text: where it starts and its terms."""
+
+    start: int
+    terms: tuple[Term, ...]
+
+
+class _Word(NamedTuple):
+    """A word's analysis alone, and whether it may join the word before or after it."""
+
+    terms: tuple[Term, ...]
+    texts: frozenset[str]
+    joins_previous: bool
+    joins_next: bool
+
+    @property
+    def joins(self) -> bool:
+        return self.joins_previous or self.joins_next
+
+
+class _Piece(NamedTuple):
+    """What the join step sees of a token: its text, script and offsets within its word."""
+
+    text: str
+    script: str | None
+    start: int
+    end: int
+
+
+class Wordwise:
+    """Memos of one chain: words -> their analysis, units of joined words -> their terms."""
+
+    def __init__(self, steps: Sequence):
+        self.steps = list(steps)
+        self.join_at = next((i for i, step in enumerate(steps) if isinstance(step, JOIN_STEP)), len(steps))
+        self.join = steps[self.join_at] if self.join_at < len(steps) else None
+        self.affixes = self.join.suffixes | self.join.zwnj_suffixes if self.join else frozenset()
+        self.words: dict[str, _Word] = {}
+        self.units: dict[str, tuple[Term, ...]] = {}
+
+    @classmethod
+    def of(cls, steps: Sequence) -> "Wordwise | None":
+        """The memo for a chain of ``steps``, or None when a step is not known to be local."""
+        if (not steps or not all(isinstance(step, LOCAL_STEPS + (JOIN_STEP,)) for step in steps)
+                or sum(isinstance(step, JOIN_STEP) for step in steps) > 1):
+            return None
+        return cls(steps)
+
+    def word(self, word: str) -> _Word:
+        """One word's analysis alone (memoised)."""
+        if word not in self.words:
+            self._learn([word], [])
+        return self.words[word]
+
+    def units_of(self, text: str) -> list[Unit]:
+        """Every unit of ``text`` with its terms, in text order."""
+        words, starts = _cut(text)
+        if not words:
+            return []
+        self._learn(words, [])
+        memo = self.words
+        places = [memo[word] for word in words]
+        spans = []
+        first = 0
+        for i in range(1, len(words) + 1):
+            if i == len(words) or not (places[i - 1].joins_next or places[i].joins_previous):
+                spans.append((first, i - 1))
+                first = i
+        return self._units(text, words, starts, places, spans)
+
+    def matches(self, text: str, texts: frozenset[str]) -> list[tuple[int, int, str]]:
+        """(start, end, term) of the tokens of ``text`` whose terms are in ``texts``, in text
+        order; only the units that can hold such a term are looked at."""
+        words, starts = _cut(text)
+        if not words:
+            return []
+        self._learn(words, [])
+        memo = self.words
+        wanted = {word for word in set(words) if memo[word].joins or not texts.isdisjoint(memo[word].texts)}
+        places = [memo[word] for word in words]
+        spans: list[tuple[int, int]] = []
+        for i in [i for i, word in enumerate(words) if word in wanted]:
+            if spans and i <= spans[-1][1]:
+                continue
+            first = last = i
+            while first > 0 and (places[first - 1].joins_next or places[first].joins_previous):
+                first -= 1
+            while last + 1 < len(places) and (places[last].joins_next or places[last + 1].joins_previous):
+                last += 1
+            spans.append((first, last))
+        found = []
+        for unit in self._units(text, words, starts, places, spans):
+            found += [(term.start + unit.start, term.end + unit.start, term.text)
+                      for term in unit.terms if term.text in texts]
+        return found
+
+    def _units(self, text: str, words: list[str], starts: list[int], places: list[_Word],
+               spans: list[tuple[int, int]]) -> list[Unit]:
+        joined = [text[starts[first]:starts[last] + len(words[last])] for first, last in spans if first < last]
+        self._learn([], joined)
+        units = []
+        for first, last in spans:
+            if first == last:
+                units.append(Unit(starts[first], places[first].terms))
+            else:
+                units.append(Unit(starts[first], self.units[text[starts[first]:starts[last] + len(words[last])]]))
+        return units
+
+    def _learn(self, words: list[str], units: list[str]) -> None:
+        """Memoises the ``words`` and joined ``units`` not known yet, analysed in one pass with a
+        punctuation line between them (no join crosses punctuation); one whose tokens cross its
+        bounds there is analysed alone. A memo that would pass MEMO_SIZE starts again."""
+        words, units = _unknown(self.words, words), _unknown(self.units, units)
+        if not words and not units:
+            return
+        texts = [*words, *units]
+        starts = list(itertools.accumulate((len(text) + len(WORD_SEPARATOR) for text in texts), initial=0))
+        for text, terms, joinable in zip(texts, *self._analysed(WORD_SEPARATOR.join(texts), starts, texts)):
+            if terms is None or joinable is None:
+                (terms,), (joinable,) = self._analysed(text, [0, len(text)], [text])
+            if text in words:
+                self.words[text] = self._place(text, tuple(terms), joinable)
+            else:
+                self.units[text] = tuple(terms)
+
+    def _analysed(self, text: str, starts: list[int], words: list[str]) -> tuple[list, list]:
+        """Per word of ``text`` (words at ``starts``): its terms, and the pieces the join step
+        sees (none without a join step), by the chain's steps run in one pass."""
+        tokens = self.steps[0](text)
+        for step in self.steps[1:self.join_at]:
+            tokens = step(tokens)
+        joinable = _per_word(tokens, starts, words, _piece) if self.join else [[] for _ in words]
+        for step in self.steps[self.join_at:]:
+            tokens = step(tokens)
+        return _per_word(tokens, starts, words, _term), joinable
+
+    def _place(self, word: str, terms: tuple[Term, ...], joinable: list[_Piece]) -> _Word:
+        """A word joins the previous one when it starts with an affix the join step attaches
+        to the word before it, the next one when it ends with a prefix; a word without tokens
+        (punctuation, ZWNJ) is kept with both, so the words around it meet as in the text."""
+        texts = frozenset(term.text for term in terms)
+        if self.join is None:
+            return _Word(terms, texts, False, False)
+        if not joinable:
+            return _Word(terms, texts, True, True)
+        first, last, script = joinable[0], joinable[-1], self.join.script
+        joins_previous = first.script == script and first.text in self.affixes and not word[:first.start].strip(C.ZWNJ)
+        joins_next = last.script == script and last.text in self.join.prefixes and not word[last.end:].strip(C.ZWNJ)
+        return _Word(terms, texts, joins_previous, joins_next)
+
+
+def _cut(text: str) -> tuple[list[str], list[int]]:
+    """The words of ``text`` and where each starts."""
+    pieces = WORD_SPLIT.split(text)  # word, whitespace, word, ...; the first and last may be ""
+    starts = list(itertools.accumulate(map(len, pieces), initial=0))[0::2]
+    words = pieces[0::2]
+    if words and words[0] == "":
+        del words[0], starts[0]
+    if words and words[-1] == "":
+        del words[-1], starts[-1]
+    return words, starts
+
+
+def _unknown(memo: dict, keys: Iterable[str]) -> list[str]:
+    """The ``keys`` not in ``memo`` (each once); all of them when they would fill it (it starts again)."""
+    keys = list(dict.fromkeys(keys))
+    unknown = [key for key in keys if key not in memo]
+    if len(memo) + len(unknown) > MEMO_SIZE:
+        memo.clear()
+        unknown = keys
+    return unknown
+
+
+def _piece(token, start: int, end: int) -> _Piece:
+    return _Piece(token.text, token.script, start, end)
+
+
+def _term(token, start: int, end: int) -> Term:
+    return Term(token.text, start, end, token.is_stop, token.part)
+
+
+def _per_word(tokens: Iterable, starts: list[int], words: list[str], make) -> list[list | None]:
+    """The tokens of ``words`` joined (word i starting at ``starts[i]``), made into ``make(token,
+    start, end)`` with offsets within their word and shared out to their words; None for a
+    word whose bounds a token crosses."""
+    shared: list[list | None] = [[] for _ in words]
+    i = 0
+    for token in tokens:
+        while token.startchar >= starts[i + 1]:
+            i += 1
+        start, end = token.startchar - starts[i], token.endchar - starts[i]
+        if end > len(words[i]):
+            shared[i] = None
+        elif shared[i] is not None:
+            shared[i].append(make(token, start, end))
+    return shared
+
+
+def terms_of(units: Iterable[Unit]) -> Iterator[tuple[int, Term]]:
+    """(position, term) of the units' terms: positions count the words as written; a compound's
+    parts share its position."""
+    pos = -1
+    for unit in units:
+        for term in unit.terms:
+            if not term.part:
+                pos += 1
+            yield pos, term
