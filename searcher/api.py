@@ -376,7 +376,7 @@ def _lines(article: Article, matches: Iterable[Span]) -> tuple[Line, ...]:
     it; a page's chrome lines marked (a text without a page has none: it is what was indexed)."""
     matches = sorted(matches)
     lines, start, m = [], 0, 0
-    for raw in article.text.splitlines(keepends=True) or [""]:
+    for raw in article.text.splitlines(keepends=True):
         text = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
         end = start + len(text)
         while m < len(matches) and matches[m][0] < start:

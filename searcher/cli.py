@@ -181,7 +181,7 @@ def _print_result(result: Page, as_json: bool, marks: bool) -> None:
 
 @main.command("show")
 @click.argument("article_id", metavar="ID")
-@click.option("--query", "-q", default=None, metavar="QUERY", help="Highlight the words matching QUERY.")
+@click.option("--query", default=None, metavar="QUERY", help="Highlight the words matching QUERY.")
 @index_option
 @json_option
 @marks_option

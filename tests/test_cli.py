@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -239,3 +243,24 @@ def test_shell_completion_completes_commands_options_and_choices(words, expected
     env = {"_SEARCHER_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
     result = CliRunner().invoke(main, [], prog_name="searcher", env=env)
     assert result.exit_code == 0 and result.stdout.split() == expected
+
+
+def test_readme_documents_every_command_and_option():
+    """The README is the reference: each command and each long option of its --help is in it."""
+    readme = (SEEDS.parent / "README.md").read_text(encoding="utf-8")
+    missing = [f"searcher {name}" for name in main.commands if f"searcher {name}" not in readme]
+    missing += [f"searcher {name} {option}" for name, command in main.commands.items() for param in command.params
+                for option in getattr(param, "opts", ()) if option.startswith("--") and option not in readme]
+    assert missing == []
+
+
+def test_bash_completes_with_the_produced_script(tmp_path):
+    """The script bash sources completes ``searcher sh`` to ``show`` through the installed command."""
+    bash, command = shutil.which("bash"), Path(sys.executable).with_name("searcher")
+    if bash is None or not command.exists():
+        pytest.skip("needs bash and the installed searcher command")
+    script = ('eval "$(_SEARCHER_COMPLETE=bash_source searcher)"; COMP_WORDS=(searcher sh); COMP_CWORD=1; '
+              '_searcher_completion searcher; echo "${COMPREPLY[@]}"')
+    env = {**os.environ, "PATH": f"{command.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run([bash, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0 and result.stdout.split() == ["show"], result.stderr

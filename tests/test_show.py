@@ -72,6 +72,12 @@ def test_read_with_a_query_in_a_record(index):
     assert [line.matches for line in reading.lines] == [(), ((3, 19),)]
 
 
+def test_a_headline_without_text_reads_as_its_title(make_index):
+    reading = make_index({"id": "h1", "title": "Kuijt zag vernedering niet aankomen", "text": "", "lang": "nl"}).read(
+        "h1", query="vernedering")
+    assert reading.lines == () and reading.title_matches == ((10, 21),)
+
+
 def test_the_page_survives_a_rebuild(index):
     index.rebuild()  # in-memory articles have no source to re-read: they are kept as stored
     assert index.get("fa-1").page == PAGE
@@ -109,7 +115,7 @@ def test_cli_show_prints_the_article_whole(show):
 
 
 def test_cli_show_json(show):
-    data = json.loads(show("nos-1", "-q", "oorlog", "--json").stdout)
+    data = json.loads(show("nos-1", "--query", "oorlog", "--json").stdout)
     assert data == {
         "id": "nos-1", "title": "Oorlog in Oekraïne", "title_matches": [[0, 6]], "lang": "nl", "date": "2024-09-20",
         "source": "NOS", "url": "https://nos.nl/1", "path": "<memory>", "query": "oorlog", "matches": 2,
@@ -119,7 +125,7 @@ def test_cli_show_json(show):
     plain = json.loads(show("fa-1", "--json").stdout)
     assert "query" not in plain and "title_marked" not in plain
     assert [line["chrome"] for line in plain["lines"]] == [True, True, False, False, False, True]
-    marked = json.loads(show("nos-1", "-q", "oorlog", "--json", "--marks").stdout)
+    marked = json.loads(show("nos-1", "--query", "oorlog", "--json", "--marks").stdout)
     assert marked["title_marked"] == "**Oorlog** in Oekraïne"
     assert marked["lines"][0]["marked"] == "De **oorlog** gaat door."
 
