@@ -390,7 +390,8 @@ def _keyword_reading(tree, compiler: _Compiler, config: Config):
         return normalize(AndNot(query, excluded)) if excluded is not None else normalize(query)
 
     matching = without(Or(tuple(content)))
-    stop_query = normalize(Or(tuple(stops))) if stops else None
+    # Stop clauses that analyse to nothing still make the head rescored: an empty OR.
+    stop_query = (normalize(Or(tuple(stops))) or Or(())) if stops else None
     query = without(AndMaybe(Or(tuple(content)), stop_query) if stop_query is not None else Or(tuple(content)))
     all_words = None
     if 1 < len(content) <= ranking.all_words_first_max and len(content) == len(clauses):
