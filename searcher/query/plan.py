@@ -231,9 +231,9 @@ def plan(text: str, config: Config, literal: bool = False) -> Plan:
     reading = _keyword_reading(tree, compiler, config) if tree is not None else None
     if reading is None:
         tiers = (Tier(query),) if query is not None else ()
-        return Plan(text, query, tiers, False, 0, None, constraints, suggestible, notes + compiler.notes)
+        return Plan(text, query, tiers, False, 0, None, constraints, suggestible, notes + tuple(compiler.notes))
     query, tiers, content, all_words = reading
-    return Plan(text, query, tiers, True, content, all_words, constraints, suggestible, notes + compiler.notes)
+    return Plan(text, query, tiers, True, content, all_words, constraints, suggestible, notes + tuple(compiler.notes))
 
 
 def _glued(text_analyzer: Analyzer, text: str) -> str:
