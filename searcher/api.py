@@ -229,9 +229,10 @@ class Index:
     def _reading(self) -> Iterator[Engine]:
         """The engine on the latest commit (kept between searches while the commit stays)."""
         live = self._folder.fresh()
+        config = replace(self._config, index=live.config)
         with live.store.reading() as snapshot:
             if self._engine is None or self._engine[0] is not snapshot:
-                self._engine = (snapshot, Engine(snapshot, self.config))
+                self._engine = (snapshot, Engine(snapshot, config))
             yield self._engine[1]
 
     # Lifetime

@@ -1,7 +1,7 @@
 """Near-duplicates: syndicated copies of one story, re-sent articles, light edits.
 
-Each article gets a MinHash signature (datasketch) of the word shingles of its analysed body
-at index time, so spelling variants the analysis folds (letter forms, half-spaces, digits)
+Each article gets a MinHash signature (datasketch) of the word shingles of its analysed title
+and body at index time (searcher.analysis.article: its content words, stop words left out), so spelling variants the analysis folds (letter forms, half-spaces, digits)
 do not tell copies apart. At search time, hits whose signatures agree on at least
 ``THRESHOLD`` of their values (an estimate of the shingles' Jaccard similarity) form one
 group, led by the best-ranked of them.
@@ -12,7 +12,6 @@ import functools
 import struct
 from collections.abc import Sequence
 
-from searcher.analysis import registry
 
 NUM_PERM = 64  # signature values: the similarity estimate's error is about 1/sqrt(NUM_PERM)
 SHINGLE_WORDS = 3
@@ -30,14 +29,6 @@ def _minhash_factory():
 
     template = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     return functools.partial(MinHash, num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=SCHEME)
-
-
-def article_terms(lang: str, title: str, body: str) -> list[str]:
-    """The analysed content words of an article's title and body. The title counts: headlines
-    whose body is only a label ("Video", "Overzicht") are not copies of one another."""
-    analyzer = registry.analyzer("text" if lang in ("fa", "nl") else "generic")
-    return [token.text for text in (title, body) for token in analyzer(text, mode="index")
-            if not (token.is_stop or token.part)]
 
 
 def shingles(terms: Sequence[str], size: int = SHINGLE_WORDS) -> set[str]:
@@ -67,7 +58,7 @@ def _agreement(a: Sequence[int], b: Sequence[int]) -> float:
     return sum(x == y for x, y in zip(a, b)) / NUM_PERM
 
 
-def group_leaders(signatures: Sequence[bytes | None], threshold: float = THRESHOLD) -> list[int]:
+def group_leaders(signatures: Sequence[bytes | None], threshold: float) -> list[int]:
     """For items in rank order, the position of the item leading each one's group: the first
     item whose signature is similar enough to its own (itself when there is none)."""
     leaders: list[tuple[int, tuple[int, ...]]] = []

@@ -312,12 +312,13 @@ class Engine:
     def _outlet_codes(self, names: Sequence[str]) -> list[int]:
         """The collection's outlet codes equal to any of ``names`` but for case."""
         codes, table = self.collection.outlets
-        wanted = {name.casefold() for name in names}
-        found = [i for i, outlet in enumerate(table) if outlet.casefold() in wanted]
-        if not found:
-            listed = ", ".join(sorted(table)[:20]) or "none"
-            raise SearcherError(f"no articles from source {', '.join(repr(name) for name in names)}: "
-                                f"the index knows {listed}")
+        found = []
+        for name in names:
+            same = [i for i, outlet in enumerate(table) if outlet.casefold() == name.casefold()]
+            if not same:
+                listed = ", ".join(sorted(table)[:20]) or "none"
+                raise SearcherError(f"no articles from source {name!r}: the index knows {listed}")
+            found += same
         return found
 
     def _facets(self, mask: np.ndarray) -> dict[str, dict[str, int]]:
