@@ -23,6 +23,9 @@ class Article:
     # True when the title was cut from the body for display (no headline was given): it is then
     # not indexed as a title, so the body's opening is not counted twice.
     derived_title: bool = False
+    # The text as it was read, page chrome included (.txt, .md, .html), when it differs from the
+    # title and body; for display only: it is neither indexed nor part of the content hash.
+    page: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,15 @@ class Skipped:
 
     path: str
     reason: str  # one line, e.g. "not UTF-8, UTF-16 or Windows-1256 text"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a reader changed or left out of a file or record it still used (a text cut at
+    the size limit, CSV columns it does not know)."""
+
+    path: str
+    message: str  # one line
 
 
 MARK_OPEN = "**"
