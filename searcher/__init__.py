@@ -12,7 +12,7 @@ The public API::
 from searcher.api import Index, default_index_path, open_index
 from searcher.model import Article, Skipped
 from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, QueryError, SearcherError
-from searcher.model import Hit, IndexReport, Page, Snippet, Stats
+from searcher.model import Hit, IndexReport, Line, Page, Reading, Snippet, Stats
 
 __all__ = [
     "AnalyzerMismatch",
@@ -22,8 +22,10 @@ __all__ = [
     "IndexDamaged",
     "IndexNotFound",
     "IndexReport",
+    "Line",
     "Page",
     "QueryError",
+    "Reading",
     "SearcherError",
     "Skipped",
     "Snippet",
