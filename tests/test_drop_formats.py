@@ -9,10 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from searcher import open_index
-from searcher.cli import main
 from searcher.drops import ReadOptions, read_paths
 from searcher.errors import SearcherError
 from searcher.model import Article
@@ -28,14 +26,6 @@ HTML = f"""<!doctype html><html><head><meta charset="utf-8"><title>Hamshahri | {
 <article><h1>{FA_TITLE}</h1><p>{FA_BODY}</p>
 <p>این گفتگو حدود یک ساعت طول کشید و دو طرف درباره امنیت اروپا و آینده مذاکرات صحبت کردند.</p></article>
 <footer>کلیه حقوق این سایت محفوظ است</footer></body></html>"""
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SEARCHER_INDEX", raising=False)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
 
 def record(id: str, title: str = NL_TITLE, text: str = NL_BODY, **fields) -> str:

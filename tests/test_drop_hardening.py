@@ -9,10 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from searcher import open_index
-from searcher.cli import main
 from searcher.drops import ReadOptions, read_paths, read_records
 from searcher.model import Article, Note, Skipped
 
@@ -20,14 +18,6 @@ FA_TITLE = "تماس تلفنی پوتین و بایدن درباره بحران
 FA_TEXT = f"{FA_TITLE}\nبایدن و پوتین در تماسی تلفنی درباره اوکراین هشدارهایی را رد و بدل کردند.\n"
 NL_TEXT = "De brug gaat dicht\nDe gemeente sluit de brug over de rivier voor een heel jaar.\n"
 GOOD = {"id": "good", "title": "De brug gaat dicht", "text": "De gemeente sluit de brug over de rivier."}
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SEARCHER_INDEX", raising=False)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
 
 def skip_lines(result) -> list[str]:

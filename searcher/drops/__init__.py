@@ -22,11 +22,12 @@ from searcher.drops import walk
 from searcher.drops.formats import read_stream, unsupported
 from searcher.drops.lang import detect_lang
 from searcher.drops.options import DEFAULT_OPTIONS, MAX_ARTICLE_CHARS, ReadOptions
-from searcher.drops.records import Item, Origin, Placed, article_from_record, article_from_text, check_text, placed
+from searcher.drops.records import Item, Origin, article_from_record, check_text, placed
 from searcher.errors import DocumentError
 from searcher.model import Article, Note, Skipped
 
-__all__ = ["ReadOptions", "DEFAULT_OPTIONS", "MAX_ARTICLE_CHARS", "read_paths", "read_records", "expected_articles", "article_from_record", "article_from_text", "detect_lang"]
+__all__ = ["ReadOptions", "DEFAULT_OPTIONS", "MAX_ARTICLE_CHARS", "read_paths", "read_records", "expected_articles",
+           "detect_lang"]
 
 OnNote = Callable[[Note], None] | None
 MEMORY = "<memory>"  # the path of articles given to the library in memory
