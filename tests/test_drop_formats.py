@@ -244,3 +244,16 @@ def test_add_paths_takes_read_options(tmp_path):
     with open_index(tmp_path / "idx", create=True) as index:
         index.add_paths([drop], options=ReadOptions(source="nos", date_from_name="%Y"  "-%m-%d"))
         assert (index.get("a").source, index.get("a").date) == ("nos", None)
+
+
+def test_html_without_trafilatura_is_skipped_with_the_install_command(tmp_path, monkeypatch):
+    from searcher.drops.formats import html
+
+    monkeypatch.setitem(__import__("sys").modules, "trafilatura", None)
+    html._trafilatura.cache_clear()
+    (tmp_path / "page.html").write_text(HTML, encoding="utf-8")
+    try:
+        [skipped] = read_paths([tmp_path])
+    finally:
+        html._trafilatura.cache_clear()
+    assert skipped.reason.startswith("reading web pages needs trafilatura: pip install 'searcher[html]'")
