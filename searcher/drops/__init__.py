@@ -11,10 +11,8 @@ article and one Skipped per unusable file or record, each reason one line naming
 """
 from __future__ import annotations
 
-import gzip
 import logging
 import os
-import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 
@@ -116,6 +114,9 @@ def _log_note(note: Note) -> None:
 def expected_articles(paths: Iterable[str | os.PathLike], options: ReadOptions = DEFAULT_OPTIONS) -> int:
     """About how many articles the drops hold, for a progress bar: a line of a .jsonl, .csv or
     .tsv file (compressed or not), a member of a .zip, any other file one."""
+    import gzip
+    import zipfile
+
     total = 0
     for file in walk.files(paths, options.follow_links):
         if isinstance(file, Skipped):

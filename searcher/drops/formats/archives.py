@@ -5,9 +5,7 @@ A text article's id inside an archive is its member's file name without extensio
 would be unpacked in a folder, so the same article keeps its id either way."""
 from __future__ import annotations
 
-import gzip
 import stat
-import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -16,12 +14,16 @@ from typing import BinaryIO
 from searcher.drops.records import Item, Origin
 
 ReadStream = Callable[[BinaryIO, Origin], Iterator[Item]]
-# What decompressing may raise on damaged data, besides OSError (gzip.BadGzipFile is one).
-DAMAGE = (EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError)
+# What decompressing may raise on damaged data, besides OSError (gzip.BadGzipFile and
+# zipfile.BadZipFile, an OSError's sibling, are named where those modules are imported: only
+# drops holding archives pay for their import).
+DAMAGE = (EOFError, zlib.error, NotImplementedError, RuntimeError)
 
 
 def read_gzip(stream: BinaryIO, origin: Origin, read_stream: ReadStream) -> Iterator[Item]:
     """The articles of the one file a .gz holds (its name without .gz says its format)."""
+    import gzip
+
     inner = replace(origin, name=origin.name[: -len(".gz")])
     try:
         with gzip.GzipFile(fileobj=stream, mode="rb") as data:
@@ -33,6 +35,8 @@ def read_gzip(stream: BinaryIO, origin: Origin, read_stream: ReadStream) -> Iter
 def read_zip(stream: BinaryIO, origin: Origin, read_stream: ReadStream) -> Iterator[Item]:
     """The articles of every member of a .zip archive, in name order; hidden members (a name
     part starting with ".", or __MACOSX) and folders left out."""
+    import zipfile
+
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
@@ -50,5 +54,5 @@ def read_zip(stream: BinaryIO, origin: Origin, read_stream: ReadStream) -> Itera
             try:
                 with archive.open(info) as data:
                     yield from read_stream(data, member)
-            except (OSError, *DAMAGE) as error:
+            except (OSError, zipfile.BadZipFile, *DAMAGE) as error:
                 yield member.skipped(f"damaged or unreadable member ({error})")
