@@ -43,8 +43,11 @@ def read_html(stream: BinaryIO, origin: Origin) -> Iterator[Item]:
         kind = binary_kind(data)
         if kind:
             raise DocumentError(f"{kind}, not a web page")
-        page = _trafilatura().bare_extraction(data, with_metadata=True, include_comments=False,
-                                              date_extraction_params=DATE_OPTIONS)
+        extract = _trafilatura().bare_extraction
+        try:
+            page = extract(data, with_metadata=True, include_comments=False, date_extraction_params=DATE_OPTIONS)
+        except Exception as error:  # a parser's failure on one page must cost that page, not the drop
+            raise DocumentError(f"the page could not be parsed ({type(error).__name__}: {error})") from None
         if page is None or not (page.text or "").strip():
             raise DocumentError("no article text found in the page")
         title = (page.title or "").strip() or None
