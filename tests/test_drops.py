@@ -114,7 +114,7 @@ def test_flat_index_of_format_1_opens_and_moves_into_a_generation(run, tmp_path)
     """The first indexes kept Whoosh's files beside a format-1 manifest."""
     from searcher.backend.whoosh import WhooshStore
     from searcher.config import IndexConfig
-    from searcher.documents import read_paths
+    from searcher.drops import read_paths
     from searcher.folder import arrays_signature, index_version
     from searcher.index import ingest
 
