@@ -19,14 +19,11 @@ so the body's opening does not count twice.
 """
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from searcher import dedup
-from searcher.analysis.chars import ZWNJ
 from searcher.analysis.registry import Analyzer, analyzer
-from searcher.analysis.wordwise import Unit, terms_of
 from searcher.config import IndexConfig
 from searcher.model import Article
 
@@ -64,66 +61,30 @@ def analyse(article: Article, config: IndexConfig) -> AnalysedArticle:
     chosen = chain(family, config)
     title_text = "" if article.derived_title else article.title
     weights: dict[str, float] = defaultdict(float)
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    fields = []
     content_words: list[str] = []
+    fields = []
     ranking_length = 0
-    for field_index, (text, weight) in enumerate(((title_text, config.title_weight), (article.body, 1.0))):
+    for text, weight in ((title_text, config.title_weight), (article.body, 1.0)):
+        words: list[str] = []
+        parts: list[str] = []
+        solid: list[str] = []
+        for entry in chosen.entries(text) if text else ():
+            words += entry.words
+            content_words += entry.content
+            parts += entry.parts
+            solid += entry.solid
         positions: dict[str, list[int]] = defaultdict(list)
-        units = chosen.units(text) if text else []
-        length = 0
-        for pos, term in terms_of(units):
-            if term.part:
-                weights[term.text] += weight * config.part_weight
-                continue
-            positions[term.text].append(pos)
-            counts[term.text][field_index] += 1
-            weights[term.text] += weight
-            length += 1
-            if not term.is_stop:
-                content_words.append(term.text)
-        joined = _joined_terms(chosen, text, units)
-        for term in joined:
+        for pos, term in enumerate(words):
+            positions[term].append(pos)
+        for term, places in positions.items():
+            weights[term] += weight * len(places)
+        for term in solid:
             weights[term] += weight
-        ranking_length += length + len(joined)
-        fields.append((dict(positions), length))
+        for term in parts:
+            weights[term] += weight * config.part_weight
+        ranking_length += len(words) + len(solid)
+        fields.append((dict(positions), len(words)))
     (title, title_length), (body, body_length) = fields
-    ranking = {term: (weight, *counts.get(term, (0, 0))) for term, weight in weights.items()}
+    ranking = {term: (weight, len(title.get(term, ())), len(body.get(term, ()))) for term, weight in weights.items()}
     return AnalysedArticle(family, title, body, ranking, title_length, body_length, ranking_length,
                            dedup.signature(content_words) or b"")
-
-
-def _joined_terms(chosen: Analyzer, text: str, units: list[Unit]) -> list[str]:
-    """The terms of each run of words joined by half-spaces, analysed with the half-spaces
-    left out, where that gives other terms than the run's own."""
-    if ZWNJ not in text:
-        return []
-    joined = []
-    for unit in units:
-        words = [term for term in unit.terms if not term.part]  # parts overlap their compound
-        run = words[:1]
-        for previous, term in zip(words, words[1:]):
-            gap_start = unit.start + previous.end
-            if unit.start + term.start - gap_start == 1 and text[gap_start] == ZWNJ:
-                run.append(term)
-                continue
-            joined += _solid_terms(chosen, text, unit.start, run)
-            run = [term]
-        joined += _solid_terms(chosen, text, unit.start, run)
-    return joined
-
-
-def _solid_terms(chosen: Analyzer, text: str, offset: int, run: list) -> list[str]:
-    """The solid spelling's terms of a run of two or more terms that are not the run's own."""
-    if len(run) < 2:
-        return []
-    own = {term.text for term in run}
-    written = text[offset + run[0].start : offset + run[-1].end].replace(ZWNJ, "")
-    return [term for term in _terms(chosen, written) if term not in own]
-
-
-@functools.lru_cache(maxsize=100_000)
-def _terms(chosen: Analyzer, word: str) -> tuple[str, ...]:
-    """The terms of a short text (a half-space run written solid), remembered: the same runs
-    come back in article after article."""
-    return tuple(chosen.terms(word))

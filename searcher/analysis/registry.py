@@ -27,7 +27,7 @@ from .steps import (
     ARABIC, DIGIT, LATIN, OTHER, AffixJoinFilter, CompoundPartsFilter, CompoundSplitFilter, FoldFilter,
     ScriptTokenizer, SplitFilter, StemFilter, StopFlagFilter, Token,
 )
-from .wordwise import Term, Unit, Wordwise
+from .wordwise import Entry, Term, Unit, Wordwise, entry_of
 
 ANALYZER_NAMES = ("text", "generic")
 DATA = Path(__file__).with_name("data")
@@ -109,6 +109,12 @@ class Analyzer:
         if self._wordwise is None:
             return [Unit(0, tuple(_as_term(token) for token in self(text)))]
         return self._wordwise.units_of(text)
+
+    def entries(self, text: str) -> list[Entry]:
+        """What indexing reads of ``text``, unit by unit (searcher.analysis.wordwise.Entry)."""
+        if self._wordwise is None:
+            return [entry_of(text, self.units(text)[0].terms, self.terms)]
+        return self._wordwise.entries_of(text)
 
     def matches(self, text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
         """(start, end, term) of the tokens of ``text`` whose terms are in ``terms``."""

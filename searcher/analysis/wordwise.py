@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from . import chars as C
@@ -51,6 +51,17 @@ class Unit(NamedTuple):
     terms: tuple[Term, ...]
 
 
+class Entry(NamedTuple):
+    """What indexing reads of a word or unit: its terms as written (no compound parts), in
+    order; those that are not stop words; its compound parts; and the terms of its half-space
+    runs written solid (``تیم‌ملی`` -> ``تیمملی``) that are not the run's own."""
+
+    words: tuple[str, ...]
+    content: tuple[str, ...]
+    parts: tuple[str, ...]
+    solid: tuple[str, ...]
+
+
 class _Word(NamedTuple):
     """A word's analysis alone, and whether it may join the word before or after it."""
 
@@ -58,6 +69,7 @@ class _Word(NamedTuple):
     texts: frozenset[str]
     joins_previous: bool
     joins_next: bool
+    entry: Entry
 
     @property
     def joins(self) -> bool:
@@ -83,6 +95,7 @@ class Wordwise:
         self.affixes = self.join.suffixes | self.join.zwnj_suffixes if self.join else frozenset()
         self.words: dict[str, _Word] = {}
         self.units: dict[str, tuple[Term, ...]] = {}
+        self.entries: dict[str, Entry] = {}  # joined units, their words separated by one space
 
     @classmethod
     def of(cls, steps: Sequence) -> "Wordwise | None":
@@ -113,6 +126,38 @@ class Wordwise:
                 spans.append((first, i - 1))
                 first = i
         return self._units(text, words, starts, places, spans)
+
+    def entries_of(self, text: str) -> list[Entry]:
+        """What indexing reads of each unit of ``text``, in text order (offsets are not kept,
+        so a unit's words are taken with one space between them: the analysis sees any run of
+        whitespace alike). Units not met before are analysed together, in one pass."""
+        words = text.split()
+        self._learn(words, [])
+        places = [self.words[word] for word in words]
+        found: list[Entry | str] = []
+        i, count = 0, len(words)
+        while i < count:
+            last = i
+            while last + 1 < count and (places[last].joins_next or places[last + 1].joins_previous):
+                last += 1
+            found.append(places[i].entry if last == i else " ".join(words[i : last + 1]))
+            i = last + 1
+        units = [unit for unit in found if type(unit) is str]
+        if units:
+            entries = self.entries
+            unknown = _unknown(entries, units)
+            self._learn([], unknown)
+            for unit in unknown:
+                entries[unit] = entry_of(unit, self.units[unit], self.solid_terms)
+            found = [entries[unit] if type(unit) is str else unit for unit in found]
+        return found
+
+    def solid_terms(self, text: str) -> list[str]:
+        """The terms of a text analysed whole (a half-space run written solid)."""
+        tokens = self.steps[0](text)
+        for step in self.steps[1:]:
+            tokens = step(tokens)
+        return [token.text for token in tokens]
 
     def matches(self, text: str, texts: frozenset[str]) -> list[tuple[int, int, str]]:
         """(start, end, term) of the tokens of ``text`` whose terms are in ``texts``, in text
@@ -185,14 +230,42 @@ class Wordwise:
         to the word before it, the next one when it ends with a prefix; a word without tokens
         (punctuation, ZWNJ) is kept with both, so the words around it meet as in the text."""
         texts = frozenset(term.text for term in terms)
+        entry = entry_of(word, terms, self.solid_terms)
         if self.join is None:
-            return _Word(terms, texts, False, False)
+            return _Word(terms, texts, False, False, entry)
         if not joinable:
-            return _Word(terms, texts, True, True)
+            return _Word(terms, texts, True, True, entry)
         first, last, script = joinable[0], joinable[-1], self.join.script
         joins_previous = first.script == script and first.text in self.affixes and not word[:first.start].strip(C.ZWNJ)
         joins_next = last.script == script and last.text in self.join.prefixes and not word[last.end:].strip(C.ZWNJ)
-        return _Word(terms, texts, joins_previous, joins_next)
+        return _Word(terms, texts, joins_previous, joins_next, entry)
+
+
+def entry_of(text: str, terms: Sequence[Term], analyse: Callable[[str], list[str]]) -> Entry:
+    """The Entry of a text (a word or a unit) whose terms are ``terms``; ``analyse`` gives the
+    terms of a run written solid."""
+    words = [term for term in terms if not term.part]
+    solid: list[str] = []
+    if C.ZWNJ in text:
+        run = words[:1]
+        for previous, term in zip(words, words[1:]):
+            if term.start - previous.end == 1 and text[previous.end] == C.ZWNJ:
+                run.append(term)
+                continue
+            solid += _solid(text, run, analyse)
+            run = [term]
+        solid += _solid(text, run, analyse)
+    return Entry(tuple(term.text for term in words), tuple(term.text for term in words if not term.is_stop),
+                 tuple(term.text for term in terms if term.part), tuple(solid))
+
+
+def _solid(text: str, run: list[Term], analyse: Callable[[str], list[str]]) -> list[str]:
+    """The terms of a run of two or more terms linked by half-spaces, written solid, that are
+    not the run's own."""
+    if len(run) < 2:
+        return []
+    own = {term.text for term in run}
+    return [term for term in analyse(text[run[0].start : run[-1].end].replace(C.ZWNJ, "")) if term not in own]
 
 
 def _cut(text: str) -> tuple[list[str], list[int]]:
@@ -240,14 +313,3 @@ def _per_word(tokens: Iterable, starts: list[int], words: list[str], make) -> li
         elif shared[i] is not None:
             shared[i].append(make(token, start, end))
     return shared
-
-
-def terms_of(units: Iterable[Unit]) -> Iterator[tuple[int, Term]]:
-    """(position, term) of the units' terms: positions count the words as written; a compound's
-    parts share its position."""
-    pos = -1
-    for unit in units:
-        for term in unit.terms:
-            if not term.part:
-                pos += 1
-            yield pos, term
