@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from searcher.backend.whoosh import columnar
 from searcher.backend.whoosh.columnar import (
     FAMILIES, TF_MAX, ColumnarDamaged, ColumnarSegment, ColumnarStale, ColumnarWriter, Document, date_number,
-    write_segment,
+    verify_file, write_segment,
 )
 
 # Persian (with ZWNJ and an Arabic kaf), Latin, an accented letter and a 4-byte emoji: UTF-8
@@ -441,6 +441,19 @@ def test_another_format_version_is_stale(rank_file):
 def test_a_missing_file_is_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         ColumnarSegment.open(tmp_path / "absent.rank")
+
+
+def test_verify_file_names_what_makes_a_file_unusable(rank_file):
+    assert verify_file(rank_file, expect_segment="seg-1", expect_signature="analysis 7") == []
+    assert verify_file(rank_file, expect_signature="analysis 8") == [
+        f"{rank_file}: written with analysis 'analysis 7', not 'analysis 8'"]
+    assert verify_file(rank_file.with_name("absent.rank")) == [f"{rank_file.with_name('absent.rank')}: missing"]
+    rewrite_array(rank_file, "text.docs", lambda docs: docs.__setitem__(slice(0, 2), docs[1::-1]))
+    assert verify_file(rank_file) == [f"{rank_file}: text.docs: postings out of order within a term"]
+    data = rank_file.read_bytes()
+    rank_file.write_bytes(data[:-3])
+    (problem,) = verify_file(rank_file)
+    assert problem.startswith(f"{rank_file}: ") and "truncated" in problem
 
 
 def test_date_numbers():

@@ -6,8 +6,10 @@ Whoosh stays the index of record; a rank file is derived data, written once besi
 Lucene keeps norms and doc values beside its postings for the same reason: scoring needs few
 numbers per posting, read for many postings at once.
 
-Writing (bounded memory: postings are buffered up to ``limit_mb``, then sorted and spilled to a
-run file; ``finish`` merges the runs term by term, a chunk of postings at a time)::
+Writing keeps memory bounded: postings are buffered (counted at 44 bytes each, sorting included)
+until ``limit_mb``, then sorted by term and spilled to a run file; ``finish`` merges the runs term
+by term, about half the limit's worth of postings at a time. Measured: 30 million postings with
+the default 64 MB peak at about 80 MB above the caller's own memory (1.2 GB without spilling)::
 
     with ColumnarWriter(tempdir, limit_mb=64) as writer:
         writer.add(0, "text", {"ایران": (4.0, 1, 1)}, title_len=3, body_len=120, ranking_len=123,
@@ -16,6 +18,7 @@ run file; ``finish`` merges the runs term by term, a chunk of postings at a time
         size = writer.finish(path, segment_id="abc", signature="analysis 7")
 
     write_segment(path, documents, segment_id=..., signature=...)   # upgrade an existing segment
+    verify_file(path, expect_segment=..., expect_signature=...)       # problems, [] when usable
 
 Reading::
 
@@ -967,6 +970,20 @@ class ColumnarSegment:
         return problems
 
 
+def verify_file(path: str | os.PathLike, *, expect_segment: str | None = None,
+                expect_signature: str | None = None) -> list[str]:
+    """The problems of a rank file, read through: ``[]`` when it is usable as it is; else the
+    reason it cannot be opened (damaged, stale, missing) or what ``verify`` found."""
+    try:
+        segment = ColumnarSegment.open(path, expect_segment=expect_segment, expect_signature=expect_signature)
+    except ColumnarError as error:
+        return [str(error)]
+    except FileNotFoundError:
+        return [f"{path}: missing"]
+    with segment:
+        return [f"{path}: {problem}" for problem in segment.verify()]
+
+
 def _check_family(family: FamilyIndex, in_family: np.ndarray) -> list[str]:
     """A family's terms sorted and distinct, its postings ascending within each term and in
     the family's documents, its frequencies as counted."""
@@ -1086,4 +1103,5 @@ def _count(value) -> int:
 
 
 __all__ = ["FAMILIES", "TF_MAX", "ColumnarDamaged", "ColumnarError", "ColumnarSegment", "ColumnarStale",
-           "ColumnarWriter", "Document", "FamilyIndex", "FamilyTotals", "Postings", "date_number", "write_segment"]
+           "ColumnarWriter", "Document", "FamilyIndex", "FamilyTotals", "Postings", "date_number", "verify_file",
+           "write_segment"]
