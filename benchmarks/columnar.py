@@ -79,7 +79,6 @@ def write_rows(generation: Path, rows_path: Path) -> dict:
     from whoosh import index as windex
 
     from searcher.backend.whoosh import store
-    from searcher.backend.whoosh.derived import outlet
     from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES
 
     ix = windex.open_dir(str(generation), indexname=store.INDEX_NAME)
@@ -103,7 +102,7 @@ def write_rows(generation: Path, rows_path: Path) -> dict:
             combined = [(term.decode(), freq, weight) for term, freq, weight, _ in schema[names["combined"]].index(fields[names["combined"]])]
             postings = {term: (weight, title[term], body[term]) for term, _, weight in combined}
             row = (docnum, family, postings, sum(title.values()), sum(body.values()), sum(freq for _, freq, _ in combined),
-                   article.lang, outlet(article), date_number(article.date))
+                   article.lang, article.outlet, date_number(article.date))
             data = marshal.dumps(row)
             out.write(ROW_LENGTH.pack(len(data)))
             out.write(data)
