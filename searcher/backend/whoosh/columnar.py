@@ -738,7 +738,7 @@ class FamilyIndex:
         return None if index < 0 else self.postings_at(index)
 
     def postings_at(self, index: int) -> Postings:
-        begin, end = int(self.starts[index]), int(self.starts[index + 1])
+        begin, end = self.starts[index : index + 2].tolist()  # one call, not two numpy scalars
         return Postings(self.docs[begin:end], self.weight[begin:end], self.title_tf[begin:end], self.body_tf[begin:end],
                         end - begin, int(self.title_df[index]), int(self.body_df[index]))
 
