@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from searcher.backend.whoosh import columnar
 from searcher.backend.whoosh.columnar import (
     FAMILIES, TF_MAX, ColumnarDamaged, ColumnarSegment, ColumnarStale, ColumnarWriter, Document, date_number,
-    write_segment,
+    verify_file, write_segment,
 )
 
 # Persian (with ZWNJ and an Arabic kaf), Latin, an accented letter and a 4-byte emoji: UTF-8
@@ -443,6 +443,63 @@ def test_a_missing_file_is_not_found(tmp_path):
         ColumnarSegment.open(tmp_path / "absent.rank")
 
 
+def test_verify_file_names_what_makes_a_file_unusable(rank_file):
+    assert verify_file(rank_file, expect_segment="seg-1", expect_signature="analysis 7") == []
+    assert verify_file(rank_file, expect_signature="analysis 8") == [
+        f"{rank_file}: written with analysis 'analysis 7', not 'analysis 8'"]
+    assert verify_file(rank_file.with_name("absent.rank")) == [f"{rank_file.with_name('absent.rank')}: missing"]
+    rewrite_array(rank_file, "text.docs", lambda docs: docs.__setitem__(slice(0, 2), docs[1::-1]))
+    assert verify_file(rank_file) == [f"{rank_file}: text.docs: postings out of order within a term"]
+    data = rank_file.read_bytes()
+    rank_file.write_bytes(data[:-3])
+    (problem,) = verify_file(rank_file)
+    assert problem.startswith(f"{rank_file}: ") and "truncated" in problem
+
+
 def test_date_numbers():
     assert date_number("2024-01-31") == 20240131
     assert date_number(None) == date_number("") == date_number("yesterday") == 0
+
+
+def test_large_offsets_are_written_in_64_bits(tmp_path, monkeypatch):
+    monkeypatch.setattr(columnar, "INDEX_32_MAX", 100)  # as past 4 GB of terms or postings
+    documents = generated(100)
+    write(tmp_path / "s.rank", documents)
+    with ColumnarSegment.open(tmp_path / "s.rank") as segment:
+        assert segment.family("text").starts.dtype == np.dtype("<u8")
+        assert_holds(segment, documents)
+
+
+def rewrite_array(path: Path, name: str, change) -> None:
+    """Changes an array in place and makes its checksum match again (a writer's bug, not
+    damage on disk)."""
+    import json
+
+    data = bytearray(path.read_bytes())
+    meta_offset = struct.unpack_from("<Q", data, 24)[0]
+    meta = json.loads(data[meta_offset:])
+    spec = meta["arrays"][name]
+    values = np.frombuffer(data, spec["dtype"], spec["length"], spec["offset"]).copy()
+    change(values)
+    data[spec["offset"]:spec["offset"] + values.nbytes] = values.tobytes()
+    spec["crc32"] = zlib.crc32(values.tobytes())
+    meta_bytes = json.dumps(meta).encode()
+    header = columnar._header(meta_offset + len(meta_bytes), meta_offset, meta_bytes)
+    path.write_bytes(header + bytes(data[len(header):meta_offset]) + meta_bytes)
+
+
+@pytest.mark.parametrize("name, change, problem", [
+    ("text.docs", lambda docs: docs.__setitem__(slice(0, 2), docs[1::-1]), "out of order"),
+    ("text.docs", lambda docs: docs.__setitem__(0, 10_000), "outside the family"),
+    ("text.title_df", lambda df: df.__setitem__(0, df[0] + 1), "text.title_df"),
+    ("doc.ranking_len", lambda lengths: lengths.__setitem__(0, lengths[0] + 1), "totals"),
+    ("doc.lang", lambda codes: codes.__setitem__(0, 300), "language table"),
+])
+def test_verify_checks_the_structure_behind_the_checksums(rank_file, name, change, problem):
+    with ColumnarSegment.open(rank_file) as segment:
+        first = segment.postings("text", next(segment.terms("text")))
+        assert first.df >= 2  # the generated collection's first term is common
+    rewrite_array(rank_file, name, change)
+    with ColumnarSegment.open(rank_file) as segment:
+        problems = segment.verify()
+    assert any(problem in found for found in problems), problems
