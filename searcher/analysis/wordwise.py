@@ -96,6 +96,9 @@ class Wordwise:
         self.words: dict[str, _Word] = {}
         self.units: dict[str, tuple[Term, ...]] = {}
         self.entries: dict[str, Entry] = {}  # joined units, their words separated by one space
+        # Of the words in the memo: those holding each term, and those that may join a neighbour.
+        self.containing: dict[str, set[str]] = {}
+        self.joining: set[str] = set()
 
     @classmethod
     def of(cls, steps: Sequence) -> "Wordwise | None":
@@ -125,7 +128,7 @@ class Wordwise:
             if i == len(words) or not (places[i - 1].joins_next or places[i].joins_previous):
                 spans.append((first, i - 1))
                 first = i
-        return self._units(text, words, starts, places, spans)
+        return self._units(text, words, starts, dict(zip(words, places)), spans)
 
     def entries_of(self, text: str) -> list[Entry]:
         """What indexing reads of each unit of ``text``, in text order (offsets are not kept,
@@ -161,56 +164,73 @@ class Wordwise:
 
     def matches(self, text: str, texts: frozenset[str]) -> list[tuple[int, int, str]]:
         """(start, end, term) of the tokens of ``text`` whose terms are in ``texts``, in text
-        order; only the units that can hold such a term are looked at."""
-        words, starts = _cut(text)
-        if not words:
+        order; only the units that can hold such a term are looked at, and only their words
+        are located in the text."""
+        words = text.split()
+        distinct = set(words)
+        self._learn(distinct, [])
+        holding = set().union(*(self.containing.get(term, ()) for term in texts))
+        wanted = (distinct & holding) | (distinct & self.joining)
+        if not wanted:
             return []
-        self._learn(words, [])
         memo = self.words
-        wanted = {word for word in set(words) if memo[word].joins or not texts.isdisjoint(memo[word].texts)}
-        places = [memo[word] for word in words]
         spans: list[tuple[int, int]] = []
         for i in [i for i, word in enumerate(words) if word in wanted]:
             if spans and i <= spans[-1][1]:
                 continue
             first = last = i
-            while first > 0 and (places[first - 1].joins_next or places[first].joins_previous):
+            while first > 0 and (memo[words[first - 1]].joins_next or memo[words[first]].joins_previous):
                 first -= 1
-            while last + 1 < len(places) and (places[last].joins_next or places[last + 1].joins_previous):
+            while last + 1 < len(words) and (memo[words[last]].joins_next or memo[words[last + 1]].joins_previous):
                 last += 1
             spans.append((first, last))
+        starts = _locate(text, words, [i for first, last in spans for i in range(first, last + 1)])
+        places = {words[first]: memo[words[first]] for first, last in spans if first == last}
         found = []
         for unit in self._units(text, words, starts, places, spans):
             found += [(term.start + unit.start, term.end + unit.start, term.text)
                       for term in unit.terms if term.text in texts]
         return found
 
-    def _units(self, text: str, words: list[str], starts: list[int], places: list[_Word],
-               spans: list[tuple[int, int]]) -> list[Unit]:
+    def _units(self, text: str, words: list[str], starts: list[int], places, spans: list[tuple[int, int]]) -> list[Unit]:
+        """The units of ``spans`` (first and last word of each); ``places`` maps (or lists) the
+        analysis of the single words among them."""
         joined = [text[starts[first]:starts[last] + len(words[last])] for first, last in spans if first < last]
         self._learn([], joined)
         units = []
         for first, last in spans:
             if first == last:
-                units.append(Unit(starts[first], places[first].terms))
+                units.append(Unit(starts[first], places[words[first]].terms))
             else:
                 units.append(Unit(starts[first], self.units[text[starts[first]:starts[last] + len(words[last])]]))
         return units
 
-    def _learn(self, words: list[str], units: list[str]) -> None:
+    def _learn(self, words: Iterable[str], units: list[str]) -> None:
         """Memoises the ``words`` and joined ``units`` not known yet, analysed in one pass with a
         punctuation line between them (no join crosses punctuation); one whose tokens cross its
         bounds there is analysed alone. A memo that would pass MEMO_SIZE starts again."""
-        words, units = _unknown(self.words, words), _unknown(self.units, units)
-        if not words and not units:
+        words = set(words)
+        memo = self.words
+        unknown_words = {word for word in words if word not in memo}
+        if len(self.words) + len(unknown_words) > MEMO_SIZE:
+            self.words.clear()
+            self.containing.clear()
+            self.joining.clear()
+            unknown_words = words
+        units = _unknown(self.units, units)
+        if not unknown_words and not units:
             return
-        texts = [*words, *units]
+        texts = [*unknown_words, *units]
         starts = list(itertools.accumulate((len(text) + len(WORD_SEPARATOR) for text in texts), initial=0))
         for text, terms, joinable in zip(texts, *self._analysed(WORD_SEPARATOR.join(texts), starts, texts)):
             if terms is None or joinable is None:
                 (terms,), (joinable,) = self._analysed(text, [0, len(text)], [text])
-            if text in words:
-                self.words[text] = self._place(text, tuple(terms), joinable)
+            if text in unknown_words:
+                place = self.words[text] = self._place(text, tuple(terms), joinable)
+                for term in place.texts:
+                    self.containing.setdefault(term, set()).add(text)
+                if place.joins:
+                    self.joining.add(text)
             else:
                 self.units[text] = tuple(terms)
 
@@ -266,6 +286,33 @@ def _solid(text: str, run: list[Term], analyse: Callable[[str], list[str]]) -> l
         return []
     own = {term.text for term in run}
     return [term for term in analyse(text[run[0].start : run[-1].end].replace(C.ZWNJ, "")) if term not in own]
+
+
+def _locate(text: str, words: list[str], indices: list[int]) -> dict[int, int]:
+    """Where the words ``words[i]`` for ``i`` in ``indices`` (ascending) start in ``text``, of
+    which ``words`` is ``text.split()``: each found by skipping as many whole-word occurrences
+    of it as the words before it hold, without walking the other words."""
+    starts: dict[int, int] = {}
+    cursor, after = 0, 0  # search from cursor; words before index ``after`` are behind it
+    for i in indices:
+        word = words[i]
+        for _ in range(words[after:i].count(word) + 1):
+            cursor = _whole_word(text, word, cursor)
+            starts[i] = cursor
+            cursor += len(word)
+        after = i + 1
+    return starts
+
+
+def _whole_word(text: str, word: str, start: int) -> int:
+    """The first occurrence of ``word`` at or after ``start`` with whitespace (or the text's
+    ends) on both sides."""
+    position = text.find(word, start)
+    end = position + len(word)
+    while (position > 0 and not text[position - 1].isspace()) or (end < len(text) and not text[end].isspace()):
+        position = text.find(word, position + 1)
+        end = position + len(word)
+    return position
 
 
 def _cut(text: str) -> tuple[list[str], list[int]]:

@@ -223,7 +223,7 @@ class Engine:
             for docnum in docnums:
                 extra[docnum] += float(stop_scores[docnum])
         if pairs:
-            for docnum, bonus in proximity.bonuses(self.source, pairs, docnums, self.config.ranking.proximity_window).items():
+            for docnum, bonus in proximity.bonuses(self.source, self.collection, pairs, docnums, self.config.ranking.proximity_window).items():
                 extra[docnum] += bonus
         rescored = [(docnum, score + extra[docnum]) for docnum, score in head]
         order = self._id_rank()

@@ -21,7 +21,7 @@ import numpy as np
 
 from searcher.analysis.article import FAMILIES
 from searcher.query.plan import Plan
-from searcher.search.collection import Statistics
+from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Positions, idf
 
 Pair = tuple[str, str, float]  # two neighbouring query words and the idf of the rarer one
@@ -42,18 +42,30 @@ def pairs(plan: Plan, stats: Statistics) -> dict[str, list[Pair]]:
     return found
 
 
-def bonuses(positions: Positions, found: dict[str, list[Pair]], docnums: Iterable[int], window: int) -> dict[int, float]:
-    """The proximity bonus of each of ``docnums`` for the word pairs ``found``."""
+def bonuses(positions: Positions, collection: Collection, found: dict[str, list[Pair]], docnums: Iterable[int],
+            window: int) -> dict[int, float]:
+    """The proximity bonus of each of ``docnums`` for the word pairs ``found``. Positions are
+    read only for the documents whose body holds both words of a pair (the arrays tell)."""
     docnums = sorted(set(docnums))
     total = dict.fromkeys(docnums, 0.0)
-    wanted = np.array(docnums, dtype=np.int64)
+    head = np.array(docnums, dtype=np.int64)
     for family, neighbours in found.items():
+        holding = {word: set(head[np.isin(head, postings.docs)].tolist())
+                   if (postings := collection.postings("body", family, word)) is not None else set()
+                   for word in dict.fromkeys(word for first, second, _ in neighbours for word in (first, second))}
+        needed: dict[str, set[int]] = {word: set() for word in holding}
+        for first, second, _ in neighbours:
+            both = holding[first] & holding[second]
+            needed[first] |= both
+            needed[second] |= both
         where: dict[int, dict[str, list[int]]] = {docnum: {} for docnum in docnums}
-        for word in dict.fromkeys(word for first, second, _ in neighbours for word in (first, second)):
-            for docnum, places in positions.positions("body", family, word, wanted).items():
-                where[docnum][word] = places
+        for word, wanted in needed.items():
+            if wanted:
+                for docnum, places in positions.positions("body", family, word, np.array(sorted(wanted))).items():
+                    where[docnum][word] = places
         for docnum, places in where.items():
-            total[docnum] += _bonus(neighbours, places, window)
+            if places:
+                total[docnum] += _bonus(neighbours, places, window)
     return total
 
 
