@@ -15,6 +15,7 @@ minimum over the shingles (Broder 1997). Signatures are compared only within one
 from __future__ import annotations
 
 import functools
+from collections import Counter
 import struct
 import zlib
 from collections.abc import Sequence
@@ -79,17 +80,158 @@ def _agreement(a: Sequence[int], b: Sequence[int]) -> float:
 def group_leaders(signatures: Sequence[bytes | None], threshold: float) -> list[int]:
     """For items in rank order, the position of the item leading each one's group: the first
     item whose signature is similar enough to its own (itself when there is none)."""
-    leaders: list[tuple[int, tuple[int, ...]]] = []
-    assigned = []
-    for position, value in enumerate(signatures):
-        if value is None:
-            assigned.append(position)
-            continue
-        values = _VALUES.unpack(value)
-        best = max(leaders, key=lambda leader: _agreement(leader[1], values), default=None)
-        if best is not None and _agreement(best[1], values) >= threshold:
-            assigned.append(best[0])
-            continue
-        leaders.append((position, values))
-        assigned.append(position)
-    return assigned
+    return Grouper(threshold).add(signatures).tolist()
+
+
+class Grouper:
+    """Groups items fed in rank order, a chunk at a time (``add``): each item joins the earlier
+    leader whose signature agrees with its own in the most positions (the first such leader on
+    a tie) when they agree in at least ``threshold`` of them, and else leads a group of its own.
+    An item without a signature leads its own group, which no other item joins.
+
+    Only leaders that can be similar enough are compared (exact, not an approximation): a
+    signature is cut into ``d + 1`` bands of positions, ``d`` being the disagreements the
+    threshold allows, so two signatures that agree enough agree on a whole band (pigeonhole).
+    The leaders' band values are kept as sorted keys, in runs merged as they double (a
+    log-structured merge), and an item is compared only with the leaders sharing one of its
+    band values, and with the leaders of its own chunk that do. Memory: about 0.8 KB a leader
+    (its signature and its keys), nothing for the items that join a group."""
+
+    def __init__(self, threshold: float):
+        self.need = next((count for count in range(NUM_PERM + 1) if count / NUM_PERM >= threshold), NUM_PERM + 1)
+        # Disagreements allowed + 1 bands of positions (none when no two signatures can be similar enough).
+        bands = NUM_PERM - self.need + 1
+        self.bands = np.arange(bands * (NUM_PERM // bands)).reshape(bands, -1) if 0 < bands <= NUM_PERM else None
+        self.seen = 0  # items fed so far
+        self.values = np.zeros((0, NUM_PERM), dtype=np.uint32)  # the leaders' signatures (capacity grows)
+        self.leaders = np.zeros(0, dtype=np.int64)  # the leaders' item numbers
+        self.count = 0  # leaders so far
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted band keys of leaders, the leaders' indexes
+        self.first: int | None = None  # with a threshold of 0, the leader of every item
+
+    def add(self, signatures: Sequence[bytes | None]) -> np.ndarray:
+        """The leader of each of these items, as an item number counting from the first item
+        ever fed."""
+        start = self.seen
+        self.seen += len(signatures)
+        leaders = np.arange(start, self.seen, dtype=np.int64)
+        items = np.array([item for item, value in enumerate(signatures) if value is not None], dtype=np.int64)
+        if not len(items):
+            return leaders
+        if self.need == 0:  # everything is similar enough: all join the first item with a signature
+            self.first = start + int(items[0]) if self.first is None else self.first
+            leaders[items] = self.first
+            return leaders
+        if self.bands is None:  # nothing is similar enough
+            return leaders
+        values = np.frombuffer(b"".join(signatures[item] for item in items.tolist()), dtype="<u4").reshape(-1, NUM_PERM)
+        keys = self._keys(values)
+        flat = keys.ravel()
+        order = np.argsort(flat, kind="stable")  # rows ascending among equal keys
+        ordered, rows = flat[order], order // keys.shape[1]
+        best, agreement = self._best_earlier(values, ordered, rows)
+        earlier, later, shared = _pairs_within(values, ordered, rows)
+        leading = agreement < self.need
+        if len(later):
+            # Items of this chunk that may join one of its earlier items: decided in rank order.
+            by_later: dict[int, list[tuple[int, int]]] = {}
+            for a, b, count in zip(earlier.tolist(), later.tolist(), shared.tolist()):
+                by_later.setdefault(b, []).append((a, count))
+            for row in sorted(by_later):
+                chosen, agreeing = -1, int(agreement[row])
+                for other, count in by_later[row]:  # earlier rows, in order
+                    if leading[other] and count > agreeing:  # a tie keeps the earlier leader
+                        chosen, agreeing = other, count
+                if chosen >= 0 and agreeing >= self.need:
+                    best[row] = start + items[chosen]
+                    leading[row] = False
+        joined = ~leading
+        leaders[items[joined]] = best[joined]
+        if leading.any():
+            indexes = self._remember(values[leading], start + items[leading])
+            index_of_row = np.full(len(items), -1, dtype=np.int64)
+            index_of_row[leading] = indexes
+            kept = leading[rows]
+            self._add_run(ordered[kept], index_of_row[rows[kept]])
+        return leaders
+
+    def _keys(self, values: np.ndarray) -> np.ndarray:
+        """Each signature's band values, one number per band (its index in the top bits)."""
+        mixed = np.zeros((len(values), len(self.bands)), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for column in range(self.bands.shape[1]):
+                mixed = mixed * np.uint64(0x100000001B3) + values[:, self.bands[:, column]].astype(np.uint64)
+        return (mixed & np.uint64((1 << 57) - 1)) | (np.arange(len(self.bands), dtype=np.uint64) << np.uint64(57))
+
+    def _best_earlier(self, values: np.ndarray, wanted: np.ndarray, wanted_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each signature, the leader fed before this chunk that agrees with it most (the
+        earliest on a tie; -1 for none sharing a band) and in how many positions. ``wanted``:
+        the chunk's band keys, sorted; ``wanted_rows``: the signature of each."""
+        best = np.full(len(values), -1, dtype=np.int64)
+        agreement = np.zeros(len(values), dtype=np.int64)
+        rows, found = [], []
+        for run_keys, run_leaders in self.runs:
+            low = np.searchsorted(run_keys, wanted, side="left")
+            lengths = np.searchsorted(run_keys, wanted, side="right") - low
+            total = int(lengths.sum())
+            if total:
+                rows.append(np.repeat(wanted_rows, lengths))
+                found.append(run_leaders[np.repeat(low - np.cumsum(lengths) + lengths, lengths) + np.arange(total)])
+        if not found:
+            return best, agreement
+        pairs = np.unique(np.concatenate(rows) * self.count + np.concatenate(found))
+        pair_rows, pair_leaders = pairs // self.count, pairs % self.count
+        counts = (values[pair_rows] == self.values[pair_leaders]).sum(axis=1)
+        order = np.lexsort((pair_leaders, -counts, pair_rows))  # per row: most agreement, then earliest
+        first = order[np.unique(pair_rows[order], return_index=True)[1]]
+        best[pair_rows[first]] = self.leaders[pair_leaders[first]]
+        agreement[pair_rows[first]] = counts[first]
+        return best, agreement
+
+    def _remember(self, values: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Adds leaders' signatures; returns their indexes among the leaders."""
+        if self.count + len(values) > len(self.values):
+            size = max(2 * len(self.values), self.count + len(values), 64)
+            self.values = np.concatenate((self.values[: self.count], np.zeros((size - self.count, NUM_PERM), np.uint32)))
+            self.leaders = np.concatenate((self.leaders[: self.count], np.zeros(size - self.count, np.int64)))
+        indexes = np.arange(self.count, self.count + len(values), dtype=np.int64)
+        self.values[indexes] = values
+        self.leaders[indexes] = items
+        self.count += len(values)
+        return indexes
+
+    def _add_run(self, keys: np.ndarray, owners: np.ndarray) -> None:
+        """Adds sorted band keys of leaders as a run, merging runs that are no longer at least
+        twice the size of the run after them."""
+        self.runs.append((keys, owners))
+        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
+            (keys_b, owners_b), (keys_a, owners_a) = self.runs.pop(), self.runs.pop()
+            at = np.searchsorted(keys_a, keys_b, side="right") + np.arange(len(keys_b))
+            merged = np.empty(len(keys_a) + len(keys_b), dtype=keys_a.dtype)
+            merged_owners = np.empty(len(merged), dtype=owners_a.dtype)
+            from_a = np.ones(len(merged), dtype=bool)
+            from_a[at] = False
+            merged[at], merged_owners[at] = keys_b, owners_b
+            merged[from_a], merged_owners[from_a] = keys_a, owners_a
+            self.runs.append((merged, merged_owners))
+
+
+def _pairs_within(values: np.ndarray, ordered: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of signatures of one chunk sharing a band (earlier row, later row, their
+    agreement), ordered by the later row and then the earlier one. ``ordered``: the chunk's
+    band keys sorted, rows ascending among equal keys; ``rows``: the signature of each."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not (ordered[1:] == ordered[:-1]).any():
+        return empty, empty, empty
+    starts = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1))
+    lengths = np.diff(np.concatenate((starts, [len(ordered)])))
+    # Every pair (i, j), i < j, within each run of equal keys: i is paired with the rest of its run.
+    later_in_run = np.repeat(starts + lengths, lengths) - np.arange(len(ordered)) - 1
+    firsts = np.repeat(np.arange(len(ordered)), later_in_run)
+    seconds = firsts + 1 + np.arange(len(firsts)) - np.repeat(np.cumsum(later_in_run) - later_in_run, later_in_run)
+    size = len(values)
+    pairs = np.unique(rows[firsts] * size + rows[seconds])
+    earlier, later = pairs // size, pairs % size
+    order = np.lexsort((earlier, later))
+    earlier, later = earlier[order], later[order]
+    return earlier, later, (values[earlier] == values[later]).sum(axis=1)

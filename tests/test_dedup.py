@@ -41,3 +41,61 @@ def test_headlines_with_a_label_for_body_are_told_apart_by_their_titles():
     second = signature("Video", title="Storm zorgt voor overlast in Utrecht")
     assert dedup.similarity(first, second) < THRESHOLD
     assert signature("", title="Alleen een kop")
+
+
+def pairwise_leaders(signatures: list[bytes | None], threshold: float) -> list[int]:
+    """Grouping as the definition says, by comparing each item with every earlier leader."""
+    leaders: list[int] = []
+    assigned = []
+    for position, value in enumerate(signatures):
+        if value is None:
+            assigned.append(position)
+            continue
+        best = max(leaders, key=lambda leader: dedup.similarity(signatures[leader], value), default=None)
+        if best is not None and dedup.similarity(signatures[best], value) >= threshold:
+            assigned.append(best)
+        else:
+            leaders.append(position)
+            assigned.append(position)
+    return assigned
+
+
+def edited_signatures(count: int, seed: int) -> list[bytes | None]:
+    """Signatures of originals and of copies agreeing with one of them in 20 to 64 positions
+    (around every threshold), a few missing, in a shuffled order."""
+    import random
+    import struct
+
+    rng = random.Random(seed)
+    originals = [[rng.randrange(1 << 32) for _ in range(dedup.NUM_PERM)] for _ in range(count // 3)]
+    items: list[bytes | None] = []
+    for _ in range(count):
+        if rng.random() < 0.05:
+            items.append(None)
+            continue
+        values = list(rng.choice(originals))
+        for position in rng.sample(range(dedup.NUM_PERM), rng.randint(0, 44)):
+            values[position] = rng.randrange(8)  # small values: unrelated signatures share some
+        items.append(struct.pack(f"<{dedup.NUM_PERM}I", *values))
+    return items
+
+
+def test_grouping_fed_in_chunks_equals_the_pairwise_definition():
+    for seed, threshold in ((1, THRESHOLD), (2, 0.8), (3, 0.3)):
+        items = edited_signatures(600, seed)
+        expected = pairwise_leaders(items, threshold)
+        assert dedup.group_leaders(items, threshold) == expected
+        grouper = dedup.Grouper(threshold)
+        fed = []
+        for start, size in ((0, 1), (1, 7), (8, 100), (108, 492)):
+            fed += grouper.add(items[start:start + size]).tolist()
+        assert fed == expected
+        assert len(set(expected)) < len(items) - 30  # copies were folded
+
+
+def test_thresholds_of_nothing_and_everything():
+    items = edited_signatures(50, 4)
+    present = [i for i, value in enumerate(items) if value is not None]
+    assert dedup.group_leaders(items, 0.0) == [present[0] if value is not None else i for i, value in enumerate(items)]
+    assert dedup.group_leaders(items, 1.01) == list(range(len(items)))
+    assert dedup.group_leaders(items, 0.0) == pairwise_leaders(items, 0.0)
