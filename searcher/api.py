@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -27,11 +27,12 @@ from searcher.backend.whoosh.store import directory_size
 from searcher.config import Config, IndexConfig
 from searcher.drops.page import is_chrome
 from searcher.errors import IndexNotFound, SearcherError
-from searcher.filters import SORTS, Filters
+from searcher.filters import SORTS, Filters, iso_date
+from searcher.filters import since as period_start
 from searcher.folder import IndexFolder, index_version
 from searcher.index import copy_rebuilt, ingest, remove
 from searcher.model import (
-    Article, IndexReport, Line, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Span, Stats, VerifyReport,
+    Article, Export, IndexReport, Line, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Span, Stats, VerifyReport,
 )
 from searcher.query import plan as planning
 from searcher.query.plan import Plan
@@ -128,31 +129,55 @@ class Index:
     def search(self, query: str, limit: int = 10, page: int = 1, lang: str | Iterable[str] | None = None,
                snippets: bool = True, *, source: str | Iterable[str] | None = None,
                date_from: str | date | None = None, date_to: str | date | None = None,
-               sort: str = "relevance", facets: bool = False, group: bool = False, suggest: bool = True,
-               literal: bool = False) -> Page:
+               since: str | None = None, sort: str = "relevance", facets: bool = False, group: bool = False,
+               suggest: bool = True, literal: bool = False) -> Page:
         """Ranked hits for ``query``: page ``page`` (from 1) of ``limit`` hits.
 
         Filters: ``lang`` ("fa", "nl" or "und"), ``source`` (the record's source, else the drop
         folder; any case), each one value or several (any of them), ``date_from``/``date_to``
-        (inclusive; ISO or Jalali, e.g. "1403-06-31").
+        (inclusive; ISO or Jalali, e.g. "1403-06-31"), ``since`` (a period up to today: "24h",
+        "7d", "2w", "3m", "1y"). A query may hold filters of its own (``lang:nl``, ``date:2024-09``;
+        see searcher.query.syntax); ``page.notes`` says what the query's reading changed or left out.
         ``sort="date"`` ranks newest first, undated last. ``facets`` counts every match by
         language, source and month. ``group`` folds near-duplicates into the best-ranked copy
         (``Hit.similar``). ``suggest``: a corrected query when this one finds few articles.
         ``snippets=False`` leaves the snippets empty, for callers that only need the ranking.
         ``literal=True`` reads the query as plain words (no phrases, operators or fields)."""
-        request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets, facets)
+        request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets, facets, since)
         plan = self.plan(query, literal)
         with self._reading() as engine:
             answer = engine.search(plan, request, suggest_correction=suggest)
         return _page(query, page, limit, sort, answer)
 
+    def export(self, query: str, lang: str | Iterable[str] | None = None, *, source: str | Iterable[str] | None = None,
+               date_from: str | date | None = None, date_to: str | date | None = None, since: str | None = None,
+               order: str = "relevance", snippets: bool = False, group: bool = False, literal: bool = False) -> Export:
+        """Every hit for ``query``, streamed in ranking order (``order="date"``: newest first,
+        undated last): an iterator of ``Hit`` that reads each from the index as it is taken, so
+        memory stays flat however many there are (the ranking itself is a few arrays: 16 bytes
+        a match, and 256 bytes a match for folding). ``snippets``: with snippets (slower);
+        ``group``: near-duplicates folded into the best-ranked copy, which lists all of them.
+        Filters as for ``search``. The export reads one commit of the index (an index updated
+        meanwhile is not seen) and lets it go when its last hit is taken or it is closed."""
+        request = _request(1, 1, lang, source, date_from, date_to, order, group, snippets, False, since)
+        plan = self.plan(query, literal)
+        live = self._folder.fresh()
+        reading = ExitStack()
+        try:
+            snapshot = reading.enter_context(live.store.own_reading())
+            counted, hits = Engine(snapshot, replace(self._config, index=live.config)).stream(plan, request)
+        except BaseException:
+            reading.close()
+            raise
+        return Export(query, counted.total, counted.all_words, plan.notes + counted.notes, hits, reading.close)
+
     def similar(self, article_id: str, limit: int = 10, page: int = 1, lang: str | Iterable[str] | None = None,
                 snippets: bool = True, *, source: str | Iterable[str] | None = None,
-                date_from: str | date | None = None, date_to: str | date | None = None,
+                date_from: str | date | None = None, date_to: str | date | None = None, since: str | None = None,
                 sort: str = "relevance", facets: bool = False, group: bool = False) -> Page:
         """The articles most like the article ``article_id`` (sharing its key terms), paged,
         filtered and grouped as ``search`` does."""
-        request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets, facets)
+        request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets, facets, since)
         with self._reading() as engine:
             answer = engine.search(similarity.like(engine, article_id), request)
         return _page(f"similar:{article_id}", page, limit, sort, answer)
@@ -276,12 +301,17 @@ def open_index(path: str | os.PathLike | None = None, create: bool = False, wait
 
 def _request(limit: int, page: int, lang: str | Iterable[str] | None, source: str | Iterable[str] | None,
              date_from: str | date | None, date_to: str | date | None, sort: str, group: bool,
-             snippets: bool, facets: bool) -> Request:
-    """Checks the paging and sorting options of a search and builds the engine's request."""
+             snippets: bool, facets: bool, since: str | None = None) -> Request:
+    """Checks the paging and sorting options of a search and builds the engine's request.
+    ``since`` (``24h``, ``7d``, ``2w``...) and ``date_from`` together: the later start."""
     if limit < 1 or page < 1:
         raise SearcherError("limit and page must be at least 1")
     if sort not in SORTS:
         raise SearcherError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+    if since is not None:
+        start = period_start(since)
+        given = iso_date(date_from, "from")
+        date_from = max(given, start) if given else start
     filters = Filters.of(lang, source, date_from, date_to)
     return Request(offset=(page - 1) * limit, limit=limit, filters=filters, sort=sort, group=group,
                    with_snippets=snippets, facets=facets)
@@ -289,7 +319,8 @@ def _request(limit: int, page: int, lang: str | Iterable[str] | None, source: st
 
 def _page(query: str, page: int, limit: int, sort: str, answer: Answer) -> Page:
     return Page(query=query, total=answer.total, page=page, limit=limit, hits=answer.hits,
-                facets=_ordered_facets(answer.facets), suggestion=answer.suggestion, sort=sort)
+                facets=_ordered_facets(answer.facets), suggestion=answer.suggestion, sort=sort,
+                all_words=answer.all_words, notes=answer.notes)
 
 
 def _ordered_facets(facets: dict[str, dict[str, int]] | None) -> dict[str, dict[str, int]] | None:

@@ -6,6 +6,7 @@ bug and keeps its traceback.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from searcher import drops, evaluation, perturb, render
+from searcher import drops, evaluation, perturb, render, rows
 from searcher.api import DEFAULT_WAIT, default_index_path, open_index
 from searcher.model import Note, Skipped
 from searcher.errors import SearcherError
@@ -140,6 +141,8 @@ def result_options(command):
         click.option("--from", "date_from", default=None, metavar="DATE",
                      help="Only articles dated on or after DATE: 2024-09-21 or Jalali 1403-06-31."),
         click.option("--to", "date_to", default=None, metavar="DATE", help="Only articles dated on or before DATE."),
+        click.option("--since", default=None, metavar="PERIOD",
+                     help="Only articles dated in the last PERIOD up to today: 24h, 7d, 2w, 3m or 1y."),
         click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
                      help="Rank by relevance, or by date (newest first, undated last)."),
         click.option("--facets", is_flag=True, help="Also count the hits by language, source and month."),
@@ -157,19 +160,60 @@ def result_options(command):
 @click.argument("query")
 @index_option
 @result_options
-def search_command(query: str, index_dir: Path | None, as_json: bool, marks: bool, show_all: bool, **options) -> None:
+@click.option("--format", "output_format", type=click.Choice(("text", "json") + rows.FORMATS), default="text",
+              show_default=True,
+              help="Output: text, json (as --json), or every hit streamed as jsonl, csv or tsv (from --page, at "
+                   "most --limit hits when given).")
+@click.option("--snippets/--no-snippets", default=True, show_default=True,
+              help="Snippets of the hits (without: faster, an empty snippet).")
+def search_command(query: str, index_dir: Path | None, as_json: bool, marks: bool, show_all: bool, output_format: str,
+                   snippets: bool, **options) -> None:
     """Search the index for QUERY.
 
     \b
-    Words:      رئیس جمهور      Oekraine onderhandeling
+    Words:      رئیس جمهور      Oekraine onderhandeling      Oekra*  (words starting so)
     Phrases:    "رئیس جمهور"    "Midden Oosten"~2
     Operators:  AND  OR  NOT  -word  ( )     Fields: title:word  body:word
+    Filters:    lang:nl  source:nos  date:2024-09  date:1403-06..1403-08  date:>now-7d  id:ID
     A query may start with -:  searcher search "-Rutte Trump"
                           or:  searcher search -- "-Rutte Trump"
     """
+    if as_json and output_format not in ("text", "json"):
+        raise click.UsageError(f"--json and --format {output_format} disagree: give one of them")
+    as_json = as_json or output_format == "json"
+    if marks and not as_json and output_format != "jsonl":
+        raise click.UsageError("--marks goes with --json or --format jsonl")
     with open_index(index_dir) as index:
-        result = index.search(query, group=not show_all, suggest=True, **options)
+        if output_format in rows.FORMATS:
+            _export(index, query, output_format, marks, snippets, not show_all, **options)
+            return
+        result = index.search(query, group=not show_all, suggest=True, snippets=snippets, **options)
+    _print_notes(result.notes)
     _print_result(result, as_json, marks)
+
+
+def _export(index, query: str, output_format: str, marks: bool, snippets: bool, group: bool, limit: int, page: int,
+            sort: str, facets: bool, **filters) -> None:
+    """Every hit of ``query`` (from ``--page``, at most ``--limit`` when given) streamed to stdout."""
+    if facets:
+        raise click.UsageError(f"--facets goes with text or JSON output, not --format {output_format}")
+    context = click.get_current_context()
+    given = {name: context.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+             for name in ("limit", "page")}
+    start = (page - 1) * limit if given["page"] else 0
+    with index.export(query, order=sort, snippets=snippets, group=group, **filters) as exported:
+        _print_notes(exported.notes)
+        hits = itertools.islice(exported, start, start + limit if given["limit"] else None)
+        try:
+            rows.write(hits, sys.stdout, output_format, first_rank=start + 1, marks=marks)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped reading (`| head`): done, quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _print_notes(notes: Iterable[str]) -> None:
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
 
 
 @main.command("similar")

@@ -131,6 +131,8 @@ class Grouper:
         ordered, rows = flat[order], order // keys.shape[1]
         best, agreement = self._best_earlier(values, ordered, rows)
         earlier, later, shared = _pairs_within(values, ordered, rows)
+        similar = shared >= self.need  # a pair agreeing less can never fold one into the other
+        earlier, later, shared = earlier[similar], later[similar], shared[similar]
         leading = agreement < self.need
         if len(later):
             # Items of this chunk that may join one of its earlier items: decided in rank order.

@@ -5,7 +5,7 @@ Plain dataclasses with ``to_dict()`` for JSON output; nothing here touches the i
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 
@@ -191,12 +191,58 @@ class Page:
     facets: dict[str, dict[str, int]] | None = None  # "lang"/"source"/"month" -> value -> hits
     suggestion: str | None = None  # a corrected query, when this one found little
     sort: str = "relevance"  # or "date": then the hits have no relevance score
+    all_words: int | None = None  # of a keyword query of 2+ content words: articles holding all of them
+    notes: tuple[str, ...] = ()  # what reading the query changed or left out (an unknown field, a wildcard cut)
 
     def to_dict(self, marks: bool = False) -> dict:
         """The JSON form; ``marks`` as for ``Hit.to_dict``."""
-        data = {"query": self.query, "total": self.total, "hits": [hit.to_dict(marks) for hit in self.hits]}
-        optional = {"facets": self.facets, "suggestion": self.suggestion}
+        data = {"query": self.query, "total": self.total, "hits": [hit.to_dict(marks) for hit in self.hits],
+                "notes": list(self.notes)}
+        optional = {"all_words": self.all_words, "facets": self.facets, "suggestion": self.suggestion}
         return {**data, **{name: value for name, value in optional.items() if value is not None}}
+
+
+class Export:
+    """Every hit of a query, streamed (``Index.export``): iterate it for the hits, read from the
+    index as they are taken. ``total``, ``all_words`` and ``notes`` are known at once. It holds
+    a reader of the index until the last hit is taken or it is closed (``close()``, or use it
+    in a ``with`` block)."""
+
+    def __init__(self, query: str, total: int, all_words: int | None, notes: tuple[str, ...], hits: Iterator[Hit],
+                 close: Callable[[], None]):
+        self.query = query
+        self.total = total
+        self.all_words = all_words
+        self.notes = notes
+        self._hits = hits
+        self._close: Callable[[], None] | None = close
+
+    def __iter__(self) -> "Export":
+        return self
+
+    def __next__(self) -> Hit:
+        if self._close is None:
+            raise StopIteration
+        try:
+            return next(self._hits)
+        except StopIteration:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Lets the index reader go (the hits not yet taken are not read)."""
+        if self._close is not None:
+            close, self._close = self._close, None
+            close()
+
+    def __enter__(self) -> "Export":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def test_search_json_shape(run, indexed):
     result = run("search", "Oekraine", "--index", str(indexed), "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "hits"}
+    assert set(data) == {"query", "total", "hits", "notes"}
     assert data["query"] == "Oekraine" and data["total"] == 1
     hit = data["hits"][0]
     assert {"id", "title", "lang", "date", "path", "score", "snippet"} <= set(hit)  # keys may be added, never removed

@@ -225,7 +225,7 @@ def plan(text: str, config: Config, literal: bool = False) -> Plan:
     query = normalize(compiler.compile(tree)) if tree is not None else None
     if query is None and not constraints:
         raise QueryError(f"the query {text!r} has no words to search for")
-    if query is not None and not positive_terms(query) and not _has_prefix(query):
+    if query is not None and not positive_terms(query) and not has_prefix(query):
         raise QueryError(f"the query {text!r} only excludes words: add a word to search for")
     suggestible = tuple(_suggestible(tree, text))
     reading = _keyword_reading(tree, compiler, config) if tree is not None else None
@@ -358,15 +358,16 @@ def _solid_forms(analyzer: Analyzer, word: str, tokens: list) -> list[str]:
     return solid
 
 
-def _has_prefix(query) -> bool:
+def has_prefix(query) -> bool:
+    """Whether ``query`` holds a wildcard where it can match."""
     if isinstance(query, Prefix):
         return True
     if isinstance(query, (Or, And)):
-        return any(_has_prefix(child) for child in query.children)
+        return any(has_prefix(child) for child in query.children)
     if isinstance(query, AndNot):
-        return _has_prefix(query.positive)
+        return has_prefix(query.positive)
     if isinstance(query, AndMaybe):
-        return _has_prefix(query.required)
+        return has_prefix(query.required)
     return False
 
 

@@ -20,7 +20,7 @@ folded into the best-ranked of them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -39,6 +39,8 @@ from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Matches, Positions, Scorer
 
 NO_VALUE = "none"  # the facet value of articles without a source or a date
+GROUP_CHUNK = 256  # ranked documents folded at first for a page of grouped hits (see Engine._groups)
+LEADERS_CHUNK = 1024  # signatures folded at a time in a stream
 
 
 class Source(Positions, Protocol):
@@ -118,7 +120,15 @@ class Engine:
         return Statistics.of(self.collection, sorted(keys))
 
     def rank(self, plan: Plan, request: Request, stats: Statistics | None = None) -> Ranked:
-        """The best ``offset + limit`` matches (more with folding: enough groups), ranked."""
+        """The best ``offset + limit`` matches (all of them with folding, which reads the
+        ranking as a stream), ranked."""
+        counted, docnums, scores = self._ranking(plan, request, stats, everything=request.group)
+        return replace(counted, docs=list(zip(docnums.tolist(), scores.tolist())))
+
+    def _ranking(self, plan: Plan, request: Request, stats: Statistics | None,
+                 everything: bool) -> tuple[Ranked, np.ndarray, np.ndarray]:
+        """What is counted over every match (``docs`` left empty), and the matches' document
+        numbers and scores in ranking order: the best ``offset + limit``, or all of them."""
         stats = stats or self.statistics(plan)
         scorer = _MemoScorer(self.collection, stats, self.config.ranking, self.source)
         allowed = self._allowed(request.filters, plan)
@@ -132,13 +142,11 @@ class Engine:
             all_words = int((scorer.match(plan.all_words).mask & allowed).sum())
         facets = self._facets(np.logical_or.reduce([part.mask for part in found])) if request.facets else None
         wanted = request.offset + request.limit
-        if request.group:
-            wanted *= self.config.ranking.grouping_depth
         if request.sort == "date":
-            docs = self._by_date(np.logical_or.reduce([part.mask for part in found]), wanted, request.group)
+            docnums, scores = self._by_date(np.logical_or.reduce([part.mask for part in found]), wanted, everything)
         else:
-            docs = self._by_relevance(plan, found, scorer, stats, wanted, request.group)
-        return Ranked(total, docs, all_words, facets, tuple(scorer.notes))
+            docnums, scores = self._by_relevance(plan, found, scorer, stats, wanted, everything)
+        return Ranked(total, [], all_words, facets, tuple(scorer.notes)), docnums, scores
 
     # Single index
 
@@ -153,13 +161,33 @@ class Engine:
 
     def hits(self, docs: list[tuple[int, float]], plan: Plan | None, request: Request) -> list[Hit]:
         """The page ``request`` asks for of ranked ``docs``, folded if asked, with snippets."""
+        plan = self._expanded(plan)
         if request.group:
-            groups = self._grouped(docs)
+            page = self._groups(docs, request.offset + request.limit)[request.offset :]
         else:
-            groups = [(doc, []) for doc in docs]
-        page = groups[request.offset : request.offset + request.limit]
+            page = [(doc, []) for doc in docs[request.offset : request.offset + request.limit]]
         return [self.hit(docnum, score, plan, request.with_snippets, [other for other, _ in others])
                 for (docnum, score), others in page]
+
+    def stream(self, plan: Plan, request: Request, stats: Statistics | None = None) -> tuple[Ranked, Iterator[Hit]]:
+        """Every match of ``plan``: what is counted over them (``docs`` left empty), and their
+        hits in ranking order from ``request.offset`` on, read from the index as they are
+        taken. Folded if asked: each hit then lists its near-duplicates among all the matches
+        (the signatures of all of them are read first: 256 bytes each, no stored fields)."""
+        counted, docnums, scores = self._ranking(plan, request, stats, everything=True)
+        return counted, self._streamed(self._expanded(plan), request, docnums, scores)
+
+    def _streamed(self, plan: Plan, request: Request, docnums: np.ndarray, scores: np.ndarray) -> Iterator[Hit]:
+        if request.group:
+            leaders = self._leaders(docnums)
+            members = np.argsort(leaders, kind="stable")  # each group's members together, in rank order
+            bounds = np.searchsorted(leaders[members], np.arange(len(leaders) + 1))
+            heads = np.flatnonzero(leaders == np.arange(len(leaders)))[request.offset:]
+        else:
+            heads = np.arange(request.offset, len(docnums))
+        for position in heads.tolist():
+            similar = docnums[members[bounds[position] + 1 : bounds[position + 1]]].tolist() if request.group else []
+            yield self.hit(int(docnums[position]), float(scores[position]), plan, request.with_snippets, similar)
 
     def hit(self, docnum: int, score: float, plan: Plan | None, with_snippets: bool, similar: list[int]) -> Hit:
         """One hit: stored fields, snippet and title matches."""
@@ -196,44 +224,48 @@ class Engine:
     # Ranking
 
     def _by_relevance(self, plan: Plan, found: list[Matches], scorer: Scorer, stats: Statistics, wanted: int,
-                      everything: bool) -> list[tuple[int, float]]:
+                      everything: bool) -> tuple[np.ndarray, np.ndarray]:
         ranking = self.config.ranking
         pairs = proximity.pairs(plan, stats) if ranking.proximity_depth else {}
         rescoring = bool(pairs) or any(tier.stop_words is not None for tier in plan.tiers)
         if rescoring:
             wanted = max(wanted, ranking.proximity_depth)
-        ranked: list[tuple[int, float]] = []
+        ranked: list[tuple[np.ndarray, np.ndarray]] = []
+        count = 0
         for tier, part in zip(plan.tiers or [None], found):
-            if len(ranked) >= wanted and not everything:
+            if count >= wanted and not everything:
                 break
-            docs = self._top(part, None if everything else wanted - len(ranked))
-            depth = ranking.proximity_depth - len(ranked)
-            if rescoring and depth > 0 and docs:
-                docs = self._rescored(docs, depth, tier.stop_words if tier else None, pairs, scorer)
-            ranked += docs
-        return ranked
+            docnums, scores = self._top(part, None if everything else wanted - count)
+            depth = ranking.proximity_depth - count
+            if rescoring and depth > 0 and len(docnums):
+                docnums, scores = self._rescored(docnums, scores, depth, tier.stop_words if tier else None, pairs, scorer)
+            ranked.append((docnums, scores))
+            count += len(docnums)
+        if not ranked:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.concatenate([docnums for docnums, _ in ranked]), np.concatenate([scores for _, scores in ranked])
 
-    def _rescored(self, docs: list[tuple[int, float]], depth: int, stop_words, pairs, scorer: Scorer) -> list:
-        """``docs`` with the first ``depth`` rescored by the stop words and the proximity bonus."""
-        head = docs[:depth]
-        docnums = [docnum for docnum, _ in head]
-        extra = dict.fromkeys(docnums, 0.0)
+    def _rescored(self, docnums: np.ndarray, scores: np.ndarray, depth: int, stop_words, pairs,
+                  scorer: Scorer) -> tuple[np.ndarray, np.ndarray]:
+        """The ranking with its first ``depth`` rescored by the stop words and the proximity bonus."""
+        head = docnums[:depth].tolist()
+        extra = dict.fromkeys(head, 0.0)
         if stop_words is not None and (stop_words.children if isinstance(stop_words, planning.Or) else True):
             stop_scores = scorer.match(stop_words).scores
-            for docnum in docnums:
+            for docnum in head:
                 extra[docnum] += float(stop_scores[docnum])
         if pairs:
-            for docnum, bonus in proximity.bonuses(self.source, self.collection, pairs, docnums, self.config.ranking.proximity_window).items():
+            for docnum, bonus in proximity.bonuses(self.source, self.collection, pairs, head, self.config.ranking.proximity_window).items():
                 extra[docnum] += bonus
-        rescored = [(docnum, score + extra[docnum]) for docnum, score in head]
+        rescored = [(docnum, score + extra[docnum]) for docnum, score in zip(head, scores[:depth].tolist())]
         order = self._id_rank()
-        return sorted(rescored, key=lambda doc: (-doc[1], order[doc[0]])) + docs[depth:]
+        rescored.sort(key=lambda doc: (-doc[1], order[doc[0]]))
+        return (np.concatenate((np.array([docnum for docnum, _ in rescored], dtype=np.int64), docnums[depth:])),
+                np.concatenate((np.array([score for _, score in rescored], dtype=np.float64), scores[depth:])))
 
-    def _top(self, part: Matches, count: int | None) -> list[tuple[int, float]]:
+    def _top(self, part: Matches, count: int | None) -> tuple[np.ndarray, np.ndarray]:
         """The ``count`` best of ``part``'s matches (all of them for None), by score then id."""
         candidates = np.flatnonzero(part.mask)
-        if not len(candidates):
-            return []
         scores = part.scores[candidates]
         if count is not None and count < len(candidates):
             cut = np.partition(scores, len(scores) - count)[len(scores) - count]
@@ -242,15 +274,15 @@ class Engine:
         order = np.lexsort((self._id_rank()[candidates], -scores))
         if count is not None:
             order = order[:count]
-        return list(zip(candidates[order].tolist(), scores[order].tolist()))
+        return candidates[order], scores[order]
 
-    def _by_date(self, mask: np.ndarray, wanted: int, everything: bool) -> list[tuple[int, float]]:
+    def _by_date(self, mask: np.ndarray, wanted: int, everything: bool) -> tuple[np.ndarray, np.ndarray]:
         """The matches newest first, undated last, ties by id."""
         candidates = np.flatnonzero(mask)
         order = np.lexsort((self._id_rank()[candidates], -self.collection.date[candidates].astype(np.int64)))
         if not everything:
             order = order[:wanted]
-        return [(docnum, 0.0) for docnum in candidates[order].tolist()]
+        return candidates[order], np.zeros(len(order), dtype=np.float64)
 
     def _id_rank(self) -> np.ndarray:
         """Each document's place in the order of ids (ties rank by id)."""
@@ -335,17 +367,39 @@ class Engine:
             counts["month"][f"{month // 100:04d}-{month % 100:02d}" if month else NO_VALUE] += int(count)
         return {name: dict(counter.most_common()) for name, counter in counts.items()}
 
-    def _grouped(self, docs: list[tuple[int, float]]) -> list[tuple[tuple[int, float], list[tuple[int, float]]]]:
-        """The ranked documents as (leader, near-duplicates ranked below it), in rank order."""
-        signatures = self.source.signatures([docnum for docnum, _ in docs])
-        leaders = dedup.group_leaders(signatures, self.config.ranking.near_duplicate_threshold)
+    def _groups(self, docs: list[tuple[int, float]], wanted: int) -> list[tuple[tuple[int, float], list[tuple[int, float]]]]:
+        """The first ``wanted`` groups of the ranked documents as (leader, near-duplicates ranked
+        below it), in rank order. The ranking is folded a chunk at a time (``grouping_depth``
+        times the hits wanted, at least ``GROUP_CHUNK``, each chunk twice the last), up to the
+        chunk that completes the groups wanted: their near-duplicates are those in the chunks read."""
+        grouper = dedup.Grouper(self.config.ranking.near_duplicate_threshold)
         groups: dict[int, tuple] = {}
-        for doc, leader in zip(docs, leaders):
-            if leader in groups:
-                groups[leader][1].append(doc)
-            else:
-                groups[leader] = (doc, [])
-        return list(groups.values())
+        size = max(GROUP_CHUNK, self.config.ranking.grouping_depth * wanted)
+        start = 0
+        while start < len(docs) and len(groups) < wanted:
+            part = docs[start : start + size]
+            leaders = grouper.add(self.source.signatures([docnum for docnum, _ in part])).tolist()
+            for doc, leader in zip(part, leaders):
+                if leader in groups:
+                    groups[leader][1].append(doc)
+                else:
+                    groups[leader] = (doc, [])
+            start += size
+            size *= 2
+        return list(groups.values())[:wanted]
+
+    def _leaders(self, docnums: np.ndarray) -> np.ndarray:
+        """The position of each ranked document's group leader (searcher.dedup), over all of them."""
+        grouper = dedup.Grouper(self.config.ranking.near_duplicate_threshold)
+        leaders = [grouper.add(self.source.signatures(docnums[start : start + LEADERS_CHUNK].tolist()))
+                   for start in range(0, len(docnums), LEADERS_CHUNK)]
+        return np.concatenate(leaders) if leaders else np.zeros(0, dtype=np.int64)
+
+    def _expanded(self, plan: Plan | None) -> Plan | None:
+        """``plan`` with its wildcards expanded, so hits mark the words they stand for."""
+        if plan is None or not planning.has_prefix(plan.query):
+            return plan
+        return plan.with_query(self.expand(plan.query))
 
 
 class _MemoScorer(Scorer):

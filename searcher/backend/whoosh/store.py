@@ -214,6 +214,16 @@ class WhooshStore:
                 snapshot = self._snapshot = Snapshot(self._ix.searcher(), self.directory, self.index_config, self.signature)
             yield snapshot
 
+    @contextmanager
+    def own_reading(self) -> Iterator[Snapshot]:
+        """A snapshot of the latest commit for one long read (an export streamed to its end),
+        neither shared nor locked, so the reader may search meanwhile; closed at the end."""
+        snapshot = Snapshot(self._ix.searcher(), self.directory, self.index_config, self.signature)
+        try:
+            yield snapshot
+        finally:
+            snapshot.close()
+
 
 class StoreWriter:
     """Adds, replaces and deletes articles; nothing is visible before the commit."""

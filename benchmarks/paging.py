@@ -1,0 +1,155 @@
+"""Deep pages and exports with near-duplicates folded, against the same query with --all.
+
+Folding near-duplicates (the default of ``searcher search``) reads the ranking as a stream:
+a deep page folds only the matches up to it, an export folds them all before its first hit.
+This measures both against the same request without folding (``--all``), in one process,
+the two taking turns run by run so that the machine's drift hits both alike:
+
+- page: ``Index.search(Q, page=300)`` folded against ``group=False`` (hits 2,991-3,000);
+- export: the first 10,000 hits of ``Index.export(Q, group=True)`` against
+  ``Index.search(Q, limit=10000, group=False)``, and ``export(Q)`` unfolded against the same;
+- peak memory (tracemalloc) of taking those 10,000 hits from the export and of the page of
+  10,000 hits.
+
+With ``--cli``, also ``searcher search Q --page 300 --json`` and ``searcher search Q --format
+jsonl --limit 10000`` against the same commands with ``--all`` (``--json`` for the page of
+10,000), a process per run, as the issue measured them.
+
+It prints medians, the ratio of the medians and the median of the runs' ratios (target: at
+most 2). Snippets are left out unless ``--snippets`` (they cost the same on both sides).
+
+    python benchmarks/paging.py [--docs N] [--index DIR] [--runs 5] [--snippets] [--cli]
+
+``--index DIR`` keeps the index of the first ``--docs`` articles of fa_news_raw there and
+reuses it on the next run; without it the index is built in a temporary folder.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from searcher import open_index
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "fa_news_raw.jsonl.gz"
+PAGE_QUERY = "ایران"  # 3,707 matches in all of fa_news_raw
+EXPORT_QUERY = "ایران تهران گزارش سال کشور روز کار"  # 10,207 matches
+PAGE, PAGE_SIZE, EXPORTED = 300, 10, 10_000
+
+
+def records(limit: int | None) -> Iterator[dict]:
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+        for line in itertools.islice(lines, limit):
+            yield json.loads(line)
+
+
+def timed(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def peak_mb(run: Callable[[], object]) -> float:
+    tracemalloc.start()
+    run()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 1e6
+
+
+def compare(name: str, ours: Callable[[], object], baseline: Callable[[], object], runs: int) -> dict:
+    ours(), baseline()  # warm: the postings and stored fields read once
+    pairs = []
+    for _ in range(runs):
+        pairs.append((timed(ours), timed(baseline)))
+    ours_median = statistics.median(t for t, _ in pairs)
+    baseline_median = statistics.median(t for _, t in pairs)
+    row = {"case": name, "ours_s": round(ours_median, 3), "all_s": round(baseline_median, 3),
+           "ratio_of_medians": round(ours_median / baseline_median, 2),
+           "median_ratio": round(statistics.median(a / b for a, b in pairs), 2)}
+    print(f"{name:<44} {row['ours_s']:>8.3f} {row['all_s']:>8.3f} {row['ratio_of_medians']:>7.2f} {row['median_ratio']:>7.2f}",
+          flush=True)
+    return row
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    options.add_argument("--docs", type=int, default=None, help="articles of fa_news_raw to index (default: all)")
+    options.add_argument("--index", type=Path, default=None, help="keep (and reuse) the index here")
+    options.add_argument("--runs", type=int, default=5)
+    options.add_argument("--snippets", action="store_true", help="with snippets on both sides")
+    options.add_argument("--cli", action="store_true",
+                         help="also through the command line, a process per run (as a user runs it)")
+    args = options.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = args.index or Path(scratch) / "index"
+        with open_index(directory, create=True) as index:
+            if len(index) == 0:
+                start = time.perf_counter()
+                index.add_documents(records(args.docs))
+                print(f"indexed {len(index)} articles in {time.perf_counter() - start:.0f} s", flush=True)
+            run(index, args)
+
+
+def run(index, args: argparse.Namespace) -> None:
+    snippets = args.snippets
+    page_total = index.search(PAGE_QUERY, snippets=False, suggest=False).total
+    export_total = index.search(EXPORT_QUERY, snippets=False, suggest=False).total
+    page = min(PAGE, max(1, page_total // PAGE_SIZE))
+    exported = min(EXPORTED, export_total)
+    print(f"{len(index)} articles; {PAGE_QUERY!r}: {page_total} matches, page {page}; "
+          f"{EXPORT_QUERY!r}: {export_total} matches, {exported} exported; snippets: {snippets}", flush=True)
+    print(f"{'case':<44} {'ours s':>8} {'--all s':>8} {'ratio':>7} {'med.r':>7}")
+
+    def folded_page():
+        return index.search(PAGE_QUERY, page=page, limit=PAGE_SIZE, group=True, snippets=snippets, suggest=False)
+
+    def page_all():
+        return index.search(PAGE_QUERY, page=page, limit=PAGE_SIZE, group=False, snippets=snippets, suggest=False)
+
+    def export(group: bool) -> Callable[[], int]:
+        def take() -> int:
+            with index.export(EXPORT_QUERY, group=group, snippets=snippets) as hits:
+                return sum(1 for _ in itertools.islice(hits, exported))
+        return take
+
+    def all_hits():
+        return index.search(EXPORT_QUERY, limit=exported, group=False, snippets=snippets, suggest=False)
+
+    rows = [
+        compare(f"page {page}, folded", folded_page, page_all, args.runs),
+        compare(f"export {exported}, folded", export(True), all_hits, args.runs),
+        compare(f"export {exported}, not folded", export(False), all_hits, args.runs),
+    ]
+    if args.cli:
+        snippet_option = [] if snippets else ["--no-snippets"]
+
+        def cli(*options: str) -> Callable[[], None]:
+            command = [sys.executable, "-m", "searcher.cli", "search", *options, "--index", str(index.path),
+                       *snippet_option]
+            return lambda: subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+        rows += [
+            compare(f"CLI --page {page} --json", cli(PAGE_QUERY, "--page", str(page), "--json"),
+                    cli(PAGE_QUERY, "--page", str(page), "--json", "--all"), args.runs),
+            compare(f"CLI --format jsonl --limit {exported}", cli(EXPORT_QUERY, "--format", "jsonl", "--limit", str(exported)),
+                    cli(EXPORT_QUERY, "--limit", str(exported), "--json", "--all"), args.runs),
+        ]
+    memory = {"export_folded": peak_mb(export(True)), "page_all": peak_mb(all_hits)}
+    print(f"peak traced memory MB: export of {exported} folded {memory['export_folded']:.1f}, "
+          f"page of {exported} (--all) {memory['page_all']:.1f}")
+    print(json.dumps({"date": time.strftime("%Y-%m-%d"), "articles": len(index), "snippets": snippets,
+                      "rows": rows, "peak_mb": {k: round(v, 1) for k, v in memory.items()}}))
+
+
+if __name__ == "__main__":
+    main()
