@@ -68,17 +68,21 @@ def page_text(page: Page, display: Display) -> str:
 
 
 def count_line(page: Page, display: Display) -> str:
-    """``12 hits, showing 1-10, for: QUERY``; the query last and as typed."""
+    """``12 hits, showing 1-10, for: QUERY``, or with a keyword query of several words
+    ``246 hits, 3 with all the words, showing 1-10, for: QUERY``; the query last and as typed."""
     query = _isolated(page.query, display)
     if not page.hits:
         where = f" on page {page.page} ({hits_count(page.total)} in all)" if page.total else ""
         return f"No hits{where} for: {query}"
     first = (page.page - 1) * page.limit + 1
     last = first + len(page.hits) - 1
+    counted = hits_count(page.total)
+    if page.all_words is not None:
+        counted += f", {page.all_words} with all the words,"
     if first == 1 and len(page.hits) == page.total:
-        return f"{hits_count(page.total)} for: {query}"
+        return f"{counted} for: {query}"
     shown = f"{first}-{last}" if last > first else f"{first}"
-    return f"{hits_count(page.total)}, showing {shown}, for: {query}"
+    return f"{counted.rstrip(',')}, showing {shown}, for: {query}"
 
 
 def hits_count(count: int) -> str:

@@ -59,11 +59,14 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Prefix:
-    """The ranking field's terms of a family that start with ``prefix`` (a wildcard)."""
+    """The ranking field's terms of a family that start with ``prefix`` (a wildcard), and
+    ``word``: the terms of the prefix read as a word (``verkiezing*`` -> ``verkies``, so that
+    the word itself is found in every inflection, though its stem is shorter than the prefix)."""
 
     family: str
     prefix: str
     boost: float = 1.0
+    word: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,10 @@ class Plan:
     constraints: Constraints = field(default_factory=Constraints)
     suggestible: tuple[Span, ...] = ()
     notes: tuple[str, ...] = ()
+    # A keyword query of 2+ content clauses: all of them required, to count the articles with
+    # every content word (None: not such a query). ``all_words`` is the same query when it is a tier.
+    every_word: object = None
+    tree: object = None  # the syntax tree read (filters taken out), for explain
 
     def snippet_terms(self, family: str) -> frozenset[str]:
         """The terms a hit's body may mark, for an article of ``family``."""
@@ -231,9 +238,11 @@ def plan(text: str, config: Config, literal: bool = False) -> Plan:
     reading = _keyword_reading(tree, compiler, config) if tree is not None else None
     if reading is None:
         tiers = (Tier(query),) if query is not None else ()
-        return Plan(text, query, tiers, False, 0, None, constraints, suggestible, notes + tuple(compiler.notes))
-    query, tiers, content, all_words = reading
-    return Plan(text, query, tiers, True, content, all_words, constraints, suggestible, notes + tuple(compiler.notes))
+        return Plan(text, query, tiers, False, 0, None, constraints, suggestible, notes + tuple(compiler.notes),
+                    tree=tree)
+    query, tiers, content, all_words, every_word = reading
+    return Plan(text, query, tiers, True, content, all_words, constraints, suggestible, notes + tuple(compiler.notes),
+                every_word, tree)
 
 
 def _glued(text_analyzer: Analyzer, text: str) -> str:
@@ -308,15 +317,18 @@ class _Compiler:
         return self.fielded(node.text, node.field, node.slop, node.boost)
 
     def prefix(self, node: syntax.Word):
-        """``word*``: the prefix folded (never stemmed), matched against each family's terms."""
+        """``word*``: the prefix folded (never stemmed), matched against each family's terms,
+        and the prefix's own terms as a word."""
         found = []
         for family in FAMILIES:
-            steps = self.analyzers[family].steps
-            pieces = [token.text for token in _folded(steps, node.text)]
-            if len(pieces) > 1:
+            analyzer = self.analyzers[family]
+            tokens = _folded(analyzer.steps, node.text)
+            if len(tokens) > 1:
                 self.notes.append(f"'{node.text}*' is several words; only its last one is a prefix")
-            if pieces:
-                found.append(Prefix(family, pieces[-1], node.boost))
+            if tokens:
+                last = node.text[tokens[-1].startchar : tokens[-1].endchar]
+                word = tuple(token.text for token in analyzer(last) if not token.part)
+                found.append(Prefix(family, tokens[-1].text, node.boost, word))
         return normalize(Or(tuple(found)))
 
     def is_stop(self, node) -> bool:
@@ -372,7 +384,7 @@ def has_prefix(query) -> bool:
 
 
 def _keyword_reading(tree, compiler: _Compiler, config: Config):
-    """(query, tiers, content clauses, all-words query) of a keyword query: words and phrases
+    """(query, tiers, content clauses, all-words tier, all-words count) of a keyword query: words and phrases
     side by side, some perhaps excluded, with at least one clause that is not made of stop
     words only; None for any other query."""
     wanted, banned = (tree.positive, tree.negative) if isinstance(tree, syntax.AndNot) else (tree, None)
@@ -394,16 +406,17 @@ def _keyword_reading(tree, compiler: _Compiler, config: Config):
     # Stop clauses that analyse to nothing still make the head rescored: an empty OR.
     stop_query = (normalize(Or(tuple(stops))) or Or(())) if stops else None
     query = without(AndMaybe(Or(tuple(content)), stop_query) if stop_query is not None else Or(tuple(content)))
+    every_word = without(And(tuple(normalize(clause) for clause in content))) if len(content) > 1 else None
     all_words = None
     if 1 < len(content) <= ranking.all_words_first_max and len(content) == len(clauses):
-        all_words = without(And(tuple(normalize(clause) for clause in content)))
+        all_words = every_word
     if stops:
         tiers = (Tier(matching, stop_query),)
     elif all_words is not None:
         tiers = (Tier(all_words), Tier(normalize(AndNot(matching, all_words))))
     else:
         tiers = (Tier(matching),)
-    return query, tiers, len(content), all_words
+    return query, tiers, len(content), all_words, every_word
 
 
 def _constraints(tree):
@@ -413,15 +426,17 @@ def _constraints(tree):
     excluded: list[tuple[str, str]] = []
     notes: list[str] = []
 
-    def strip(node, top: bool):
+    def strip(node, top: bool, root: bool = False):
         if isinstance(node, syntax.Filter):
             found[node.name].append(node.value)
             if not top:
                 notes.append(f"the filter {node.name}:{node.value} applies to the whole query")
             return None
         if isinstance(node, syntax.Group):
-            children = tuple(child for child in (strip(c, top and node.kind in ("or", "and")) for c in node.children)
-                             if child is not None)
+            # Beside the words of the query, or required with them: a filter restricts the whole
+            # query exactly; as one choice of a nested OR it cannot, and is noted.
+            inner = top and (root or node.kind == "and")
+            children = tuple(child for child in (strip(c, inner) for c in node.children) if child is not None)
             if not children:
                 return None
             return children[0] if len(children) == 1 else syntax.Group(node.kind, children)
@@ -435,7 +450,7 @@ def _constraints(tree):
                 else:
                     kept.append(strip(item, False))
             kept = [item for item in kept if item is not None]
-            positive = strip(node.positive, top)
+            positive = strip(node.positive, top, root)
             if not kept:
                 return positive
             rest = kept[0] if len(kept) == 1 else syntax.Group("or", tuple(kept))
@@ -447,14 +462,14 @@ def _constraints(tree):
             child = strip(node.child, False)
             return syntax.Not(child) if child is not None else None
         if isinstance(node, syntax.AndMaybe):
-            required = strip(node.required, top)
-            optional = strip(node.optional, False)
+            required = strip(node.required, top, root)
+            optional = strip(node.optional, top, root)  # ``+word lang:nl``: beside the words
             if required is None:
                 return optional
             return syntax.AndMaybe(required, optional) if optional is not None else required
         return node
 
-    tree = strip(tree, True) if tree is not None else None
+    tree = strip(tree, True, root=True) if tree is not None else None
     constraints = Constraints(tuple(found["lang"]), tuple(found["source"]), tuple(found["date"]), tuple(found["id"]),
                               tuple(excluded))
     return tree, constraints, tuple(notes)

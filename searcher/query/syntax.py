@@ -7,10 +7,10 @@ The syntax (the README's query table is its reference):
   clause more;
 - ``AND``, ``OR``, ``NOT``, ``ANDNOT``, ``ANDMAYBE``, ``REQUIRE`` (upper case), parentheses;
   ``+word`` (required) and ``-word`` (excluded), at the start of a word only, so that
-  ``Midden-Oosten`` stays one word;
+  ``Midden-Oosten`` stays one word; ``-lang:nl``, ``-title:word`` likewise;
 - ``name:`` before a word, a phrase or a parenthesised group: the fields ``title:`` and
   ``body:``, and the filters ``lang:``, ``source:``, ``date:`` and ``id:``. Any other
-  ``name:word`` is read as words, with a note.
+  ``name:word`` is read as words, with a note (a web address, ``https://...``, without one).
 
 Operators bind as in Whoosh and Lucene's classic parser: ``NOT`` (prefix) tightest, then ``AND``,
 then ``OR``, then ``ANDNOT``/``ANDMAYBE``, then ``REQUIRE``; words side by side form an OR
@@ -38,6 +38,7 @@ _TOKEN = re.compile(
     r"|(?P<open>\()"
     r"|(?P<close>\))"
     r'|(?P<phrase>"(?P<inner>[^"]*)")(?:~(?P<slop>\d{1,3}))?(?:\^(?P<pboost>\d+(?:\.\d+)?))?'
+    r"|(?P<sign>(?<![^\s(])[+-]+)(?=[A-Za-z]+:[^\s:])"  # +/- before a field or filter: ``-lang:nl``
     r"|(?P<prefix>[A-Za-z]+):(?=[^\s:])"
     r'|(?P<word>[^\s()"]+)'
 )
@@ -185,6 +186,8 @@ class _Reader:
             return [self.phrase(match, None)]
         if kind == "prefix":
             return self.fielded(match, depth)
+        if kind == "sign":
+            return [_Op(sign) for sign in match.group()]
         text = match.group()
         if text in OPERATORS and self._operator_here(match):
             return [_Op(text)]
@@ -240,8 +243,9 @@ class _Reader:
         name = match.group("prefix")
         lowered = name.lower()
         if lowered not in FIELDS + FILTERS:
-            self.notes.append(f"unknown field '{name}:' searched as words (fields: "
-                              f"{', '.join(f + ':' for f in FIELDS + FILTERS)})")
+            if not self.text.startswith("//", match.end()):  # a web address is words, as meant
+                    self.notes.append(f"unknown field '{name}:' searched as words (fields: "
+                                  f"{', '.join(f + ':' for f in FIELDS + FILTERS)})")
             end = match.end()
             while self.i < len(self.tokens) and self.tokens[self.i][0] in ("word", "prefix") \
                     and self.tokens[self.i][1].start() == end:
@@ -267,7 +271,8 @@ class _Reader:
 
 def _kind(match: re.Match) -> str:
     """Which of the token patterns matched (``lastgroup`` would name a phrase's slop group)."""
-    return next(kind for kind in ("space", "open", "close", "phrase", "prefix", "word") if match.group(kind) is not None)
+    return next(kind for kind in ("space", "open", "close", "phrase", "sign", "prefix", "word")
+                if match.group(kind) is not None)
 
 
 def _with_field(node, field: str):

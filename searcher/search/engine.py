@@ -138,8 +138,8 @@ class Engine:
             part.mask &= allowed
         total = int(sum(part.mask.sum() for part in found))
         all_words = None
-        if plan.keyword and plan.all_words is not None:
-            all_words = int((scorer.match(plan.all_words).mask & allowed).sum())
+        if plan.every_word is not None:
+            all_words = int((scorer.match(plan.every_word).mask & allowed).sum())
         facets = self._facets(np.logical_or.reduce([part.mask for part in found])) if request.facets else None
         wanted = request.offset + request.limit
         if request.sort == "date":

@@ -11,8 +11,8 @@ matches and their scores, over the whole collection at once:
   ``AndNot`` keeps its positive side's, ``AndMaybe`` adds the optional side where it matches;
 - a ``Phrase`` takes its candidates from the documents holding all its words in its field and
   checks positions only there (``Positions``), scoring as the sum of its words' scores;
-- a ``Prefix`` is expanded into the ranking field's terms it begins, the most frequent first,
-  up to ``MAX_EXPANSIONS``.
+- a ``Prefix`` is expanded into the ranking field's terms it begins and its own terms as a
+  word, the most frequent first, up to ``MAX_EXPANSIONS``.
 
 Scores equal those of Whoosh's BM25F over the same statistics: the engine ranked with Whoosh's
 matchers before, and benchmarks/same_ranking.py checks the two agree.
@@ -66,7 +66,7 @@ class Scorer:
         self.ranking = ranking
         self.positions = positions
         self.size = collection.size
-        self.expansions: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.expansions: dict[tuple, tuple[str, ...]] = {}
         self.notes: list[str] = []
 
     def match(self, query) -> Matches:
@@ -177,13 +177,16 @@ class Scorer:
     # Wildcards
 
     def expanded(self, prefix: Prefix):
-        """The ranking field's terms starting with the prefix, as an OR of terms."""
-        key = (prefix.family, prefix.prefix)
+        """The ranking field's terms starting with the prefix, and the prefix's own terms as a
+        word that the index holds, as an OR of terms."""
+        key = (prefix.family, prefix.prefix, prefix.word)
         if key not in self.expansions:
-            terms = self.collection.terms(prefix.family, prefix.prefix)
+            own = [term for term in dict.fromkeys(prefix.word)
+                   if self.collection.doc_frequency("ranking", prefix.family, term)]
+            terms = own + [term for term in self.collection.terms(prefix.family, prefix.prefix) if term not in own]
             if len(terms) > MAX_EXPANSIONS:
                 frequency = {term: self.collection.doc_frequency("ranking", prefix.family, term) for term in terms}
-                terms = sorted(terms, key=lambda term: (-frequency[term], term))[:MAX_EXPANSIONS]
+                terms = own + sorted(terms[len(own):], key=lambda term: (-frequency[term], term))[:MAX_EXPANSIONS - len(own)]
                 self.notes.append(f"'{prefix.prefix}*' stands for more than {MAX_EXPANSIONS} words: "
                                   f"the {MAX_EXPANSIONS} most frequent were searched")
             self.expansions[key] = tuple(terms)
