@@ -46,7 +46,7 @@ def ingest(store: WhooshStore, items: Iterable[Article | Skipped], on_skip: OnSk
     if procs is None:
         procs = (os.cpu_count() or 1) if len(head) == PARALLEL_FROM else 1
     analysing = False
-    with store.writer(procs=procs) as writer:
+    with store.writer(procs=procs, before_commit=lambda: hooks.pause("commit")) as writer:
         for article, previous in itertools.chain(head, changes):
             if previous is None:
                 writer.add(article)
@@ -108,7 +108,7 @@ def copy_rebuilt(old: WhooshStore, new: WhooshStore, on_skip: OnSkip = None) -> 
     wanted = {article_id: path for path in present for article_id in sources[path]}
     report = RebuildReport(missing_sources=[path for path in sources if os.path.isabs(path) and path not in present])
     reread: set[str] = set()
-    with new.writer() as writer:
+    with new.writer(before_commit=lambda: hooks.pause("commit")) as writer:
         for item in drops.read_paths(present):
             if isinstance(item, Skipped):
                 report.skipped.append(item)

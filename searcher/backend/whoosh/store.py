@@ -20,7 +20,6 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
 
-from searcher import hooks
 from searcher.backend.whoosh.codec import SearcherCodec
 from searcher.backend.whoosh.collecting import Collector, collecting_by_hand
 from searcher.backend.whoosh.columnar import ColumnarError, ColumnarSegment
@@ -119,16 +118,18 @@ class WhooshStore:
                 yield article_of(stored)
 
     @contextmanager
-    def writer(self, procs: int = 1) -> Iterator["StoreWriter"]:
+    def writer(self, procs: int = 1, before_commit: Callable[[], None] | None = None) -> Iterator["StoreWriter"]:
         """Yields a StoreWriter; commits on success, cancels on error so the last committed
         index stays as it was. With ``procs`` > 1, articles are analysed in that many worker
-        processes (each writes its own segment; only this process commits)."""
+        processes (each writes its own segment; only this process commits). ``before_commit``
+        is called once the new segments are written, just before the commit is made."""
         if procs > 1:
             from searcher.backend.whoosh.parallel import ParallelWriter  # multiprocessing: not for searches
 
             writer = ParallelWriter(self._ix, procs, self.index_config, self.signature, **SEGMENT_OPTIONS)
         else:
             writer = self._writer()
+        writer.before_commit = before_commit
         with collecting_by_hand() as collector:
             try:
                 yield StoreWriter(writer, collector)
@@ -245,9 +246,6 @@ class StoreWriter:
 
 def _commit(writer, **options) -> None:
     """Commits, releasing Whoosh's own lock even when the commit fails (disk full...)."""
-    if hooks.armed("commit"):
-        commit_toc = writer._commit_toc
-        writer._commit_toc = lambda segments: (hooks.pause("commit"), commit_toc(segments))
     try:
         writer.commit(**options)
     except BaseException:

@@ -10,6 +10,7 @@ their arrays are merged too, their deleted documents left out. Parallel writers
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from whoosh.writing import SegmentWriter
@@ -37,6 +38,7 @@ class ArraysMixin:
 
     index_config: IndexConfig
     signature: str
+    before_commit: Callable[[], None] | None = None  # called once the segments are written, before the commit
 
     def _start_arrays(self) -> None:
         self.columnar = ColumnarWriter(self._tempstorage.folder, limit_mb=ARRAYS_LIMIT_MB)
@@ -68,6 +70,11 @@ class ArraysMixin:
                              signature=self.signature)
         self._arrays_done = True
         return segment
+
+    def _commit_toc(self, segments) -> None:
+        if self.before_commit is not None:
+            self.before_commit()
+        super()._commit_toc(segments)
 
     def _finish(self) -> None:
         if not self._arrays_done:
