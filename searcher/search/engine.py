@@ -33,10 +33,11 @@ from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, Filters, date_bounds
 from searcher.model import Hit, Snippet
 from searcher.query import plan as planning
-from searcher.query.plan import Plan, Prefix, Term, positive_terms
+from searcher.query.plan import Phrase, Plan, Prefix, Term, positive_terms
 from searcher.search import proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Matches, Positions, Scorer
+from searcher.search.variants import variants
 
 NO_VALUE = "none"  # the facet value of articles without a source or a date
 
@@ -110,15 +111,18 @@ class Engine:
     # The two phases
 
     def statistics(self, plan: Plan, extra: Sequence[tuple[str, str, str]] = ()) -> Statistics:
-        """This index's statistics of every term the plan may score (wildcards expanded here)."""
+        """This index's statistics of every term the plan may score (wildcards and phrases
+        expanded here)."""
+        plan = self.expanded(plan)
         keys = set(extra)
         for query in [plan.query] + [tier.stop_words for tier in plan.tiers]:
-            keys.update(positive_terms(self.expand(query)))
+            keys.update(positive_terms(query))
         keys.update(("body", family, word) for family in FAMILIES for word in plan.proximity_words(family))
         return Statistics.of(self.collection, sorted(keys))
 
     def rank(self, plan: Plan, request: Request, stats: Statistics | None = None) -> Ranked:
         """The best ``offset + limit`` matches (more with folding: enough groups), ranked."""
+        plan = self.expanded(plan)
         stats = stats or self.statistics(plan)
         scorer = _MemoScorer(self.collection, stats, self.config.ranking, self.source)
         allowed = self._allowed(request.filters, plan)
@@ -144,6 +148,7 @@ class Engine:
 
     def search(self, plan: Plan, request: Request, suggest_correction: bool = False) -> Answer:
         """A page of hits for ``plan``, with a did-you-mean when asked and the query finds little."""
+        plan = self.expanded(plan)
         ranked = self.rank(plan, request)
         hits = self.hits(ranked.docs, plan, request)
         suggestion = None
@@ -179,6 +184,7 @@ class Engine:
 
     def count(self, plan: Plan, filters: Filters) -> int:
         """How many articles ``plan`` matches among those ``filters`` allow."""
+        plan = self.expanded(plan)
         stats = self.statistics(plan)
         scorer = Scorer(self.collection, stats, self.config.ranking, self.source)
         allowed = self._allowed(filters, plan)
@@ -187,11 +193,28 @@ class Engine:
         return int((scorer.match(plan.query).mask & allowed).sum())
 
     def expand(self, query):
-        """``query`` with its wildcards replaced by the terms they stand for in this index."""
+        """``query`` with its wildcards replaced by the terms they stand for in this index, and
+        its phrases by their variants across spelling conventions (searcher.search.variants)."""
         if query is None:
             return None
         scorer = Scorer(self.collection, Statistics(0, {}, {}), self.config.ranking, self.source)
-        return _replace_prefixes(query, scorer.expanded)
+
+        def replaced(leaf):
+            if isinstance(leaf, Prefix):
+                return scorer.expanded(leaf)
+            if isinstance(leaf, Phrase) and leaf.written:
+                return variants(leaf, chain(leaf.family, self.config.index),
+                                lambda term: self.collection.postings(leaf.field, leaf.family, term) is not None)
+            return leaf
+
+        return _replace_leaves(query, replaced)
+
+    def expanded(self, plan: Plan) -> Plan:
+        """``plan`` with its wildcards and phrases expanded in this index (``expand``)."""
+        return replace(plan, query=self.expand(plan.query),
+                       tiers=tuple(planning.Tier(self.expand(tier.matching), self.expand(tier.stop_words))
+                                   for tier in plan.tiers),
+                       all_words=self.expand(plan.all_words))
 
     # Ranking
 
@@ -368,15 +391,15 @@ def _everything(collection: Collection) -> Matches:
     return Matches(collection.live.copy(), np.zeros(collection.size, dtype=np.float64))
 
 
-def _replace_prefixes(query, expand):
-    if isinstance(query, Prefix):
-        return expand(query)
+def _replace_leaves(query, replace_leaf):
+    """``query`` with each leaf replaced by ``replace_leaf(leaf)``."""
     if isinstance(query, (planning.Or, planning.And)):
-        return type(query)(tuple(_replace_prefixes(child, expand) for child in query.children))
+        return type(query)(tuple(_replace_leaves(child, replace_leaf) for child in query.children))
     if isinstance(query, planning.AndNot):
-        return planning.AndNot(_replace_prefixes(query.positive, expand), _replace_prefixes(query.negative, expand))
+        return planning.AndNot(_replace_leaves(query.positive, replace_leaf), _replace_leaves(query.negative, replace_leaf))
     if isinstance(query, planning.AndMaybe):
-        return planning.AndMaybe(_replace_prefixes(query.required, expand), _replace_prefixes(query.optional, expand))
+        return planning.AndMaybe(_replace_leaves(query.required, replace_leaf),
+                                 _replace_leaves(query.optional, replace_leaf))
     if isinstance(query, planning.Not):
-        return planning.Not(_replace_prefixes(query.child, expand))
-    return query
+        return planning.Not(_replace_leaves(query.child, replace_leaf))
+    return replace_leaf(query) if query is not None else None
