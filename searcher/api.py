@@ -20,16 +20,14 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from searcher import drops
 from searcher.analysis.article import chain, family_of
 from searcher.backend.whoosh.store import directory_size
 from searcher.config import Config, IndexConfig
-from searcher.drops.page import is_chrome
 from searcher.errors import IndexNotFound, SearcherError
 from searcher.filters import SORTS, Filters
 from searcher.folder import IndexFolder, index_version
-from searcher.index import copy_rebuilt, ingest, remove
 from searcher.model import (
     Article, IndexReport, Line, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Span, Stats, VerifyReport,
 )
@@ -39,6 +37,9 @@ from searcher.search import similar as similarity
 from searcher.search import snippets
 from searcher.search.collection import Statistics
 from searcher.search.engine import Answer, Engine, Ranked, Request
+
+if TYPE_CHECKING:
+    from searcher.drops import ReadOptions
 
 DEFAULT_INDEX = Path("indexes") / "default"
 INDEX_ENV = "SEARCHER_INDEX"
@@ -70,7 +71,7 @@ class Index:
     def add_paths(self, paths: Iterable[str | os.PathLike], on_skip: Callable[[Skipped], None] | None = None,
                   sync: bool = False, procs: int | None = None,
                   on_progress: Callable[[IndexReport], None] | None = None,
-                  options: drops.ReadOptions = drops.DEFAULT_OPTIONS,
+                  options: ReadOptions | None = None,
                   on_note: Callable[[Note], None] | None = None) -> IndexReport:
         """Indexes the article files found in ``paths`` (files or folders, recursively). With
         ``sync``, also removes the articles whose source file under ``paths`` is gone.
@@ -79,29 +80,37 @@ class Index:
         gets the run's report so far after each article read. ``options``: the drops' metadata
         (source, language, dates in names) and the reading limits (searcher.drops.ReadOptions);
         ``on_note`` gets what reading changed but kept (a text cut at the size limit)."""
+        from searcher import drops
+        from searcher.index import ingest
+
         paths = [os.path.abspath(path) for path in paths]
         with self._folder.writing() as store:
-            report = ingest(store, drops.read_paths(paths, options, on_note), on_skip, sync=paths if sync else None,
+            report = ingest(store, drops.read_paths(paths, options or drops.DEFAULT_OPTIONS, on_note), on_skip, sync=paths if sync else None,
                             procs=procs, on_progress=on_progress)
             self._folder.record("index", paths, **report.to_dict())
         return report
 
     def add_documents(self, records: Iterable[Article | dict], on_skip: Callable[[Skipped], None] | None = None,
                       procs: int | None = None, on_progress: Callable[[IndexReport], None] | None = None,
-                      options: drops.ReadOptions = drops.DEFAULT_OPTIONS,
+                      options: ReadOptions | None = None,
                       on_note: Callable[[Note], None] | None = None) -> IndexReport:
         """Indexes articles given in memory (an iterable, read as a stream): Article objects, or
         dicts with ``id``, ``title``, ``text`` and optional ``lang``, ``date``, ``source``, ``url``,
         each checked as a record of a drop (a bad one is skipped as "record N: ...").
         ``procs``, ``on_progress``, ``options`` and ``on_note`` as for ``add_paths``."""
+        from searcher import drops
+        from searcher.index import ingest
+
         with self._folder.writing() as store:
-            report = ingest(store, drops.read_records(records, options, on_note), on_skip, procs=procs,
+            report = ingest(store, drops.read_records(records, options or drops.DEFAULT_OPTIONS, on_note), on_skip, procs=procs,
                             on_progress=on_progress)
             self._folder.record("index", ["<memory>"], **report.to_dict())
         return report
 
     def remove(self, ids: Iterable[str]) -> RemoveReport:
         """Removes the articles with these ids; reports the ids it did not find."""
+        from searcher.index import remove
+
         with self._folder.writing() as store:
             report = remove(store, ids)
             if report.removed:
@@ -113,6 +122,8 @@ class Index:
         analysis (and the index-time settings the index was opened with, else its own), then
         switches to it in one rename. Articles whose source is gone are carried over from their
         stored fields (``missing_sources``)."""
+        from searcher.index import copy_rebuilt
+
         with self._folder.writing() as store:
             config = self._folder.wanted or self._folder.fresh().config
             return self._folder.rebuild(config, lambda new: copy_rebuilt(store, new, on_skip))
@@ -313,6 +324,8 @@ def _by_count(item: tuple[str, int]) -> tuple:
 def _lines(article: Article, matches: Iterable[Span]) -> tuple[Line, ...]:
     """``article.text`` cut into lines, each with the ``matches`` (spans of the whole text) in
     it; a page's chrome lines marked (a text without a page has none: it is what was indexed)."""
+    from searcher.drops.page import is_chrome
+
     matches = sorted(matches)
     lines, start, m = [], 0, 0
     for raw in article.text.splitlines(keepends=True):

@@ -12,15 +12,19 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from searcher import drops, evaluation, perturb, render
+from searcher import perturb, render
 from searcher.api import DEFAULT_WAIT, default_index_path, open_index
 from searcher.model import Note, Skipped
 from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, SORTS
 from searcher.model import IndexReport, Page, Stats
+
+if TYPE_CHECKING:
+    from searcher import drops, evaluation
 
 PROGRESS_ENV = "SEARCHER_PROGRESS"  # 1: draw the indexing progress bar even when stderr is no terminal; 0: never
 PROGRESS_STEP = 10  # articles between progress bar updates
@@ -114,6 +118,8 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, sync: bool, p
     unchanged ones left alone; unusable files and records are reported and skipped.
     Safe to re-run: a run killed midway commits nothing, the next one finishes the drop.
     """
+    from searcher import drops  # reading drops: not for searches, which start faster without it
+
     options = drops.ReadOptions(source=source, lang=lang, date_from_name=date_from_name, follow_links=follow_links)
     with open_index(index_dir, create=True, wait=wait) as index, _progress_bar(paths, options, quiet) as on_progress:
         report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress,
@@ -289,7 +295,7 @@ def optimize_command(index_dir: Path | None, wait: float) -> None:
 
 
 @contextmanager
-def _progress_bar(paths: Iterable[Path], options: drops.ReadOptions,
+def _progress_bar(paths: Iterable[Path], options: "drops.ReadOptions",
                   quiet: bool) -> Iterator[Callable[[IndexReport], None] | None]:
     """A progress callback drawing a bar (articles, articles/s, ETA) on stderr when it is a
     terminal (or $SEARCHER_PROGRESS is 1) and not ``quiet``; else None."""
@@ -298,6 +304,8 @@ def _progress_bar(paths: Iterable[Path], options: drops.ReadOptions,
         yield None
         return
     from tqdm import tqdm  # only for runs that draw a bar
+
+    from searcher import drops
 
     with tqdm(total=drops.expected_articles(paths, options), unit=" articles", file=sys.stderr, mininterval=0.5,
               dynamic_ncols=True) as bar:
@@ -356,7 +364,7 @@ def _print_stats(stats: Stats) -> None:
 @json_option
 @click.option("--perturb", "perturbation", type=click.Choice(list(perturb.PERTURBATIONS)), default=None,
               help="Rewrite the docs or queries first (see searcher/perturb.py).")
-@click.option("--perturb-side", type=click.Choice(evaluation.SIDES), default="queries", show_default=True,
+@click.option("--perturb-side", type=click.Choice(perturb.SIDES), default="queries", show_default=True,
               help="What --perturb rewrites.")
 def eval_command(set_dir: Path, index_dir: Path | None, run_file: Path | None, per_query: bool, as_json: bool,
                  perturbation: str | None, perturb_side: str) -> None:
@@ -366,6 +374,8 @@ def eval_command(set_dir: Path, index_dir: Path | None, run_file: Path | None, p
     MAP over the judged queries, each searched as plain words (top 100 hits).
     Needs ir-measures: pip install 'searcher[eval]'.
     """
+    from searcher import evaluation  # needs the extra "eval"; not for searches
+
     eval_set = evaluation.load_set(set_dir)
     if perturbation:
         eval_set = eval_set.perturbed(perturbation, perturb_side)
@@ -379,7 +389,9 @@ def eval_command(set_dir: Path, index_dir: Path | None, run_file: Path | None, p
         _print_evaluation(result, per_query)
 
 
-def _print_evaluation(result: evaluation.EvalResult, per_query: bool) -> None:
+def _print_evaluation(result: "evaluation.EvalResult", per_query: bool) -> None:
+    from searcher import evaluation
+
     labels = {name: "MAP" if name == "AP" else name for name in evaluation.MEASURES}
     if per_query:
         click.echo("qid\t" + "\t".join(labels.values()))
