@@ -174,7 +174,7 @@ def _analyzer(name: str) -> Analyzer:
 PROBE = (
     "رئیس‌جمهور رئیس جمهور رئيسجمهوری می‌کند می کند نمیتوانست کتاب‌ها کتاب ها كتابهای هسته‌ای هسته ای "
     "مذاکرات نمایندگان دانشجویان ایرانیان انتخابات روسای رؤسای آمریکا امریکا كِتابِ ە ۀ ۱۴۰۳ ٥٠ 2024 "
-    "بی‌نظیر بینظیر و در از که را این برای است غیرقابل پیش‌بینی "
+    "بی‌نظیر بینظیر و در از که را این برای است غیرقابل پیش‌بینی تو خود مي آيي و او را "
     "De kabinetsformatie en ziekenhuizen, woningmarkt Midden-Oosten Midden -Oosten Oekraïne video's ideeën "
     "geactiveerd activeerden minister natuurlijk bondgenoten herboren het een van Москва Ελλάδα"
 )
