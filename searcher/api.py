@@ -216,7 +216,13 @@ class Index:
     def watches(self) -> WatchList:
         """The index's standing queries (searcher.watches): ``list()``, ``add(name, query,
         ...)``, ``remove(name)``. A new watch reports the articles of the runs after it."""
-        return WatchList(self.path, self.plan, lambda: self._folder.fresh().manifest.run_number())
+        return WatchList(self.path, self._check_query, lambda: self._folder.fresh().manifest.run_number())
+
+    def _check_query(self, query: str) -> None:
+        """Raises SearcherError when ``query`` cannot be asked of this index (its syntax, or
+        the values of its ``date:``, ``lang:`` or ``source:`` filters)."""
+        with self._reading() as engine:
+            engine.count(self.plan(query), Filters())
 
     def new_matches(self, since: int | str | date | None = None, limit: int = 10, names: Iterable[str] | None = None,
                     mark: bool | None = None) -> NewMatches:
