@@ -381,7 +381,7 @@ def watch_group() -> None:
     """
 
 
-@watch_group.command("add", cls=QueryCommand)
+@watch_group.command("add")
 @click.argument("name")
 @click.argument("query")
 @index_option

@@ -299,7 +299,8 @@ class Engine:
         if filters.date_from or filters.date_to:
             dated = self._dated(filters.date_from, filters.date_to)
         for value in typed.date:
-            dated = self._mask("date", (value,)) & (True if dated is None else dated)
+            in_range = self._mask("date", (value,))
+            dated = in_range if dated is None else dated & in_range
         if dated is None:
             return allowed, None
         return allowed & dated, allowed & (self.collection.date == 0)
