@@ -113,6 +113,15 @@ def test_a_run_killed_after_its_commit_is_reported_by_the_next_report(run, tmp_p
     assert reported(run("watch", "new", "--index", "idx", "--json")) == []
 
 
+def test_a_run_that_only_changed_articles_killed_after_its_commit_is_recorded(run, tmp_path, watched):
+    """The document count stays, so only the run number of its articles tells the run happened."""
+    killed_at("record", "index", str(write_drop(tmp_path / "d2", {"a": SECOND["a"]})), "--index", str(watched))
+    assert run("index", str(tmp_path / "d2"), "--index", "idx", "-q").exit_code == 0
+    history = as_json(run("stats", "--index", "idx", "--json"))["history"]
+    assert [(entry["action"], entry["run"]) for entry in history] == [("index", 1), ("unrecorded", 2), ("index", 3)]
+    assert reported(run("watch", "new", "--index", "idx", "--json")) == ["a"]
+
+
 def test_parallel_runs_record_their_run_number(run, tmp_path, watched):
     result = run("index", str(write_drop(tmp_path / "d2", SECOND)), "--index", "idx", "--procs", "2", "--report",
                  "--json", "-q")
