@@ -90,16 +90,15 @@ class WatchList:
     def changing(self) -> Iterator[dict[str, Watch]]:
         """The watches by name, under the list's lock; written back when the block ends
         without an error and changed them."""
-        with held(self._lock):
-            watches = self._read()
-            before = dict(watches)
-            yield watches
-            if watches != before:
-                data = {"format": FORMAT, "watches": [watch.to_dict() for watch in watches.values()]}
-                try:
-                    write_json(self.path, data)
-                except OSError as error:
-                    raise SearcherError(f"cannot write the watch list {self.path}: {error.strerror or error}") from error
+        try:
+            with held(self._lock):
+                watches = self._read()
+                before = dict(watches)
+                yield watches
+                if watches != before:
+                    write_json(self.path, {"format": FORMAT, "watches": [watch.to_dict() for watch in watches.values()]})
+        except OSError as error:
+            raise SearcherError(f"cannot change the watch list {self.path}: {error.strerror or error}") from error
 
     def _read(self) -> dict[str, Watch]:
         try:

@@ -177,6 +177,11 @@ def test_a_damaged_watch_list_is_one_error_line(run, watched):
     (watched / "watches.json").write_text("{not json", encoding="utf-8")
     result = run("watch", "list", "--index", "idx")
     assert result.exit_code == 1 and result.output.startswith("Error: the watch list ") and result.output.count("\n") == 1
+    (watched / "watches.json").unlink()
+    (watched / "watches.lock").unlink()
+    (watched / "watches.lock").mkdir()  # the list cannot be locked
+    locked = run("watch", "new", "--index", "idx")
+    assert locked.exit_code == 1 and locked.output.startswith("Error: cannot change the watch list ")
 
 
 def test_no_watches_is_said(run, tmp_path):
