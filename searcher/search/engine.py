@@ -62,6 +62,9 @@ class Source(Positions, Protocol):
     def spellings(self, field: str, family: str, term: str, distance: int) -> list[str]:
         """Terms of a title or body field within ``distance`` edits of ``term`` (same first letter)."""
 
+    def runs(self) -> np.ndarray:
+        """Each document's run number: the indexing run that wrote it (Filters.after_run)."""
+
 
 @dataclass(frozen=True)
 class Request:
@@ -85,6 +88,9 @@ class Ranked:
     all_words: int | None = None  # articles holding every content word of a keyword query
     facets: dict[str, dict[str, int]] | None = None
     notes: tuple[str, ...] = ()
+    # Undated articles matching the query and every other filter that a date filter left out
+    # (None: no date filter).
+    undated_left_out: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ class Answer:
     suggestion: str | None = None
     all_words: int | None = None
     notes: tuple[str, ...] = ()
+    undated_left_out: int | None = None
 
 
 class Engine:
@@ -125,10 +132,13 @@ class Engine:
         plan = self.expanded(plan)
         stats = stats or self.statistics(plan)
         scorer = _MemoScorer(self.collection, stats, self.config.ranking, self.source)
-        allowed = self._allowed(request.filters, plan)
+        allowed, undated = self._filtered(request.filters, plan)
         found = [scorer.match(tier.matching) if tier.matching is not None else _everything(self.collection)
                  for tier in plan.tiers] or [_everything(self.collection)]
+        undated_left_out = None if undated is None else 0
         for part in found:
+            if undated is not None:
+                undated_left_out += int((part.mask & undated).sum())
             part.mask &= allowed
         total = int(sum(part.mask.sum() for part in found))
         all_words = None
@@ -142,7 +152,7 @@ class Engine:
             docs = self._by_date(np.logical_or.reduce([part.mask for part in found]), wanted, request.group)
         else:
             docs = self._by_relevance(plan, found, scorer, stats, wanted, request.group)
-        return Ranked(total, docs, all_words, facets, tuple(scorer.notes))
+        return Ranked(total, docs, all_words, facets, tuple(scorer.notes), undated_left_out)
 
     # Single index
 
@@ -154,7 +164,8 @@ class Engine:
         suggestion = None
         if suggest_correction and ranked.total < self.config.ranking.suggest_below and plan.suggestible:
             suggestion = suggest.better_query(self, plan, request, ranked.total)
-        return Answer(ranked.total, hits, ranked.facets, suggestion, ranked.all_words, plan.notes + ranked.notes)
+        return Answer(ranked.total, hits, ranked.facets, suggestion, ranked.all_words, plan.notes + ranked.notes,
+                      ranked.undated_left_out)
 
     def hits(self, docs: list[tuple[int, float]], plan: Plan | None, request: Request) -> list[Hit]:
         """The page ``request`` asks for of ranked ``docs``, folded if asked, with snippets."""
@@ -215,6 +226,10 @@ class Engine:
                        tiers=tuple(planning.Tier(self.expand(tier.matching), self.expand(tier.stop_words))
                                    for tier in plan.tiers),
                        all_words=self.expand(plan.all_words))
+
+    def overview(self) -> dict[str, dict[str, int]]:
+        """Every live article counted by language, source and month (``none``: undated)."""
+        return self._facets(self.collection.live)
 
     # Ranking
 
@@ -288,19 +303,30 @@ class Engine:
 
     def _allowed(self, filters: Filters, plan: Plan | None) -> np.ndarray:
         """The live documents ``filters`` and the query's own filters (``lang:``...) allow."""
+        return self._filtered(filters, plan)[0]
+
+    def _filtered(self, filters: Filters, plan: Plan | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """The documents ``_allowed`` allows, and the undated ones that only a date filter
+        (``--from``/``--to``, ``date:``) left out (None without a date filter)."""
         allowed = self.collection.live.copy()
         typed = plan.constraints if plan is not None else planning.Constraints()
         for name, values in (("lang", filters.lang), ("lang", typed.lang), ("source", filters.source),
                              ("source", typed.source), ("id", typed.ids)):
             if values:
                 allowed &= self._mask(name, values)
-        if filters.date_from or filters.date_to:
-            allowed &= self._dated(filters.date_from, filters.date_to)
-        for value in typed.date:
-            allowed &= self._mask("date", (value,))
         for name, value in typed.excluded:
             allowed &= ~self._mask(name, (value,))
-        return allowed
+        if filters.after_run is not None:
+            allowed &= self.source.runs() > filters.after_run
+        dated = None
+        if filters.date_from or filters.date_to:
+            dated = self._dated(filters.date_from, filters.date_to)
+        for value in typed.date:
+            in_range = self._mask("date", (value,))
+            dated = in_range if dated is None else dated & in_range
+        if dated is None:
+            return allowed, None
+        return allowed & dated, allowed & (self.collection.date == 0)
 
     def _mask(self, name: str, values: Sequence[str]) -> np.ndarray:
         """The documents whose ``name`` (lang, source, date or id) is any of ``values``."""

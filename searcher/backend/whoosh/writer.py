@@ -20,7 +20,7 @@ from searcher.backend.whoosh.columnar import ColumnarSegment, ColumnarWriter, da
 from searcher.backend.whoosh.postings import with_batched_runs
 from searcher.backend.whoosh.schema import POSITION_FIELDS
 from searcher.config import IndexConfig
-from searcher.model import Article
+from searcher.model import Article, Provenance
 
 ARRAYS_SUFFIX = ".rank"
 ARRAYS_LIMIT_MB = 64  # the ranking arrays' buffer before a run is spilled to disk
@@ -44,11 +44,11 @@ class ArraysMixin:
         self.columnar = ColumnarWriter(self._tempstorage.folder, limit_mb=ARRAYS_LIMIT_MB)
         self._arrays_done = False
 
-    def add_article(self, article: Article) -> None:
+    def add_article(self, article: Article, provenance: Provenance) -> None:
         """Analyses ``article`` and adds it: fields to the segment, postings to the arrays."""
         analysed = analyse(article, self.index_config)
         docnum = self.docnum
-        self.add_document(**fields_of(article, analysed))
+        self.add_document(**fields_of(article, analysed, provenance))
         self.columnar.add(docnum, analysed.family, analysed.ranking, analysed.title_length, analysed.body_length,
                           analysed.ranking_length, article.lang, article.outlet, date_number(article.date))
 
@@ -99,8 +99,9 @@ class ArticleWriter(ArraysMixin, SegmentWriter):
         super().cancel()
 
 
-def fields_of(article: Article, analysed: AnalysedArticle) -> dict:
-    """The Whoosh fields of an analysed article. A title cut from the body is not indexed."""
+def fields_of(article: Article, analysed: AnalysedArticle, provenance: Provenance) -> dict:
+    """The Whoosh fields of an analysed article written as ``provenance`` says. A title cut
+    from the body is not indexed."""
     family = analysed.family
     fields = {
         "id": article.id,
@@ -112,11 +113,12 @@ def fields_of(article: Article, analysed: AnalysedArticle) -> dict:
         "derived_title": article.derived_title,
         POSITION_FIELDS["body", family]: analysed.body,
         "dup_signature": analysed.signature,
+        "run": provenance.run,
     }
     if not article.derived_title:
         fields[POSITION_FIELDS["title", family]] = analysed.title
     optional = {"date": article.date, "source": article.source, "url": article.url, "outlet": article.outlet,
-                "stored_page": article.page}
+                "stored_page": article.page, "read_with": provenance.read_with}
     fields.update({name: value for name, value in optional.items() if value})
     return fields
 
