@@ -33,10 +33,11 @@ from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, Filters, date_bounds
 from searcher.model import Hit, Snippet
 from searcher.query import plan as planning
-from searcher.query.plan import Plan, Prefix, Term, positive_terms
+from searcher.query.plan import Phrase, Plan, Prefix, Term, positive_terms
 from searcher.search import proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Matches, Positions, Scorer
+from searcher.search.variants import variants
 
 NO_VALUE = "none"  # the facet value of articles without a source or a date
 GROUP_CHUNK = 256  # ranked documents folded at first for a page of grouped hits (see Engine._groups)
@@ -63,6 +64,9 @@ class Source(Positions, Protocol):
     def spellings(self, field: str, family: str, term: str, distance: int) -> list[str]:
         """Terms of a title or body field within ``distance`` edits of ``term`` (same first letter)."""
 
+    def runs(self) -> np.ndarray:
+        """Each document's run number: the indexing run that wrote it (Filters.after_run)."""
+
 
 @dataclass(frozen=True)
 class Request:
@@ -86,6 +90,9 @@ class Ranked:
     all_words: int | None = None  # articles holding every content word of a keyword query
     facets: dict[str, dict[str, int]] | None = None
     notes: tuple[str, ...] = ()
+    # Undated articles matching the query and every other filter that a date filter left out
+    # (None: no date filter).
+    undated_left_out: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,7 @@ class Answer:
     suggestion: str | None = None
     all_words: int | None = None
     notes: tuple[str, ...] = ()
+    undated_left_out: int | None = None
 
 
 class Engine:
@@ -112,29 +120,35 @@ class Engine:
     # The two phases
 
     def statistics(self, plan: Plan, extra: Sequence[tuple[str, str, str]] = ()) -> Statistics:
-        """This index's statistics of every term the plan may score (wildcards expanded here)."""
+        """This index's statistics of every term the plan may score (wildcards and phrases
+        expanded here)."""
+        plan = self.expanded(plan)
         keys = set(extra)
         for query in [plan.query] + [tier.stop_words for tier in plan.tiers]:
-            keys.update(positive_terms(self.expand(query)))
+            keys.update(positive_terms(query))
         keys.update(("body", family, word) for family in FAMILIES for word in plan.proximity_words(family))
         return Statistics.of(self.collection, sorted(keys))
 
     def rank(self, plan: Plan, request: Request, stats: Statistics | None = None) -> Ranked:
         """The best ``offset + limit`` matches (all of them with folding, which reads the
         ranking as a stream), ranked."""
-        counted, docnums, scores = self._ranking(plan, request, stats, everything=request.group)
+        counted, docnums, scores = self._ranking(self.expanded(plan), request, stats, everything=request.group)
         return replace(counted, docs=list(zip(docnums.tolist(), scores.tolist())))
 
     def _ranking(self, plan: Plan, request: Request, stats: Statistics | None,
                  everything: bool) -> tuple[Ranked, np.ndarray, np.ndarray]:
         """What is counted over every match (``docs`` left empty), and the matches' document
-        numbers and scores in ranking order: the best ``offset + limit``, or all of them."""
+        numbers and scores in ranking order: the best ``offset + limit``, or all of them.
+        ``plan`` is expanded (``expanded``)."""
         stats = stats or self.statistics(plan)
         scorer = _MemoScorer(self.collection, stats, self.config.ranking, self.source)
-        allowed = self._allowed(request.filters, plan)
+        allowed, undated = self._filtered(request.filters, plan)
         found = [scorer.match(tier.matching) if tier.matching is not None else _everything(self.collection)
                  for tier in plan.tiers] or [_everything(self.collection)]
+        undated_left_out = None if undated is None else 0
         for part in found:
+            if undated is not None:
+                undated_left_out += int((part.mask & undated).sum())
             part.mask &= allowed
         total = int(sum(part.mask.sum() for part in found))
         all_words = None
@@ -146,22 +160,24 @@ class Engine:
             docnums, scores = self._by_date(np.logical_or.reduce([part.mask for part in found]), wanted, everything)
         else:
             docnums, scores = self._by_relevance(plan, found, scorer, stats, wanted, everything)
-        return Ranked(total, [], all_words, facets, tuple(scorer.notes)), docnums, scores
+        return Ranked(total, [], all_words, facets, tuple(scorer.notes), undated_left_out), docnums, scores
 
     # Single index
 
     def search(self, plan: Plan, request: Request, suggest_correction: bool = False) -> Answer:
         """A page of hits for ``plan``, with a did-you-mean when asked and the query finds little."""
+        plan = self.expanded(plan)
         ranked = self.rank(plan, request)
         hits = self.hits(ranked.docs, plan, request)
         suggestion = None
         if suggest_correction and ranked.total < self.config.ranking.suggest_below and plan.suggestible:
             suggestion = suggest.better_query(self, plan, request, ranked.total)
-        return Answer(ranked.total, hits, ranked.facets, suggestion, ranked.all_words, plan.notes + ranked.notes)
+        return Answer(ranked.total, hits, ranked.facets, suggestion, ranked.all_words, plan.notes + ranked.notes,
+                      ranked.undated_left_out)
 
     def hits(self, docs: list[tuple[int, float]], plan: Plan | None, request: Request) -> list[Hit]:
-        """The page ``request`` asks for of ranked ``docs``, folded if asked, with snippets."""
-        plan = self._expanded(plan)
+        """The page ``request`` asks for of ranked ``docs``, folded if asked, with snippets
+        (``plan`` expanded, as ``search`` hands it)."""
         if request.group:
             page = self._groups(docs, request.offset + request.limit)[request.offset :]
         else:
@@ -174,8 +190,9 @@ class Engine:
         hits in ranking order from ``request.offset`` on, read from the index as they are
         taken. Folded if asked: each hit then lists its near-duplicates among all the matches
         (the signatures of all of them are read first: 256 bytes each, no stored fields)."""
+        plan = self.expanded(plan)
         counted, docnums, scores = self._ranking(plan, request, stats, everything=True)
-        return counted, self._streamed(self._expanded(plan), request, docnums, scores)
+        return counted, self._streamed(plan, request, docnums, scores)
 
     def _streamed(self, plan: Plan, request: Request, docnums: np.ndarray, scores: np.ndarray) -> Iterator[Hit]:
         if request.group:
@@ -207,6 +224,7 @@ class Engine:
 
     def count(self, plan: Plan, filters: Filters) -> int:
         """How many articles ``plan`` matches among those ``filters`` allow."""
+        plan = self.expanded(plan)
         stats = self.statistics(plan)
         scorer = Scorer(self.collection, stats, self.config.ranking, self.source)
         allowed = self._allowed(filters, plan)
@@ -214,12 +232,38 @@ class Engine:
             return int(allowed.sum())
         return int((scorer.match(plan.query).mask & allowed).sum())
 
-    def expand(self, query):
-        """``query`` with its wildcards replaced by the terms they stand for in this index."""
+    def expand(self, query, notes: list[str] | None = None):
+        """``query`` with its wildcards replaced by the terms they stand for in this index, and
+        its phrases by their variants across spelling conventions (searcher.search.variants);
+        a wildcard cut to its most frequent words adds a line to ``notes``."""
         if query is None:
             return None
         scorer = Scorer(self.collection, Statistics(0, {}, {}), self.config.ranking, self.source)
-        return _replace_prefixes(query, scorer.expanded)
+        scorer.notes = notes if notes is not None else []
+
+        def replaced(leaf):
+            if isinstance(leaf, Prefix):
+                return scorer.expanded(leaf)
+            if isinstance(leaf, Phrase) and leaf.written:
+                return variants(leaf, chain(leaf.family, self.config.index),
+                                lambda term: self.collection.postings(leaf.field, leaf.family, term) is not None)
+            return leaf
+
+        return _replace_leaves(query, replaced)
+
+    def expanded(self, plan: Plan) -> Plan:
+        """``plan`` with its wildcards and phrases expanded in this index (``expand``), and
+        the notes of the expansion added to its own."""
+        notes: list[str] = []
+        expanded = replace(plan, query=self.expand(plan.query, notes),
+                           tiers=tuple(planning.Tier(self.expand(tier.matching), self.expand(tier.stop_words))
+                                       for tier in plan.tiers),
+                           all_words=self.expand(plan.all_words), every_word=self.expand(plan.every_word))
+        return replace(expanded, notes=tuple(dict.fromkeys(plan.notes + tuple(notes))))
+
+    def overview(self) -> dict[str, dict[str, int]]:
+        """Every live article counted by language, source and month (``none``: undated)."""
+        return self._facets(self.collection.live)
 
     # Ranking
 
@@ -297,19 +341,30 @@ class Engine:
 
     def _allowed(self, filters: Filters, plan: Plan | None) -> np.ndarray:
         """The live documents ``filters`` and the query's own filters (``lang:``...) allow."""
+        return self._filtered(filters, plan)[0]
+
+    def _filtered(self, filters: Filters, plan: Plan | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """The documents ``_allowed`` allows, and the undated ones that only a date filter
+        (``--from``/``--to``, ``date:``) left out (None without a date filter)."""
         allowed = self.collection.live.copy()
         typed = plan.constraints if plan is not None else planning.Constraints()
         for name, values in (("lang", filters.lang), ("lang", typed.lang), ("source", filters.source),
                              ("source", typed.source), ("id", typed.ids)):
             if values:
                 allowed &= self._mask(name, values)
-        if filters.date_from or filters.date_to:
-            allowed &= self._dated(filters.date_from, filters.date_to)
-        for value in typed.date:
-            allowed &= self._mask("date", (value,))
         for name, value in typed.excluded:
             allowed &= ~self._mask(name, (value,))
-        return allowed
+        if filters.after_run is not None:
+            allowed &= self.source.runs() > filters.after_run
+        dated = None
+        if filters.date_from or filters.date_to:
+            dated = self._dated(filters.date_from, filters.date_to)
+        for value in typed.date:
+            in_range = self._mask("date", (value,))
+            dated = in_range if dated is None else dated & in_range
+        if dated is None:
+            return allowed, None
+        return allowed & dated, allowed & (self.collection.date == 0)
 
     def _mask(self, name: str, values: Sequence[str]) -> np.ndarray:
         """The documents whose ``name`` (lang, source, date or id) is any of ``values``."""
@@ -395,12 +450,6 @@ class Engine:
                    for start in range(0, len(docnums), LEADERS_CHUNK)]
         return np.concatenate(leaders) if leaders else np.zeros(0, dtype=np.int64)
 
-    def _expanded(self, plan: Plan | None) -> Plan | None:
-        """``plan`` with its wildcards expanded, so hits mark the words they stand for."""
-        if plan is None or not planning.has_prefix(plan.query):
-            return plan
-        return plan.with_query(self.expand(plan.query))
-
 
 class _MemoScorer(Scorer):
     """A scorer that matches each distinct clause once per search (tiers share their parts)."""
@@ -422,15 +471,15 @@ def _everything(collection: Collection) -> Matches:
     return Matches(collection.live.copy(), np.zeros(collection.size, dtype=np.float64))
 
 
-def _replace_prefixes(query, expand):
-    if isinstance(query, Prefix):
-        return expand(query)
+def _replace_leaves(query, replace_leaf):
+    """``query`` with each leaf replaced by ``replace_leaf(leaf)``."""
     if isinstance(query, (planning.Or, planning.And)):
-        return type(query)(tuple(_replace_prefixes(child, expand) for child in query.children))
+        return type(query)(tuple(_replace_leaves(child, replace_leaf) for child in query.children))
     if isinstance(query, planning.AndNot):
-        return planning.AndNot(_replace_prefixes(query.positive, expand), _replace_prefixes(query.negative, expand))
+        return planning.AndNot(_replace_leaves(query.positive, replace_leaf), _replace_leaves(query.negative, replace_leaf))
     if isinstance(query, planning.AndMaybe):
-        return planning.AndMaybe(_replace_prefixes(query.required, expand), _replace_prefixes(query.optional, expand))
+        return planning.AndMaybe(_replace_leaves(query.required, replace_leaf),
+                                 _replace_leaves(query.optional, replace_leaf))
     if isinstance(query, planning.Not):
-        return planning.Not(_replace_prefixes(query.child, expand))
-    return query
+        return planning.Not(_replace_leaves(query.child, replace_leaf))
+    return replace_leaf(query) if query is not None else None
