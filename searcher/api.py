@@ -155,7 +155,7 @@ class Index:
                snippets: bool = True, *, source: str | Iterable[str] | None = None,
                date_from: str | date | None = None, date_to: str | date | None = None,
                since: str | None = None, sort: str = "relevance", facets: bool = False, group: bool = False,
-               suggest: bool = True, literal: bool = False) -> Page:
+               suggest: bool = True, literal: bool = False, explain: bool = False) -> Page:
         """Ranked hits for ``query``: page ``page`` (from 1) of ``limit`` hits.
 
         Filters: ``lang`` ("fa", "nl" or "und"), ``source`` (the record's source, else the drop
@@ -167,8 +167,11 @@ class Index:
         language, source and month. ``group`` folds near-duplicates into the best-ranked copy
         (``Hit.similar``). ``suggest``: a corrected query when this one finds few articles.
         ``snippets=False`` leaves the snippets empty, for callers that only need the ranking.
-        ``literal=True`` reads the query as plain words (no phrases, operators or fields)."""
-        request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets, facets, since)
+        ``literal=True`` reads the query as plain words (no phrases, operators or fields).
+        ``explain=True``: ``page.explain`` says how the query was read (each clause's terms and
+        where they came from) and each hit's ``matched`` which terms it holds, and where."""
+        request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets, facets, since,
+                           explain)
         plan = self.plan(query, literal)
         with self._reading() as engine:
             answer = engine.search(plan, request, suggest_correction=suggest)
@@ -176,15 +179,17 @@ class Index:
 
     def export(self, query: str, lang: str | Iterable[str] | None = None, *, source: str | Iterable[str] | None = None,
                date_from: str | date | None = None, date_to: str | date | None = None, since: str | None = None,
-               order: str = "relevance", snippets: bool = False, group: bool = False, literal: bool = False) -> Export:
+               order: str = "relevance", snippets: bool = False, group: bool = False, literal: bool = False,
+               explain: bool = False) -> Export:
         """Every hit for ``query``, streamed in ranking order (``order="date"``: newest first,
         undated last): an iterator of ``Hit`` that reads each from the index as it is taken, so
         memory stays flat however many there are (the ranking itself is a few arrays: 16 bytes
         a match, and 256 bytes a match for folding). ``snippets``: with snippets (slower);
         ``group``: near-duplicates folded into the best-ranked copy, which lists all of them.
-        Filters as for ``search``. The export reads one commit of the index (an index updated
-        meanwhile is not seen) and lets it go when its last hit is taken or it is closed."""
-        request = _request(1, 1, lang, source, date_from, date_to, order, group, snippets, False, since)
+        Filters and ``explain`` (each hit's ``matched``) as for ``search``. The export reads one
+        commit of the index (an index updated meanwhile is not seen) and lets it go when its
+        last hit is taken or it is closed."""
+        request = _request(1, 1, lang, source, date_from, date_to, order, group, snippets, False, since, explain)
         plan = self.plan(query, literal)
         live = self._folder.fresh()
         reading = ExitStack()
@@ -397,7 +402,7 @@ def open_index(path: str | os.PathLike | None = None, create: bool = False, wait
 
 def _request(limit: int, page: int, lang: str | Iterable[str] | None, source: str | Iterable[str] | None,
              date_from: str | date | None, date_to: str | date | None, sort: str, group: bool,
-             snippets: bool, facets: bool, since: str | None = None) -> Request:
+             snippets: bool, facets: bool, since: str | None = None, explain: bool = False) -> Request:
     """Checks the paging and sorting options of a search and builds the engine's request.
     ``since`` (``24h``, ``7d``, ``2w``...) and ``date_from`` together: the later start."""
     if limit < 1 or page < 1:
@@ -410,13 +415,14 @@ def _request(limit: int, page: int, lang: str | Iterable[str] | None, source: st
         date_from = max(given, start) if given else start
     filters = Filters.of(lang, source, date_from, date_to)
     return Request(offset=(page - 1) * limit, limit=limit, filters=filters, sort=sort, group=group,
-                   with_snippets=snippets, facets=facets)
+                   with_snippets=snippets, facets=facets, explain=explain)
 
 
 def _page(query: str, page: int, limit: int, sort: str, answer: Answer) -> Page:
     return Page(query=query, total=answer.total, page=page, limit=limit, hits=answer.hits,
                 facets=_ordered_facets(answer.facets), suggestion=answer.suggestion, sort=sort,
-                all_words=answer.all_words, notes=answer.notes, undated_left_out=answer.undated_left_out)
+                all_words=answer.all_words, notes=answer.notes, undated_left_out=answer.undated_left_out,
+                explain=answer.explain)
 
 
 def _ordered_facets(facets: dict[str, dict[str, int]] | None) -> dict[str, dict[str, int]] | None:

@@ -248,8 +248,11 @@ def result_options(command):
                    "most --limit hits when given).")
 @click.option("--snippets/--no-snippets", default=True, show_default=True,
               help="Snippets of the hits (without: faster, an empty snippet).")
+@click.option("--explain", is_flag=True,
+              help="Also show how the query was read (each word's terms and where they came from) and which "
+                   "terms each hit holds, in which words.")
 def search_command(query: str, index_dir: Path, as_json: bool, marks: bool, show_all: bool, output_format: str,
-                   snippets: bool, **options) -> None:
+                   snippets: bool, explain: bool, **options) -> None:
     """Search the index for QUERY.
 
     \b
@@ -265,16 +268,18 @@ def search_command(query: str, index_dir: Path, as_json: bool, marks: bool, show
     as_json = as_json or output_format == "json"
     if marks and not as_json and output_format != "jsonl":
         raise click.UsageError("--marks goes with --json or --format jsonl")
+    if explain and output_format in ("csv", "tsv"):
+        raise click.UsageError(f"--explain goes with text, JSON or JSON lines, not --format {output_format}")
     with _open(index_dir) as index:
         if output_format in rows.FORMATS:
-            _export(index, query, output_format, marks, snippets, not show_all, **options)
+            _export(index, query, output_format, marks, snippets, not show_all, explain, **options)
             return
-        result = index.search(query, group=not show_all, suggest=True, snippets=snippets, **options)
+        result = index.search(query, group=not show_all, suggest=True, snippets=snippets, explain=explain, **options)
     _print_result(result, as_json, marks)
 
 
-def _export(index: Index, query: str, output_format: str, marks: bool, snippets: bool, group: bool, limit: int, page: int,
-            sort: str, facets: bool, **filters) -> None:
+def _export(index: Index, query: str, output_format: str, marks: bool, snippets: bool, group: bool, explain: bool,
+            limit: int, page: int, sort: str, facets: bool, **filters) -> None:
     """Every hit of ``query`` (from ``--page``, at most ``--limit`` when given) streamed to stdout."""
     if facets:
         raise click.UsageError(f"--facets goes with text or JSON output, not --format {output_format}")
@@ -282,7 +287,7 @@ def _export(index: Index, query: str, output_format: str, marks: bool, snippets:
     given = {name: context.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
              for name in ("limit", "page")}
     start = (page - 1) * limit if given["page"] else 0
-    with index.export(query, order=sort, snippets=snippets, group=group, **filters) as exported:
+    with index.export(query, order=sort, snippets=snippets, group=group, explain=explain, **filters) as exported:
         _print_notes(exported.notes)
         hits = itertools.islice(exported, start, start + limit if given["limit"] else None)
         try:

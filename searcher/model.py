@@ -132,6 +132,85 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class MatchedWord:
+    """A word of an article that holds a query term, as written there."""
+
+    text: str
+    field: str  # "title" or "body"
+    part: bool = False  # the term is a part of this compound word (``noot`` in "ploeggenoten")
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "field": self.field, "part": self.part}
+
+
+@dataclass(frozen=True)
+class Matched:
+    """A query term a hit holds: the field the query searched it in (``ranking``: title and
+    body together; ``title``; ``body``) and the words of the article that hold it (none for a
+    half-space run the article wrote apart and the query solid, or the other way round)."""
+
+    term: str
+    field: str
+    words: tuple[MatchedWord, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"term": self.term, "field": self.field, "words": [word.to_dict() for word in self.words]}
+
+
+@dataclass(frozen=True)
+class ExplainedTerm:
+    """An index term a query clause searches, and where it came from: the text of the query it
+    was read from, and what the analysis did to make it (searcher.analysis.explain.HOW's words,
+    "written solid" for a half-space run searched written solid too, "wildcard" for a word a
+    wildcard stands for)."""
+
+    term: str
+    field: str  # "ranking" (title and body together), "title" or "body"
+    family: str  # "text": Persian and Dutch articles; "generic": articles in other languages
+    written: str
+    how: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"term": self.term, "field": self.field, "family": self.family, "from": self.written,
+                "how": list(self.how)}
+
+
+@dataclass(frozen=True)
+class ExplainedClause:
+    """A word, phrase or wildcard of a query as typed, and the terms it searches."""
+
+    text: str  # as typed, without its field or sign: ``noot``, ``Midden Oosten``, ``Oekra``
+    kind: str  # "word", "phrase" or "wildcard"
+    field: str | None  # "title" or "body" when the clause named one
+    excluded: bool  # the articles holding it are left out
+    stop: bool  # a stop word of a keyword query: it adds to the scores of the best hits only
+    terms: tuple[ExplainedTerm, ...]
+
+    @property
+    def label(self) -> str:
+        """The clause as the query syntax writes it: ``-title:Rutte``, ``"Midden Oosten"``, ``Oekra*``."""
+        text = f'"{self.text}"' if self.kind == "phrase" else f"{self.text}*" if self.kind == "wildcard" else self.text
+        return ("-" if self.excluded else "") + (f"{self.field}:" if self.field else "") + text
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "kind": self.kind, "field": self.field, "excluded": self.excluded,
+                "stop": self.stop, "terms": [term.to_dict() for term in self.terms]}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a query was read: its clauses and their terms, and its filters (name -> values as
+    typed; ``excluded``: ``name:value`` of the filters a ``-`` excludes)."""
+
+    clauses: tuple[ExplainedClause, ...]
+    filters: dict[str, list[str]]
+    families: tuple[str, ...] = ("text",)  # the families of the index's articles
+
+    def to_dict(self) -> dict:
+        return {"clauses": [clause.to_dict() for clause in self.clauses], "filters": self.filters}
+
+
+@dataclass(frozen=True)
 class Hit:
     """One ranked search result."""
 
@@ -146,6 +225,7 @@ class Hit:
     url: str | None = None
     similar: tuple[str, ...] = ()  # ids of near-duplicates among the matches, grouped under this hit
     title_matches: tuple[Span, ...] = ()  # the matched words of the title
+    matched: tuple[Matched, ...] = ()  # with explain: the query terms the article holds, and where
 
     @property
     def direction(self) -> str:
@@ -177,6 +257,8 @@ class Hit:
         }
         if marks:
             data.update(title_marked=self.title_snippet.marked(), snippet_marked=self.snippet.marked())
+        if self.matched:
+            data["matched"] = [matched.to_dict() for matched in self.matched]
         return data
 
 
@@ -206,13 +288,15 @@ class Page:
     notes: tuple[str, ...] = ()  # what reading the query changed or left out (an unknown field, a wildcard cut)
     # Undated articles that match but were left out by a date filter (None: no date filter).
     undated_left_out: int | None = None
+    explain: Explanation | None = None  # how the query was read, when asked
 
     def to_dict(self, marks: bool = False) -> dict:
         """The JSON form; ``marks`` as for ``Hit.to_dict``."""
         data = {"query": self.query, "total": self.total, "hits": [hit.to_dict(marks) for hit in self.hits],
                 "notes": list(self.notes)}
         optional = {"all_words": self.all_words, "facets": self.facets, "suggestion": self.suggestion,
-                    "undated_left_out": self.undated_left_out}
+                    "undated_left_out": self.undated_left_out,
+                    "explain": self.explain.to_dict() if self.explain else None}
         return {**data, **{name: value for name, value in optional.items() if value is not None}}
 
 

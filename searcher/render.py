@@ -25,7 +25,7 @@ from typing import TextIO
 
 import click
 
-from searcher.model import Hit, Page, Reading, Snippet, WatchReport
+from searcher.model import ExplainedTerm, Explanation, Hit, Matched, Page, Reading, Snippet, WatchReport
 
 RTL_ISOLATE, FIRST_STRONG_ISOLATE, POP_ISOLATE = "\u2067", "\u2068", "\u2069"
 SEPARATOR = " · "
@@ -60,6 +60,8 @@ def page_text(page: Page, display: Display) -> str:
     if page.suggestion:
         lines.append(_styled(f"Did you mean: {_isolated(page.suggestion, display)}", display, fg="cyan", bold=True))
     lines.append(count_line(page, display))
+    if page.explain is not None:
+        lines += ["", *explanation_lines(page.explain, display)]
     first = (page.page - 1) * page.limit + 1
     lines += [hit_text(rank, hit, display, scored=page.sort != "date") for rank, hit in enumerate(page.hits, start=first)]
     if page.facets is not None:
@@ -124,7 +126,87 @@ def hit_text(rank: int, hit: Hit, display: Display, scored: bool = True) -> str:
     if hit.similar:
         more = ", …" if len(hit.similar) > SIMILAR_SHOWN else ""
         lines.append(INDENT + f"+{len(hit.similar)} similar: " + ", ".join(hit.similar[:SIMILAR_SHOWN]) + more)
+    if hit.matched:
+        lines += _plain_block("matched: " + "; ".join(_matched(matched, display) for matched in hit.matched), display)
     return "\n".join(lines)
+
+
+def explanation_lines(explanation: Explanation, display: Display) -> list[str]:
+    """How the query was read: a line per clause, ``noot: noot`` or ``ploeggenoten: ploegnoot
+    (stemmed), ploeg (compound part), noot (compound part, stemmed)``, then the filters. The
+    terms of Persian and Dutch articles; those of other languages too when the index holds
+    such articles and they differ."""
+    lines = ["Query terms:"]
+    for clause in explanation.clauses:
+        by_family = {family: [term for term in clause.terms if term.family == family] for family in explanation.families}
+        shown = []
+        for family, terms in by_family.items():
+            described = _terms(terms, display, clause.stop)
+            if family == "generic" and described and shown and _same_terms(terms, by_family.get("text", [])):
+                continue
+            if described:
+                shown.append(described if family == "text" else f"other languages: {described}")
+        what = "; ".join(shown) or "no term in this index"
+        notes = [note for flag, note in ((clause.excluded, "excluded"),
+                                         (clause.stop, "a stop word: adds to the scores of the best hits only"))
+                 if flag]
+        lines += _plain_block(f"{_isolated(clause.label, display)}: {what}" + "".join(f" [{note}]" for note in notes),
+                              display, "  ")
+    filters = explanation.filters
+    if filters:
+        named = [f"{name}:{value}" for name in ("lang", "source", "date", "id") for value in filters.get(name, ())]
+        named += [f"-{value}" for value in filters.get("excluded", ())]
+        lines += _plain_block("filters: " + ", ".join(_isolated(item, display) for item in named), display, "  ")
+    return lines
+
+
+WILDCARD_SHOWN = 8  # words of a wildcard listed by --explain
+
+
+def _terms(terms: list[ExplainedTerm], display: Display, stop: bool) -> str:
+    """``term (how, how)`` of each distinct term (a stop word clause's said once, after it); a
+    wildcard's words listed up to WILDCARD_SHOWN."""
+    seen = list({term.term: term for term in terms}.values())
+    wildcard = [term for term in seen if "wildcard" in term.how]
+    rest = [term for term in seen if "wildcard" not in term.how]
+    described = []
+    for term in rest:
+        how = [step for step in term.how if not (stop and step == "stop word")]
+        described.append(_isolated(term.term, display) + (f" ({', '.join(how)})" if how else ""))
+    if wildcard:
+        listed = ", ".join(_isolated(term.term, display) for term in wildcard[:WILDCARD_SHOWN])
+        more = f", … ({len(wildcard)} words)" if len(wildcard) > WILDCARD_SHOWN else ""
+        described.append(f"{listed}{more} (wildcard)")
+    return ", ".join(described)
+
+
+def _same_terms(terms: list[ExplainedTerm], others: list[ExplainedTerm]) -> bool:
+    return {term.term for term in terms} == {term.term for term in others}
+
+
+def _matched(matched: Matched, display: Display) -> str:
+    """``noot -> ploeggenoten (body, compound part)``: a term and the words holding it."""
+    term = _isolated(matched.term, display)
+    if not matched.words:
+        return f"{term} (a half-space run written solid)" if matched.field == "ranking" else term
+    written: dict[tuple[str, bool], str] = {}  # a word in any case, as first written
+    fields: dict[tuple[str, bool], list[str]] = {}
+    for word in matched.words:
+        key = (word.text.casefold(), word.part)
+        written.setdefault(key, word.text)
+        fields.setdefault(key, [])
+        if word.field not in fields[key]:
+            fields[key].append(word.field)
+    words = [f"{_isolated(written[key], display)} ({', '.join(names + (['compound part'] if key[1] else []))})"
+             for key, names in fields.items()]
+    return f"{term} -> " + ", ".join(words)
+
+
+def _plain_block(text: str, display: Display, indent: str = INDENT) -> list[str]:
+    """A line of text of mixed directions (its words isolated on a terminal), wrapped at the
+    display's width."""
+    lines = _wrapped(text, display.width - len(indent)) if display.width else [text]
+    return [indent + line for line in lines]
 
 
 def facets_text(facets: dict[str, dict[str, int]]) -> str:

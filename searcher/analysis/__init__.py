@@ -26,7 +26,8 @@ CONTRACT (used by the backend and the query module):
   index).  The analyzer never removes tokens, whatever ``removestops`` says.
 - One word may analyse to several terms (رئیسجمهور -> رییس, جمهور); give the
   TEXT field ``multitoken_query="phrase"`` so such a query word is a phrase.
-- ``explain.explain(text, name)`` traces the terms after each step.
+- ``explain.explain(text, name)`` traces the terms after each step; ``explain.origins(text, name)``
+  says for each term what the steps did to make it (folded, stemmed, a compound part...).
 
 Layout: chars.py (code points, tables), steps.py (tokenizer and filters),
 fa.py / nl.py (each language's rules, data and stemmers, in chain order),

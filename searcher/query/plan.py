@@ -248,6 +248,48 @@ def plan(text: str, config: Config, literal: bool = False) -> Plan:
                 every_word, tree)
 
 
+@dataclass(frozen=True)
+class Clause:
+    """A word, phrase or wildcard of a query as typed, and its part of the query algebra."""
+
+    text: str  # as typed, without its field, sign or ``*``
+    start: int  # where it is in the query text
+    kind: str  # "word", "phrase" or "wildcard"
+    field: str | None  # "title" or "body" when the clause names one
+    excluded: bool  # under a NOT or a -
+    stop: bool  # a keyword query's clause of stop words only (it scores the head only)
+    query: object
+
+
+def clauses(plan: Plan, config: Config) -> list[Clause]:
+    """The words, phrases and wildcards of ``plan``'s query, in query order (for explain: each
+    compiled again, as ``plan`` compiled it)."""
+    compiler = _Compiler({family: chain(family, config.index) for family in FAMILIES}, config)
+    found: list[Clause] = []
+
+    def walk(node, excluded: bool) -> None:
+        if isinstance(node, (syntax.Word, syntax.Phrase)):
+            wildcard = isinstance(node, syntax.Word) and node.prefix
+            kind = "wildcard" if wildcard else "word" if isinstance(node, syntax.Word) else "phrase"
+            stop = plan.keyword and not wildcard and compiler.is_stop(node)
+            found.append(Clause(plan.text[node.start:node.end], node.start, kind, node.field, excluded, stop,
+                                normalize(compiler.compile(node))))
+        elif isinstance(node, syntax.Group):
+            for child in node.children:
+                walk(child, excluded)
+        elif isinstance(node, syntax.Not):
+            walk(node.child, not excluded)
+        elif isinstance(node, syntax.AndNot):
+            walk(node.positive, excluded)
+            walk(node.negative, not excluded)
+        elif isinstance(node, syntax.AndMaybe):
+            walk(node.required, excluded)
+            walk(node.optional, excluded)
+
+    walk(plan.tree, False)
+    return sorted(found, key=lambda clause: clause.start)
+
+
 def _glued(text_analyzer: Analyzer, text: str) -> str:
     """Where the analysis joins words across a space (``می کند`` -> one term), a ZWNJ in that
     space: the syntax splits words at spaces, and the word must meet the index's term. The

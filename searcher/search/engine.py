@@ -31,8 +31,9 @@ from searcher.analysis.article import FAMILIES, chain, family_of
 from searcher.config import Config
 from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, Filters, date_bounds
-from searcher.model import Hit, Snippet
+from searcher.model import Explanation, Hit, Matched, MatchedWord, Snippet
 from searcher.query import plan as planning
+from searcher.query.explain import explanation
 from searcher.query.plan import Phrase, Plan, Prefix, Term, positive_terms
 from searcher.search import proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
@@ -79,6 +80,7 @@ class Request:
     group: bool = False
     with_snippets: bool = True
     facets: bool = False
+    explain: bool = False  # the query's explanation, and the terms each hit holds
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class Answer:
     all_words: int | None = None
     notes: tuple[str, ...] = ()
     undated_left_out: int | None = None
+    explain: Explanation | None = None
 
 
 class Engine:
@@ -172,8 +175,9 @@ class Engine:
         suggestion = None
         if suggest_correction and ranked.total < self.config.ranking.suggest_below and plan.suggestible:
             suggestion = suggest.better_query(self, plan, request, ranked.total)
+        explained = self.explain(plan) if request.explain else None
         return Answer(ranked.total, hits, ranked.facets, suggestion, ranked.all_words, plan.notes + ranked.notes,
-                      ranked.undated_left_out)
+                      ranked.undated_left_out, explained)
 
     def hits(self, docs: list[tuple[int, float]], plan: Plan | None, request: Request) -> list[Hit]:
         """The page ``request`` asks for of ranked ``docs``, folded if asked, with snippets
@@ -182,7 +186,7 @@ class Engine:
             page = self._groups(docs, request.offset + request.limit)[request.offset :]
         else:
             page = [(doc, []) for doc in docs[request.offset : request.offset + request.limit]]
-        return [self.hit(docnum, score, plan, request.with_snippets, [other for other, _ in others])
+        return [self.hit(docnum, score, plan, request.with_snippets, [other for other, _ in others], request.explain)
                 for (docnum, score), others in page]
 
     def stream(self, plan: Plan, request: Request, stats: Statistics | None = None) -> tuple[Ranked, Iterator[Hit]]:
@@ -204,23 +208,54 @@ class Engine:
             heads = np.arange(request.offset, len(docnums))
         for position in heads.tolist():
             similar = docnums[members[bounds[position] + 1 : bounds[position + 1]]].tolist() if request.group else []
-            yield self.hit(int(docnums[position]), float(scores[position]), plan, request.with_snippets, similar)
+            yield self.hit(int(docnums[position]), float(scores[position]), plan, request.with_snippets, similar,
+                           request.explain)
 
-    def hit(self, docnum: int, score: float, plan: Plan | None, with_snippets: bool, similar: list[int]) -> Hit:
-        """One hit: stored fields, snippet and title matches."""
+    def hit(self, docnum: int, score: float, plan: Plan | None, with_snippets: bool, similar: list[int],
+            explain: bool = False) -> Hit:
+        """One hit: stored fields, snippet and title matches; with ``explain``, the query terms
+        the article holds and the words that hold them."""
         stored = self.source.stored(docnum)
         title, body = stored.get("stored_title", ""), stored.get("stored_body", "")
-        snippet, title_matches = Snippet(), ()
+        snippet, title_matches, matched = Snippet(), (), ()
+        family = family_of(stored["lang"])
+        analyzer = chain(family, self.config.index)
         if with_snippets and plan is not None:
-            family = family_of(stored["lang"])
-            analyzer = chain(family, self.config.index)
             snippet = snippets.best_snippet(analyzer, body, plan.snippet_terms(family))
             title_matches = snippets.spans(analyzer, title, plan.title_terms(family))
         elif with_snippets:
             snippet = snippets.best_snippet(chain("generic", self.config.index), body, frozenset())
+        if explain and plan is not None:
+            matched = self._matched(docnum, family, analyzer, title, body, plan)
         return Hit(id=stored["id"], title=title, lang=stored["lang"], date=stored.get("date"), path=stored.get("path", ""),
                    score=score, snippet=snippet, source=stored.get("outlet") or stored.get("source"), url=stored.get("url"),
-                   similar=tuple(self.source.ids(similar)), title_matches=title_matches)
+                   similar=tuple(self.source.ids(similar)), title_matches=title_matches, matched=matched)
+
+    def _matched(self, docnum: int, family: str, analyzer, title: str, body: str, plan: Plan) -> tuple[Matched, ...]:
+        """The terms of ``plan`` (expanded) the document holds, in query order, each with the
+        field it was searched in and the words of the title and body holding it."""
+        terms = [(field, term) for field, fam, term in dict.fromkeys(positive_terms(plan.query)) if fam == family]
+        wanted = frozenset(term for _, term in terms)
+        written = {name: [(text[start:end], term) for start, end, term in analyzer.matches(text, wanted)]
+                   for name, text in ((planning.TITLE, title), (planning.BODY, body))}
+        found = []
+        for field, term in terms:
+            postings = self.collection.postings(field, family, term)
+            if postings is None:
+                continue
+            at = int(np.searchsorted(postings.docs, docnum))
+            if at == len(postings.docs) or postings.docs[at] != docnum:
+                continue
+            words = [MatchedWord(word, name, _only_a_part(analyzer, word, term))
+                     for name in ((planning.TITLE, planning.BODY) if field == planning.RANKING else (field,))
+                     for word in dict.fromkeys(word for word, found_term in written[name] if found_term == term)]
+            found.append(Matched(term, field, tuple(words)))
+        return tuple(found)
+
+    def explain(self, plan: Plan) -> Explanation:
+        """How ``plan``'s query was read (searcher.query.explain), for this index."""
+        codes = np.unique(self.collection.family[self.collection.live])
+        return explanation(plan, self.config, self.expand, [FAMILIES[code] for code in codes.tolist()] or ["text"])
 
     def count(self, plan: Plan, filters: Filters) -> int:
         """How many articles ``plan`` matches among those ``filters`` allow."""
@@ -449,6 +484,12 @@ class Engine:
         leaders = [grouper.add(self.source.signatures(docnums[start : start + LEADERS_CHUNK].tolist()))
                    for start in range(0, len(docnums), LEADERS_CHUNK)]
         return np.concatenate(leaders) if leaders else np.zeros(0, dtype=np.int64)
+
+
+def _only_a_part(analyzer, word: str, term: str) -> bool:
+    """Whether ``word`` holds ``term`` only as one of its compound parts."""
+    tokens = [token for token in analyzer(word) if token.text == term]
+    return bool(tokens) and all(token.part for token in tokens)
 
 
 class _MemoScorer(Scorer):
