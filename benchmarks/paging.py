@@ -8,8 +8,8 @@ the two taking turns run by run so that the machine's drift hits both alike:
 - page: ``Index.search(Q, page=300)`` folded against ``group=False`` (hits 2,991-3,000);
 - export: the first 10,000 hits of ``Index.export(Q, group=True)`` against
   ``Index.search(Q, limit=10000, group=False)``, and ``export(Q)`` unfolded against the same;
-- peak memory (tracemalloc) of taking those 10,000 hits from the export and of the page of
-  10,000 hits.
+- peak memory (tracemalloc; without snippets, which tracing makes slow) of taking 1,000 and
+  10,000 hits from the export, folded or not, and of a page of as many hits.
 
 With ``--cli``, also ``searcher search Q --page 300 --json`` and ``searcher search Q --format
 jsonl --limit 10000`` against the same commands with ``--all`` (``--json`` for the page of
@@ -116,19 +116,19 @@ def run(index, args: argparse.Namespace) -> None:
     def page_all():
         return index.search(PAGE_QUERY, page=page, limit=PAGE_SIZE, group=False, snippets=snippets, suggest=False)
 
-    def export(group: bool) -> Callable[[], int]:
+    def export(group: bool, count: int = exported, with_snippets: bool = snippets) -> Callable[[], int]:
         def take() -> int:
-            with index.export(EXPORT_QUERY, group=group, snippets=snippets) as hits:
-                return sum(1 for _ in itertools.islice(hits, exported))
+            with index.export(EXPORT_QUERY, group=group, snippets=with_snippets) as hits:
+                return sum(1 for _ in itertools.islice(hits, count))
         return take
 
-    def all_hits():
-        return index.search(EXPORT_QUERY, limit=exported, group=False, snippets=snippets, suggest=False)
+    def all_hits(count: int = exported, with_snippets: bool = snippets) -> Callable[[], object]:
+        return lambda: index.search(EXPORT_QUERY, limit=count, group=False, snippets=with_snippets, suggest=False)
 
     rows = [
         compare(f"page {page}, folded", folded_page, page_all, args.runs),
-        compare(f"export {exported}, folded", export(True), all_hits, args.runs),
-        compare(f"export {exported}, not folded", export(False), all_hits, args.runs),
+        compare(f"export {exported}, folded", export(True), all_hits(), args.runs),
+        compare(f"export {exported}, not folded", export(False), all_hits(), args.runs),
     ]
     if args.cli:
         snippet_option = [] if snippets else ["--no-snippets"]
@@ -144,11 +144,15 @@ def run(index, args: argparse.Namespace) -> None:
             compare(f"CLI --format jsonl --limit {exported}", cli(EXPORT_QUERY, "--format", "jsonl", "--limit", str(exported)),
                     cli(EXPORT_QUERY, "--limit", str(exported), "--json", "--all"), args.runs),
         ]
-    memory = {"export_folded": peak_mb(export(True)), "page_all": peak_mb(all_hits)}
-    print(f"peak traced memory MB: export of {exported} folded {memory['export_folded']:.1f}, "
-          f"page of {exported} (--all) {memory['page_all']:.1f}")
+    small = exported // 10
+    memory = {f"{name} {count}": round(peak_mb(run(count)), 1) for count in (small, exported)
+              for name, run in (("export", lambda count: export(False, count, False)),
+                                ("export folded", lambda count: export(True, count, False)),
+                                ("page (--all)", lambda count: all_hits(count, False)))}
+    print("peak traced memory MB (hits taken and dropped one by one; a page holds its hits): "
+          + ", ".join(f"{name}: {value}" for name, value in memory.items()))
     print(json.dumps({"date": time.strftime("%Y-%m-%d"), "articles": len(index), "snippets": snippets,
-                      "rows": rows, "peak_mb": {k: round(v, 1) for k, v in memory.items()}}))
+                      "rows": rows, "peak_mb": memory}))
 
 
 if __name__ == "__main__":

@@ -184,7 +184,7 @@ class Index:
         """Every hit for ``query``, streamed in ranking order (``order="date"``: newest first,
         undated last): an iterator of ``Hit`` that reads each from the index as it is taken, so
         memory stays flat however many there are (the ranking itself is a few arrays: 16 bytes
-        a match, and 256 bytes a match for folding). ``snippets``: with snippets (slower);
+        a match, and about 1 KB a match for folding). ``snippets``: with snippets (slower);
         ``group``: near-duplicates folded into the best-ranked copy, which lists all of them.
         Filters and ``explain`` (each hit's ``matched``) as for ``search``. The export reads one
         commit of the index (an index updated meanwhile is not seen) and lets it go when its
@@ -199,7 +199,8 @@ class Index:
         except BaseException:
             reading.close()
             raise
-        return Export(query, counted.total, counted.all_words, plan.notes + counted.notes, hits, reading.close)
+        return Export(query, counted.total, counted.all_words, plan.notes + counted.notes, hits, reading.close,
+                      counted.undated_left_out)
 
     def similar(self, article_id: str, limit: int = 10, page: int = 1, lang: str | Iterable[str] | None = None,
                 snippets: bool = True, *, source: str | Iterable[str] | None = None,

@@ -289,6 +289,7 @@ def _export(index: Index, query: str, output_format: str, marks: bool, snippets:
     start = (page - 1) * limit if given["page"] else 0
     with index.export(query, order=sort, snippets=snippets, group=group, explain=explain, **filters) as exported:
         _print_notes(exported.notes)
+        _print_undated(exported.undated_left_out)
         hits = itertools.islice(exported, start, start + limit if given["limit"] else None)
         try:
             rows.write(hits, sys.stdout, output_format, first_rank=start + 1, marks=marks)
@@ -320,8 +321,12 @@ def _print_result(result: Page, as_json: bool, marks: bool) -> None:
         _print_json(result.to_dict(marks))
     else:
         click.echo(render.page_text(result, render.Display.of(sys.stdout)))
-    if result.undated_left_out:
-        click.echo(f"Note: the date filter left out {render.count(result.undated_left_out, 'undated article')} "
+    _print_undated(result.undated_left_out)
+
+
+def _print_undated(undated_left_out: int | None) -> None:
+    if undated_left_out:
+        click.echo(f"Note: the date filter left out {render.count(undated_left_out, 'undated article')} "
                    f"matching the query", err=True)
 
 

@@ -94,7 +94,7 @@ class Grouper:
     threshold allows, so two signatures that agree enough agree on a whole band (pigeonhole).
     The leaders' band values are kept as sorted keys, in runs merged as they double (a
     log-structured merge), and an item is compared only with the leaders sharing one of its
-    band values, and with the leaders of its own chunk that do. Memory: about 0.8 KB a leader
+    band values, and with the leaders of its own chunk that do. Memory: about 0.7 KB a leader
     (its signature and its keys), nothing for the items that join a group."""
 
     def __init__(self, threshold: float):
@@ -151,7 +151,7 @@ class Grouper:
         leaders[items[joined]] = best[joined]
         if leading.any():
             indexes = self._remember(values[leading], start + items[leading])
-            index_of_row = np.full(len(items), -1, dtype=np.int64)
+            index_of_row = np.full(len(items), -1, dtype=np.int32)
             index_of_row[leading] = indexes
             kept = leading[rows]
             self._add_run(ordered[kept], index_of_row[rows[kept]])

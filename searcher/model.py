@@ -302,16 +302,18 @@ class Page:
 
 class Export:
     """Every hit of a query, streamed (``Index.export``): iterate it for the hits, read from the
-    index as they are taken. ``total``, ``all_words`` and ``notes`` are known at once. It holds
+    index as they are taken. ``total``, ``all_words``, ``notes`` and ``undated_left_out`` are
+    known at once. It holds
     a reader of the index until the last hit is taken or it is closed (``close()``, or use it
     in a ``with`` block)."""
 
     def __init__(self, query: str, total: int, all_words: int | None, notes: tuple[str, ...], hits: Iterator[Hit],
-                 close: Callable[[], None]):
+                 close: Callable[[], None], undated_left_out: int | None = None):
         self.query = query
         self.total = total
         self.all_words = all_words
         self.notes = notes
+        self.undated_left_out = undated_left_out  # as Page's
         self._hits = hits
         self._close: Callable[[], None] | None = close
 

@@ -194,3 +194,9 @@ def test_cli_export_options_that_do_not_go_together(cli, options, message):
 
 def test_cli_format_json_is_json(cli):
     assert json.loads(cli("search", "woningmarkt", "--format", "json").stdout)["total"] == 25
+
+
+def test_cli_export_says_what_a_date_filter_left_out(cli):
+    result = cli("search", "woningmarkt", "--format", "tsv", "--from", "2024-01-01", "--no-snippets")
+    assert [line.split("\t")[1] for line in result.stdout.splitlines()[1:]] == ["story", "comma", "fa-1"]
+    assert result.stderr == "Note: the date filter left out 2 undated articles matching the query\n"

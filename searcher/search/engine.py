@@ -15,7 +15,10 @@ tier by score; the head of the ranking (``proximity_depth`` matches) is rescored
 stop words and the proximity bonus (searcher.search.proximity), both of which only raise scores,
 so every page is cut from the same order. ``sort="date"`` orders every match newest first,
 undated last. With folding, near-duplicates (searcher.dedup) among the ranked matches are
-folded into the best-ranked of them.
+folded into the best-ranked of them, reading the ranking as a stream: a page folds the ranking
+a chunk at a time up to its last hit, ``stream`` (an export) folds all of it and then reads
+the hits one by one. With ``Request.explain`` a search also says how its query was read
+(searcher.query.explain) and which terms each hit holds, in which words.
 """
 from __future__ import annotations
 
@@ -193,7 +196,7 @@ class Engine:
         """Every match of ``plan``: what is counted over them (``docs`` left empty), and their
         hits in ranking order from ``request.offset`` on, read from the index as they are
         taken. Folded if asked: each hit then lists its near-duplicates among all the matches
-        (the signatures of all of them are read first: 256 bytes each, no stored fields)."""
+        (all of them are folded first, from their signatures: no stored fields are read)."""
         plan = self.expanded(plan)
         counted, docnums, scores = self._ranking(plan, request, stats, everything=True)
         return counted, self._streamed(plan, request, docnums, scores)
