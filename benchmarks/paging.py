@@ -18,7 +18,7 @@ jsonl --limit 10000`` against the same commands with ``--all`` (``--json`` for t
 It prints medians, the ratio of the medians and the median of the runs' ratios (target: at
 most 2). Snippets are left out unless ``--snippets`` (they cost the same on both sides).
 
-    python benchmarks/paging.py [--docs N] [--index DIR] [--runs 5] [--snippets] [--cli]
+    python benchmarks/paging.py [--docs N] [--index DIR] [--runs 5] [--snippets] [--cli] [--corpus PATH]
 
 ``--index DIR`` keeps the index of the first ``--docs`` articles of fa_news_raw there and
 reuses it on the next run; without it the index is built in a temporary folder.
@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from searcher import open_index
+from searcher.errors import IndexNotFound
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "fa_news_raw.jsonl.gz"
 PAGE_QUERY = "ایران"  # 3,707 matches in all of fa_news_raw
@@ -46,8 +47,8 @@ EXPORT_QUERY = "ایران تهران گزارش سال کشور روز کار" 
 PAGE, PAGE_SIZE, EXPORTED = 300, 10, 10_000
 
 
-def records(limit: int | None) -> Iterator[dict]:
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+def records(corpus: Path, limit: int | None) -> Iterator[dict]:
+    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
         for line in itertools.islice(lines, limit):
             yield json.loads(line)
 
@@ -84,6 +85,8 @@ def compare(name: str, ours: Callable[[], object], baseline: Callable[[], object
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     options.add_argument("--docs", type=int, default=None, help="articles of fa_news_raw to index (default: all)")
+    options.add_argument("--corpus", type=Path, default=CORPUS,
+                         help="fa_news_raw.jsonl.gz [default: ../shared/corpora/ beside the repository]")
     options.add_argument("--index", type=Path, default=None, help="keep (and reuse) the index here")
     options.add_argument("--runs", type=int, default=5)
     options.add_argument("--snippets", action="store_true", help="with snippets on both sides")
@@ -93,11 +96,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         directory = args.index or Path(scratch) / "index"
         with open_index(directory, create=True) as index:
-            if len(index) == 0:
+            if not _articles(index):
                 start = time.perf_counter()
-                index.add_documents(records(args.docs))
+                index.add_documents(records(args.corpus, args.docs))
                 print(f"indexed {len(index)} articles in {time.perf_counter() - start:.0f} s", flush=True)
             run(index, args)
+
+
+def _articles(index) -> int:
+    """Articles in the index; 0 when none was written yet (an index is made by its first article)."""
+    try:
+        return len(index)
+    except IndexNotFound:
+        return 0
 
 
 def run(index, args: argparse.Namespace) -> None:

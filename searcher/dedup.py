@@ -15,7 +15,6 @@ minimum over the shingles (Broder 1997). Signatures are compared only within one
 from __future__ import annotations
 
 import functools
-from collections import Counter
 import struct
 import zlib
 from collections.abc import Sequence

@@ -66,3 +66,9 @@ def run(tmp_path, monkeypatch) -> Callable[..., object]:
     monkeypatch.delenv("SEARCHER_INDEX", raising=False)
     runner = CliRunner()
     return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def searcher_on(index: Index) -> Callable[..., object]:
+    """Runs ``searcher ARGS --index`` on ``index``; returns click's Result."""
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, [*args, "--index", str(index.path)], catch_exceptions=False)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
+
+from conftest import searcher_on
 
 from searcher.analysis.explain import Origin, origins
-from searcher.cli import main
 from searcher.model import ExplainedClause, ExplainedTerm, Matched, MatchedWord
 
 ARTICLES = [
@@ -110,10 +110,7 @@ def test_export_hits_carry_their_matches(index):
 
 @pytest.fixture
 def cli(index):
-    def invoke(*args: str):
-        return CliRunner().invoke(main, [*args, "--index", str(index.path)], catch_exceptions=False)
-
-    return invoke
+    return searcher_on(index)
 
 
 def test_cli_explain_prints_the_query_terms_and_each_hits_matches(cli):

@@ -7,9 +7,9 @@ import itertools
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from searcher.cli import main
+from conftest import searcher_on
+
 from searcher.errors import SearcherError
 
 STORY = ("Het kabinet presenteert een nieuw plan voor de woningmarkt waarin starters voorrang krijgen bij "
@@ -131,12 +131,7 @@ def test_a_closed_export_gives_no_more_hits(housing):
 
 @pytest.fixture
 def cli(make_index):
-    index = make_index(*articles())
-
-    def invoke(*args: str):
-        return CliRunner().invoke(main, [*args, "--index", str(index.path)], catch_exceptions=False)
-
-    return invoke
+    return searcher_on(make_index(*articles()))
 
 
 def test_cli_csv_has_a_header_and_one_quoted_row_per_hit(cli):

@@ -7,10 +7,8 @@ import datetime as dt
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import ids
-from searcher.cli import main
+from conftest import ids, searcher_on
 from searcher.errors import SearcherError
 
 TODAY = dt.date.today()
@@ -194,12 +192,7 @@ def test_all_words_counts_the_articles_holding_every_content_word(news):
 
 @pytest.fixture
 def cli(make_index):
-    index = make_index(*articles())
-
-    def invoke(*args: str):
-        return CliRunner().invoke(main, [*args, "--index", str(index.path)], catch_exceptions=False)
-
-    return invoke
+    return searcher_on(make_index(*articles()))
 
 
 def test_cli_header_counts_all_the_words(cli):

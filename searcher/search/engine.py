@@ -237,22 +237,23 @@ class Engine:
     def _matched(self, docnum: int, family: str, analyzer, title: str, body: str, plan: Plan) -> tuple[Matched, ...]:
         """The terms of ``plan`` (expanded) the document holds, in query order, each with the
         field it was searched in and the words of the title and body holding it."""
-        terms = [(field, term) for field, fam, term in dict.fromkeys(positive_terms(plan.query)) if fam == family]
+        terms = [(searched, term) for searched, fam, term in dict.fromkeys(positive_terms(plan.query))
+                 if fam == family]
         wanted = frozenset(term for _, term in terms)
         written = {name: [(text[start:end], term) for start, end, term in analyzer.matches(text, wanted)]
                    for name, text in ((planning.TITLE, title), (planning.BODY, body))}
         found = []
-        for field, term in terms:
-            postings = self.collection.postings(field, family, term)
+        for searched, term in terms:
+            postings = self.collection.postings(searched, family, term)
             if postings is None:
                 continue
             at = int(np.searchsorted(postings.docs, docnum))
             if at == len(postings.docs) or postings.docs[at] != docnum:
                 continue
             words = [MatchedWord(word, name, _only_a_part(analyzer, word, term))
-                     for name in ((planning.TITLE, planning.BODY) if field == planning.RANKING else (field,))
+                     for name in ((planning.TITLE, planning.BODY) if searched == planning.RANKING else (searched,))
                      for word in dict.fromkeys(word for word, found_term in written[name] if found_term == term)]
-            found.append(Matched(term, field, tuple(words)))
+            found.append(Matched(term, searched, tuple(words)))
         return tuple(found)
 
     def explain(self, plan: Plan) -> Explanation:
