@@ -141,3 +141,11 @@ def test_cli_explain_in_json_and_json_lines(cli):
     assert [line["matched"][0]["term"] for line in lines] == ["noot", "noot"]
     refused = cli("search", "noot", "--explain", "--format", "csv")
     assert refused.exit_code == 2 and "--explain goes with text, JSON or JSON lines" in refused.stderr
+
+
+def test_the_readme_example_is_what_the_command_prints(cli):
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme.split("$ searcher search noot --explain\n", 1)[1].split("```", 1)[0]
+    assert cli("search", "noot", "--explain").stdout == example
