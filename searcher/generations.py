@@ -20,7 +20,6 @@ rebuild that died (without the lock, to one about to switch).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,9 +27,8 @@ from pathlib import Path
 
 from searcher.backend.whoosh import WhooshStore
 from searcher.locking import WRITER_LOCK, try_exclusive
-from searcher.manifest import MANIFEST_NAME, Manifest, write_manifest
+from searcher.manifest import GENERATION_NAME, MANIFEST_NAME, Manifest, write_manifest
 
-GENERATION = re.compile(r"gen-(\d{6})")
 BUILDING = ".building"
 READERS_LOCK = "readers.lock"
 
@@ -132,7 +130,7 @@ def _remove_unleased(folder: Path) -> bool:
 
 
 def _numbers(names: Iterable[str | None]) -> list[int]:
-    return [int(match.group(1)) for name in names if name and (match := GENERATION.fullmatch(name.removesuffix(BUILDING)))]
+    return [int(match.group(1)) for name in names if name and (match := GENERATION_NAME.fullmatch(name.removesuffix(BUILDING)))]
 
 
 def _is_whoosh_file(name: str) -> bool:
