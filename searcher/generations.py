@@ -48,6 +48,13 @@ def next_name(directory: Path) -> str:
     return f"gen-{max(_numbers(os.listdir(directory)), default=0) + 1:06d}"
 
 
+def newest(directory: Path) -> str | None:
+    """The newest complete generation in ``directory`` (None when it has none: a flat index of
+    format 1, or none at all)."""
+    names = [name for name in os.listdir(directory) if GENERATION_NAME.fullmatch(name)]
+    return max(names, default=None)
+
+
 @contextmanager
 def building(directory: Path) -> Iterator[tuple[str, Path]]:
     """A new, empty generation in a ``.building`` folder: yields its name and folder. On

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from searcher import drops, hooks
 from searcher.backend.whoosh import WhooshStore
-from searcher.model import Article, Skipped
-from searcher.model import IndexReport, RebuildReport, RemoveReport
+from searcher.model import Article, HistoryEntry, IndexReport, RebuildReport, RemoveReport, Skipped
 
 OnSkip = Callable[[Skipped], None] | None
 OnProgress = Callable[[IndexReport], None] | None
@@ -98,15 +97,67 @@ def remove(store: WhooshStore, ids: Iterable[str]) -> RemoveReport:
     return report
 
 
+def rebuilt(old: WhooshStore | None, new: WhooshStore, history: Iterable[HistoryEntry],
+            on_skip: OnSkip = None) -> RebuildReport:
+    """Fills the empty store ``new`` for a rebuild: from a sound generation ``old`` as
+    ``copy_rebuilt`` does, from a damaged one (or None: unreadable) as ``recovered`` does."""
+    if old is not None and not old.damaged():
+        return copy_rebuilt(old, new, on_skip)
+    return recovered(old, new, history, on_skip)
+
+
 def copy_rebuilt(old: WhooshStore, new: WhooshStore, on_skip: OnSkip = None) -> RebuildReport:
     """Fills the empty store ``new`` with the articles of ``old``, each re-read from the source
     file it came from; articles whose source is gone, or no longer yields them, are copied from
     the stored fields. Articles a source holds but ``old`` does not are left out (a rebuild
     re-analyses the index, it does not index new drops)."""
-    sources = old.ids_by_source(lambda path: True)
+    return _reread(new, old.ids_by_source(lambda path: True), old.articles, RebuildReport(), on_skip)
+
+
+def recovered(old: WhooshStore | None, new: WhooshStore, history: Iterable[HistoryEntry],
+              on_skip: OnSkip = None) -> RebuildReport:
+    """Fills the empty store ``new`` from a damaged generation ``old`` (None when not even its
+    table of contents reads): the runs of ``history`` replayed in order (each index run's drops
+    re-read as they are now, each removal applied), then the articles of ``old`` that no drop
+    delivered and whose stored fields still read, re-read from their sources as
+    ``copy_rebuilt`` does. The others are reported ``lost``: those of ``old`` whose stored
+    fields are damaged, and, when ``old`` is unreadable, the runs of articles given in memory
+    (they have no source to re-read)."""
+    report = RebuildReport()
+    for entry in history:
+        if entry.action == "index":
+            paths = [path for path in entry.paths if path != drops.MEMORY]
+            if len(paths) < len(entry.paths) and old is None:
+                report.lost.append(f"the {entry.added + entry.updated} articles given in memory on {entry.when}")
+            if paths:
+                report.skipped += ingest(new, drops.read_paths(paths), on_skip).skipped
+        elif entry.action == "remove":
+            remove(new, entry.paths)
+    present = set(new.content_hashes())
+    report.reread = len(present)
+    if old is None:
+        return report
+    sources: dict[str, list[str]] = {}
+    for item in old.salvage():
+        if isinstance(item, Article):
+            if item.id not in present:
+                sources.setdefault(item.path, []).append(item.id)
+        elif item.article_id not in present:
+            report.lost.append(str(item))
+
+    def salvaged() -> Iterator[Article]:
+        return (item for item in old.salvage() if isinstance(item, Article) and item.id not in present)
+
+    return _reread(new, sources, salvaged, report, on_skip)
+
+
+def _reread(new: WhooshStore, sources: dict[str, list[str]], articles: Callable[[], Iterable[Article]],
+            report: RebuildReport, on_skip: OnSkip) -> RebuildReport:
+    """Adds to ``new`` the articles ``sources`` names (source path -> ids), each re-read from
+    its source file, and the stored ``articles`` that no source yielded; counts in ``report``."""
     present = [path for path in sources if os.path.isfile(path)]
     wanted = {article_id: path for path in present for article_id in sources[path]}
-    report = RebuildReport(missing_sources=[path for path in sources if os.path.isabs(path) and path not in present])
+    report.missing_sources += [path for path in sources if os.path.isabs(path) and path not in present]
     reread: set[str] = set()
     with new.writer() as writer:
         for item in drops.read_paths(present):
@@ -117,11 +168,11 @@ def copy_rebuilt(old: WhooshStore, new: WhooshStore, on_skip: OnSkip = None) -> 
             elif wanted.get(item.id) == item.path and item.id not in reread:
                 writer.add(item)
                 reread.add(item.id)
-        for article in old.articles():
+        for article in articles():
             if article.id not in reread:
                 writer.add(article)
                 report.kept += 1
-    report.reread = len(reread)
+    report.reread += len(reread)
     return report
 
 

@@ -4,11 +4,18 @@ what the sources still hold."""
 from __future__ import annotations
 
 import json
+import os
+import pickle
 from pathlib import Path
 
 import pytest
+from whoosh import index as windex
+from whoosh.fields import ID, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
 from searcher import open_index
+from searcher.backend.whoosh.store import INDEX_NAME
 from searcher.errors import IndexDamaged
 
 ARTICLES = {f"a{n}": f"De gemeente opent een nieuwe brug over de rivier, bericht nummer {n}." for n in range(4)}
@@ -61,3 +68,109 @@ def test_a_manifest_naming_a_path_is_damage_and_nothing_is_written_outside(run, 
     assert tree(tmp_path) == before
     with pytest.raises(IndexDamaged):
         open_index(tmp_path / "work" / "idx")
+
+
+# Point 7: a hostile index folder cannot run code
+
+
+class Command:
+    """Unpickled, runs a shell command: what a crafted index would hold."""
+
+    def __init__(self, command: str):
+        self.command = command
+
+    def __reduce__(self):
+        return (os.system, (self.command,))
+
+
+class CommandSchema(Schema):
+    """A schema that pickles as a shell command (TOC.write accepts only schemas)."""
+
+    def __init__(self, schema: Schema, command: str):
+        super().__init__(**{name: schema[name] for name in schema.names()})
+        self.command = command
+
+    def __reduce__(self):
+        return (os.system, (self.command,))
+
+
+def generation_of(index_dir: Path) -> Path:
+    return index_dir / json.loads((index_dir / "searcher.json").read_text())["generation"]
+
+
+def rewrite_toc(index_dir: Path, command: str, where: str) -> None:
+    """Replaces the live table of contents by one whose schema or segment list runs ``command``."""
+    storage = FileStorage(str(generation_of(index_dir)))
+    toc = TOC.read(storage, INDEX_NAME)
+    storage.delete_file(TOC._filename(INDEX_NAME, toc.generation))
+    if where == "schema":
+        TOC(CommandSchema(toc.schema, command), toc.segments, toc.generation).write(storage, INDEX_NAME)
+    else:
+        TOC(toc.schema, [Command(command)], toc.generation).write(storage, INDEX_NAME)
+
+
+def add_hostile_document(index_dir: Path, command: str) -> None:
+    """Commits a segment whose stored fields hold a pickle that runs ``command``, written by
+    Whoosh's own writer as another program could."""
+    ix = windex.open_dir(str(generation_of(index_dir)), indexname=INDEX_NAME)
+    writer = ix.writer()
+    writer.add_document(id="evil", lang="nl", content_hash="x", stored_title=Command(command), stored_body="brug")
+    writer.commit()
+    ix.close()
+
+
+@pytest.mark.parametrize("plant", ["toc schema", "toc segments", "stored fields"])
+def test_a_crafted_pickle_in_the_index_runs_nothing_and_is_damage(run, tmp_path, plant):
+    """Issue 16, point 7: Whoosh's .toc is a pickle; a crafted one ran a shell command on
+    `searcher search`. Pickles are read through a restricted unpickler: the command never runs,
+    the index is reported damaged with one line, and `searcher rebuild` recovers it."""
+    drop = write_drop(tmp_path / "drop")
+    assert run("index", str(drop), "--index", "idx").exit_code == 0
+    marker = tmp_path / "ran"
+    command = f"touch {marker}"
+    if plant.startswith("toc"):
+        rewrite_toc(tmp_path / "idx", command, plant.split()[1])
+    else:
+        add_hostile_document(tmp_path / "idx", command)
+    assert "which no index holds" in error_line(run("search", "brug", "--index", "idx"))
+    for arguments in (["show", "evil"], ["stats"], ["verify"], ["index", str(drop)]):
+        result = run(*arguments, "--index", "idx")
+        assert not marker.exists(), arguments
+        if arguments == ["verify"] and plant == "stored fields":
+            assert "._stored.col: cannot be read (it holds a pickle of posix.system" in result.stdout
+        elif result.exit_code != 0:  # stats reads no stored fields, for one
+            assert "which no index holds" in error_line(result)
+    assert not marker.exists()
+    with pytest.raises(IndexDamaged, match="posix.system, which no index holds"):
+        with open_index(tmp_path / "idx") as index:
+            index.search("brug")
+    rebuilt = run("rebuild", "--index", "idx", "--json")
+    assert not marker.exists()
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert json.loads(rebuilt.stdout)["reread"] == 4
+    assert json.loads(run("search", "brug", "--index", "idx", "--json").stdout)["total"] == 4
+
+
+def test_every_whoosh_reader_of_pickles_is_restricted():
+    """Issue 16, point 7: posting blocks, inlined postings, positions, stored fields and column
+    headers are unpickled at search time; each goes through the restricted unpickler."""
+    import whoosh.codec.whoosh3
+    import whoosh.columns
+    import whoosh.filedb.structfile
+    import whoosh.formats
+    import whoosh.index
+
+    from searcher.backend.whoosh import unpickling
+
+    assert whoosh.codec.whoosh3.loads is unpickling.loads
+    assert whoosh.columns.loads is unpickling.loads
+    assert whoosh.formats.loads is unpickling.loads
+    assert whoosh.filedb.structfile.load_pickle is unpickling.load
+    assert whoosh.index.pickle.loads is unpickling.loads and not whoosh.index.toc_loaders
+    hostile = pickle.dumps(Command("exit 3"))
+    with pytest.raises(pickle.UnpicklingError, match="posix.system"):
+        whoosh.formats.Positions().decode_positions(b"\0\0\0\1" + hostile)
+    with pytest.raises(pickle.UnpicklingError, match="which no index holds"):
+        unpickling.loads(pickle.dumps(print))
+    assert unpickling.loads(pickle.dumps([1, 99, 105], 2)) == [1, 99, 105]  # bytes like opcodes: still read
+    assert unpickling.loads(pickle.dumps(Schema(id=ID(stored=True)))) == Schema(id=ID(stored=True))
