@@ -104,14 +104,18 @@ def _terms_problems(codec, storage, schema, segment) -> Iterator[str]:
 
 
 def _column_problems(codec, storage, schema, segment) -> Iterator[str]:
-    """Every column file: each document's value (stored fields unpickled, lengths decoded)."""
+    """Every column file: each document's value (stored fields unpickled, lengths decoded). A
+    column of a stored field (id, content hash...) must agree with the stored fields: Whoosh's
+    columns carry no checksum, and a damaged one may decode to other values without an error."""
     perdoc = codec.per_document_reader(storage, segment)
+    documents = segment.doc_count_all()
     columns = [("_stored", STORED_COLUMN)]
     for name, field in schema.items():
         if field.column_type is not None:
             columns.append((name, field.column_type))
         if field.scorable:
             columns.append((_lenfield(name), LENGTHS_COLUMN))
+    stored: list[dict] | None = None
     try:
         for name, column in columns:
             filename = W3Codec.column_filename(segment, name)
@@ -121,12 +125,22 @@ def _column_problems(codec, storage, schema, segment) -> Iterator[str]:
                 continue
             try:
                 reader = perdoc.column_reader(name, column)
-                for docnum in range(segment.doc_count_all()):
-                    reader[docnum]
+                values = [reader[docnum] for docnum in range(documents)]
+                if name == "_stored":
+                    stored = values
+                elif stored is not None and name in schema and schema[name].stored:
+                    _agree(schema[name], name, values, stored)
             except Exception as error:
                 yield f"{filename}: cannot be read ({describe(error)})"
     finally:
         perdoc.close()
+
+
+def _agree(field, name: str, column: list, stored: list[dict]) -> None:
+    """Raises ValueError at the first document whose column value is not its stored value."""
+    for docnum, (value, fields) in enumerate(zip(column, stored)):
+        if field.from_column_value(value) != fields.get(name, field.from_column_value(field.column_type.default_value())):
+            raise ValueError(f"document {docnum}'s value differs from its stored field")
 
 
 def arrays_problems(folder: Path, segment, signature: str) -> Iterator[str]:
