@@ -6,6 +6,12 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +23,7 @@ from whoosh.index import TOC
 from searcher import open_index
 from searcher.backend.whoosh.store import INDEX_NAME
 from searcher.errors import IndexDamaged
+from searcher.hooks import PAUSE_ENV
 
 ARTICLES = {f"a{n}": f"De gemeente opent een nieuwe brug over de rivier, bericht nummer {n}." for n in range(4)}
 
@@ -273,3 +280,128 @@ def test_a_damaged_table_of_contents_is_rebuilt_by_replaying_the_history(run, tm
     assert report["reread"] == 3 and len(report["lost"]) == 1 and "given in memory" in report["lost"][0]
     found = json.loads(run("search", "brug OR haven", "--all", "--index", "idx", "--json").stdout)
     assert sorted(hit["id"] for hit in found["hits"]) == ["a0", "a1", "a3"]
+
+
+# Point 11: failed runs leave nothing behind; workers die with their parent
+
+
+def many_articles(folder: Path, count: int, words: int, seed: int = 1) -> Path:
+    """A drop of ``count`` distinct Dutch articles of ``words`` words, in one .jsonl file."""
+    rng = random.Random(seed)
+    vocabulary = "brug rivier gemeente haven bericht kabinet minister oorlog vrede stad schip trein".split()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "news.jsonl", "w", encoding="utf-8") as file:
+        for n in range(count):
+            text = " ".join(f"{rng.choice(vocabulary)}{rng.randrange(5000)}" for _ in range(words))
+            file.write(json.dumps({"id": f"n{n}", "title": f"Bericht {n}", "text": text, "lang": "nl"}) + "\n")
+    return folder
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 12 MB tmpfs mounted for the test (root only): a disk that fills up."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(disk: Path, leave: int) -> None:
+    """Fills ``disk`` until ``leave`` bytes are free."""
+    free = shutil.disk_usage(disk).free
+    with open(disk / "filler", "ab") as file:
+        file.write(b"\0" * max(0, free - leave))
+
+
+@pytest.mark.parametrize("free_kb, procs", [(32, 1), (1600, 2), (3200, 1)])
+def test_a_run_that_fills_the_disk_removes_its_partial_files(run, tmp_path, small_disk, free_kb, procs):
+    """Issue 16, point 11: each run that failed on a full disk left its partial segment files,
+    so the disk stayed full until a later run succeeded. Failing at different points (posting
+    runs, segment files, ranking arrays, table of contents), a run leaves the generation's files
+    as they were, and the next run (space freed) indexes the drop."""
+    index_dir = small_disk / "idx"
+    assert run("index", str(write_drop(tmp_path / "drop")), "--index", str(index_dir)).exit_code == 0
+    before = tree(index_dir)
+    fill(small_disk, free_kb * 1024)
+    free = shutil.disk_usage(small_disk).free
+    drop = many_articles(tmp_path / "big", 300, 100)  # about 4 MB of index
+    result = run("index", str(drop), "--index", str(index_dir), "--procs", str(procs))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (f"Error: cannot write to the index at {index_dir}: the disk is full. "
+                                              "The index keeps its last committed state: free some space and run again")
+    assert tree(index_dir) == before
+    assert shutil.disk_usage(small_disk).free == free
+    (small_disk / "filler").unlink()
+    assert json.loads(run("index", str(drop), "--index", str(index_dir), "--json").stdout)["added"] == 300
+    assert run("verify", "--index", str(index_dir)).exit_code == 0
+
+
+def test_a_rebuild_that_fills_the_disk_removes_its_building_folder(run, tmp_path, small_disk):
+    """Issue 16, point 11: a rebuild's `.building` folder goes when the disk fills up."""
+    index_dir = small_disk / "idx"
+    assert run("index", str(many_articles(tmp_path / "big", 300, 100)), "--index", str(index_dir)).exit_code == 0
+    before = tree(index_dir)
+    fill(small_disk, 1024 * 1024)
+    result = run("rebuild", "--index", str(index_dir))
+    assert result.exit_code == 1 and "the disk is full" in result.stderr
+    assert tree(index_dir) == before
+
+
+WORKER_CHILDREN = """
+import os, sys
+def children(pid):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+"""
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie waiting to be reaped does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def children_of(pid: int) -> list[int]:
+    namespace: dict = {}
+    exec(WORKER_CHILDREN, namespace)
+    return namespace["children"](pid)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_a_killed_indexing_run(tmp_path):
+    """Issue 16, point 11: after SIGKILL of `searcher index`, its worker processes ran on at
+    full CPU for 5-15 s. Killed while its workers analyse long articles, none survives 2 s."""
+    drop = many_articles(tmp_path / "big", 110, 8000)  # a batch of 100 takes a worker many seconds
+    process = subprocess.Popen([sys.executable, "-m", "searcher.cli", "index", str(drop), "--index",
+                                str(tmp_path / "idx"), "--procs", "2"], env={**os.environ, PAUSE_ENV: "analysis"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr.readline() == "paused at analysis\n"
+        deadline = time.monotonic() + 10
+        while not (workers := [pid for pid in children_of(process.pid) if alive(pid)]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert workers
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=10) == -signal.SIGKILL
+        time.sleep(2)
+        assert [pid for pid in workers if alive(pid)] == []
+    finally:
+        process.kill()
+        process.stderr.close()

@@ -11,6 +11,8 @@ import contextlib
 import errno
 import itertools
 import os
+import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -46,6 +48,11 @@ INDEX_NAME = "articles"
 SEGMENT_OPTIONS = {"compound": False, "codec": SearcherCodec()}
 OPEN_ATTEMPTS = 10
 OPEN_RETRY_SECONDS = 0.02
+# A segment's files (``articles_<id>.trm``, ``.articles_<id>.rank.<random>.tmp``...), a table of
+# contents being written (``_articles_<generation>.toc.<time>``), Whoosh's temporary folder.
+SEGMENT_FILE = re.compile(rf"\.?({INDEX_NAME}_[0-9a-z]+)\.")
+TEMPORARY_TOC = re.compile(rf"_{INDEX_NAME}_[0-9]+\.toc\.")
+TEMPORARY_FOLDER = f"{INDEX_NAME}.tmp"
 REPAIR = "`searcher verify` lists the damage; `searcher rebuild` re-reads the articles from their sources"
 # Errors of the system, not of the index's files: never a reason to look for damage.
 NOT_DAMAGE = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EMFILE, errno.ENFILE}
@@ -130,7 +137,7 @@ class WhooshStore:
         """Yields a StoreWriter; commits on success, cancels on error so the last committed
         index stays as it was. With ``procs`` > 1, articles are analysed in that many worker
         processes (each writes its own segment; only this process commits)."""
-        with self._diagnosed():
+        with self._diagnosed(), self._removing_partial_files():
             if procs > 1:
                 from searcher.backend.whoosh.parallel import ParallelWriter  # multiprocessing: not for searches
 
@@ -141,14 +148,42 @@ class WhooshStore:
                 try:
                     yield StoreWriter(writer, collector)
                 except BaseException:
-                    writer.cancel()
+                    _cancel(writer)
                     raise
                 _commit(writer)
 
     def optimize(self) -> None:
         """Merges all segments into one."""
-        with self._diagnosed():
+        with self._diagnosed(), self._removing_partial_files():
             _commit(self._writer(), optimize=True)
+
+    @contextmanager
+    def _removing_partial_files(self) -> Iterator[None]:
+        """Runs a write (the caller holds the index's writer lock), first removing what writes
+        killed before their commit left, and on failure (a full disk...) what this one wrote."""
+        self.remove_partial_files()
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.remove_partial_files()
+            raise
+
+    def remove_partial_files(self) -> None:
+        """Removes the files of writes that did not commit (the caller holds the writer lock):
+        the files of segments the latest table of contents does not name, ranking arrays and
+        their temporary files included, temporary tables of contents, and Whoosh's temporary
+        folder (posting runs, queued articles). Files of committed segments stay, so a reader
+        writing a missing ``.rank`` meanwhile is not disturbed."""
+        current = {segment.segment_id() for segment in self._segments()}
+        for entry in os.scandir(self.directory):
+            segment = SEGMENT_FILE.match(entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name == TEMPORARY_FOLDER:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+            elif (segment and segment.group(1) not in current) or TEMPORARY_TOC.match(entry.name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
 
     def _writer(self) -> ArticleWriter:
         return ArticleWriter(self._ix, self.index_config, self.signature, _lk=False, **SEGMENT_OPTIONS)
@@ -345,9 +380,24 @@ def _commit(writer, **options) -> None:
     try:
         writer.commit(**options)
     except BaseException:
-        with contextlib.suppress(Exception):
-            writer.cancel()
+        _cancel(writer)
         raise
+
+
+def _cancel(writer) -> None:
+    """Cancels a failed writer, and closes the files it still holds open: Whoosh's cancel
+    first writes the segment's buffered columns, which fails again on a full disk and leaves
+    the files open, their space taken until the process ends (a server never does)."""
+    with contextlib.suppress(Exception):
+        writer.cancel()
+    fieldwriter = getattr(writer, "fieldwriter", None)
+    perdocwriter = getattr(writer, "perdocwriter", None)
+    files = [getattr(getattr(fieldwriter, "_tindex", None), "dbfile", None), getattr(fieldwriter, "_postfile", None),
+             getattr(getattr(perdocwriter, "_cols", None), "_temp", None), getattr(perdocwriter, "_vpostfile", None)]
+    for file in files:
+        if file is not None:
+            with contextlib.suppress(Exception):
+                file.close()
 
 
 def directory_size(directory: Path) -> int:
