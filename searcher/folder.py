@@ -69,11 +69,16 @@ class IndexFolder:
         self.wanted = config  # index-time settings asked for (None: the index's own)
         self._live: Live | None = None
         self._signature = None
+        self.run = 0  # the number of the run being written (see writing)
 
     # Creating and opening
 
     def exists(self) -> bool:
         return generations.exists(self.path)
+
+    @property
+    def opened(self) -> bool:
+        return self._live is not None
 
     def create(self, config: IndexConfig) -> None:
         """Makes the first generation and the manifest, under the writer lock (another process
@@ -146,7 +151,12 @@ class IndexFolder:
                 f"uses {index_version(live.config)}: rebuild it with `searcher rebuild --index {self.path}`")
 
     def fresh(self) -> Live:
-        """The live generation: moves to a new one when the manifest names another."""
+        """The live generation: moves to a new one when the manifest names another. An index
+        still to be made (opened with ``create``) is opened once another process has made it."""
+        if self._live is None:
+            if not self.exists():
+                raise IndexNotFound(f"no index at {self.path} yet: nothing has been indexed into it")
+            return self.open()
         signature = manifest_signature(self.path)
         if signature != self._signature:
             manifest = self.manifest_now()
@@ -172,7 +182,8 @@ class IndexFolder:
     @contextmanager
     def writing(self) -> Iterator[WhooshStore]:
         """Holds the writer lock, yields the live generation's store; I/O errors become one
-        SearcherError saying the last committed state is intact."""
+        SearcherError saying the last committed state is intact. Meanwhile ``run`` is the number
+        of the run being written: one more than any run recorded or any article carries."""
         try:
             lock = acquire_writer(self.path, self.wait)
         except OSError as error:
@@ -185,13 +196,17 @@ class IndexFolder:
                 generations.migrate_flat(self.path, live.manifest)
                 live = self.fresh()
             generations.remove_unused(self.path, live.manifest.generation, writing=True)
-            last = live.manifest.last_run()
-            if last is not None and last.documents != live.store.document_count():
-                self.record("unrecorded", [])  # a run committed, then died before recording itself
+            last, written = live.manifest.last_run(), _last_run(live.store)
+            if written > live.manifest.run_number() or (last is not None and last.documents != live.store.document_count()):
+                # A run committed, then died before recording itself: its articles carry its number.
+                self.run = max(written, live.manifest.run_number() + 1)
+                self.record("unrecorded", [])
+            self.run = max(written, self.fresh().manifest.run_number()) + 1
             yield live.store
         except OSError as error:
             raise SearcherError(_write_failure(self.path, error)) from error
         finally:
+            self.run = 0
             lock.release()
 
     def record(self, action: str, paths: Iterable[str], **counts: int) -> None:
@@ -199,7 +214,7 @@ class IndexFolder:
         hooks.pause("record")
         live = self.fresh()
         entry = HistoryEntry(utc_now(), action, tuple(paths), documents=live.store.document_count(),
-                             generation=live.manifest.generation, **counts)
+                             generation=live.manifest.generation, run=self.run, **counts)
         write_manifest(self.path, self.manifest_now().recorded(entry))
 
     def rebuild(self, config: IndexConfig, fill: Callable[[WhooshStore], RebuildReport],
@@ -221,18 +236,20 @@ class IndexFolder:
             manifest = self.manifest_now()
         manifest = manifest.switched(name, index_version(config), config.to_dict())
         entry = HistoryEntry(utc_now(), "rebuild", added=report.reread + report.kept, skipped=len(report.skipped),
-                             documents=documents, generation=name)
+                             documents=documents, generation=name, run=self.run)
         write_manifest(self.path, manifest.recorded(entry))
         report.generation = name
         return report
 
-    def recover(self, fill: Callable[[WhooshStore | None, WhooshStore, Manifest | None], RebuildReport]) -> RebuildReport:
+    def recover(self, fill: Callable[[WhooshStore | None, WhooshStore, Manifest | None, int], RebuildReport]
+                ) -> RebuildReport:
         """Rebuilds an index that cannot be opened: its manifest or the live generation's table
-        of contents is damaged. Under the writer lock, ``fill(old, new, manifest)`` fills a new
-        generation from what is left: ``old``, the live generation (the newest generation
+        of contents is damaged. Under the writer lock, ``fill(old, new, manifest, run)`` fills a
+        new generation from what is left: ``old``, the live generation (the newest generation
         folder when the manifest names none), or None when it cannot be opened; ``manifest``,
         or None when it cannot be read (the new one then starts a new history, and the index
-        the default index-time settings unless others were asked for)."""
+        the default index-time settings unless others were asked for); ``run``, the rebuild's
+        run number."""
         try:
             lock = acquire_writer(self.path, self.wait)
         except OSError as error:
@@ -252,14 +269,16 @@ class IndexFolder:
                 raise IndexDamaged(f"nothing of the index at {self.path} can be read (neither its manifest nor a "
                                    "generation): index the drops again into a new index")
             try:
+                self.run = max(manifest.run_number() if manifest is not None else 0, _last_run(old)) + 1
                 new_manifest = manifest or Manifest.new(index_version(config), generation or "", config.to_dict())
-                return self.rebuild(config, lambda new: fill(old, new, manifest), new_manifest)
+                return self.rebuild(config, lambda new: fill(old, new, manifest, self.run), new_manifest)
             finally:
                 if old is not None:
                     old.close()
         except OSError as error:
             raise SearcherError(_write_failure(self.path, error)) from error
         finally:
+            self.run = 0
             lock.release()
 
     # Closing
@@ -274,6 +293,15 @@ class IndexFolder:
         if self._live is not None:
             self._live.close()
             self.remove_old_generations()
+
+
+def _last_run(store: WhooshStore | None) -> int:
+    """The highest run number the store's articles record; 0 when it cannot be read (a damaged
+    generation: the write that follows meets the damage, or rebuilds it)."""
+    try:
+        return store.last_run() if store is not None else 0
+    except IndexDamaged:
+        return 0
 
 
 def _write_failure(directory: Path, error: OSError) -> str:

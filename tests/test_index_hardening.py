@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as windex
-from whoosh.fields import ID, Schema
+from whoosh.fields import ID, NUMERIC, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
@@ -181,6 +181,8 @@ def test_every_whoosh_reader_of_pickles_is_restricted():
         unpickling.loads(pickle.dumps(print))
     assert unpickling.loads(pickle.dumps([1, 99, 105], 2)) == [1, 99, 105]  # bytes like opcodes: still read
     assert unpickling.loads(pickle.dumps(Schema(id=ID(stored=True)))) == Schema(id=ID(stored=True))
+    numeric = Schema(run=NUMERIC(int, stored=True))  # protocol 2 names int as __builtin__.long, as TOC.write does
+    assert unpickling.loads(pickle.dumps(numeric, 2)) == numeric
 
 
 # Point 9: damage is diagnosed, not traced

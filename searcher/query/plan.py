@@ -48,13 +48,16 @@ class Term:
 
 @dataclass(frozen=True)
 class Phrase:
-    """Terms in this order in a title or body, at most ``slop`` positions apart in all."""
+    """Terms in this order in a title or body, at most ``slop`` positions apart in all.
+    ``written``: the phrase's words as typed, when the search may also try them written
+    solid or apart (searcher.search.variants)."""
 
     field: str
     family: str
     words: tuple[str, ...]
     slop: int = 1
     boost: float = 1.0
+    written: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -301,7 +304,8 @@ class _Compiler:
                 if len(words) == 1:
                     found.append(Term(field_name, family, words[0], weight))
                 elif words:
-                    found.append(Phrase(field_name, family, words, slop, weight))
+                    written = tuple(text.split()) if family == "text" else ()
+                    found.append(Phrase(field_name, family, words, slop, weight, written))
         return normalize(Or(tuple(found)))
 
     def phrase(self, node: syntax.Phrase):

@@ -18,6 +18,7 @@ restricted unpickler (a byte of data that looks like such an opcode only costs t
 """
 from __future__ import annotations
 
+import _compat_pickle
 import importlib
 import io
 import pickle
@@ -55,6 +56,9 @@ class IndexUnpickler(pickle.Unpickler):
     """Resolves only the globals an index holds (see the module docstring)."""
 
     def find_class(self, module: str, name: str):
+        # Protocol 2 pickles name builtins as Python 2 did (``__builtin__.long`` for int).
+        module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         if (module, name) in ALLOWED_GLOBALS:
             return super().find_class(module, name)
         if "." not in name and any(module == top or module.startswith(top + ".") for top in ALLOWED_MODULES):
