@@ -34,11 +34,11 @@ phrase = st.tuples(
     st.sampled_from(["", "~2", "~0", "~999", "~", "~x", "^3", "~1^2"]),
 ).map(lambda parts: f'"{parts[0]}{parts[1]}{parts[2]}')
 filter_clause = st.sampled_from(sorted(FILTER_VALUES)).flatmap(
-    lambda name: st.tuples(st.sampled_from(["", "-", "NOT "]), st.just(name), st.sampled_from(FILTER_VALUES[name]))
+    lambda name: st.tuples(st.sampled_from(["", "-", "+", "NOT "]), st.just(name), st.sampled_from(FILTER_VALUES[name]))
 ).map(lambda parts: f"{parts[0]}{parts[1]}:{parts[2]}")
 leaf = st.one_of(
     term, phrase, filter_clause,
-    st.tuples(st.sampled_from(["title:", "body:", "TITLE:", "foo:", "http:", "a:"]), st.one_of(term, phrase)).map("".join),
+    st.tuples(st.sampled_from(["title:", "body:", "-title:", "+body:", "TITLE:", "foo:", "http:", "a:"]), st.one_of(term, phrase)).map("".join),
     st.sampled_from(PUNCTUATION), st.sampled_from(OPERATORS),
 )
 
