@@ -258,8 +258,15 @@ class _Compiler:
         self.analyzers = analyzers
         self.config = config
         self.notes: list[str] = []
+        self.compiled: dict = {}
 
     def compile(self, node):
+        """The query of a syntax node (remembered: the keyword reading compiles clauses again)."""
+        if node not in self.compiled:
+            self.compiled[node] = self._compile(node)
+        return self.compiled[node]
+
+    def _compile(self, node):
         if isinstance(node, syntax.Word):
             return self.word(node)
         if isinstance(node, syntax.Phrase):
