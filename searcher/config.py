@@ -81,6 +81,7 @@ class Limits:
     query_chars: int = 2000  # a longer query is refused
     query_depth: int = 32  # nesting of parentheses
     suggest_word_chars: int = 40  # longer words are never spelling-corrected
+    suggest_words: int = 8  # distinct words of one query did-you-mean looks up
     article_chars: int = 1_000_000  # text beyond this is cut at a word boundary when read
 
 

@@ -6,9 +6,13 @@ so a run killed at any point leaves the last commit.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import pickle
 import queue
+import signal
+import sys
 from collections.abc import Callable
 
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -22,6 +26,7 @@ from searcher.config import IndexConfig
 from searcher.errors import WorkerFailed
 from searcher.model import Article, Provenance
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WORKER_POLL_SECONDS = 0.5  # how often an idle worker checks that its parent lives
 WORKER_LIMIT_MB = 128  # each worker's in-memory posting buffer
 
@@ -34,7 +39,7 @@ class WorkerJobs:
 
     def __init__(self, jobs: queue.Queue, workers_failed: Callable[[], bool]):
         self._jobs = jobs
-        self._parent = os.getpid()
+        self.parent = os.getpid()
         self._workers_failed = workers_failed
 
     def __getstate__(self) -> dict:
@@ -54,8 +59,19 @@ class WorkerJobs:
             try:
                 return self._jobs.get(timeout=WORKER_POLL_SECONDS)
             except queue.Empty:
-                if os.getppid() != self._parent:
+                if os.getppid() != self.parent:
                     os._exit(1)
+
+
+def die_with_parent(parent: int) -> None:
+    """Has the kernel kill this worker when its parent dies (Linux: ``prctl(PR_SET_PDEATHSIG)``),
+    so a worker busy analysing a batch does not run on after its parent was killed. Elsewhere,
+    and as a second guard, an idle worker polls its parent's pid (``WorkerJobs.get``)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 class ArticleTask(SubWriterTask):
@@ -69,6 +85,14 @@ class ArticleTask(SubWriterTask):
         self.signature = signature
 
     def run(self) -> None:
+        die_with_parent(self.jobqueue.parent)
+        try:
+            self._write()
+        except OSError as error:  # a full disk: one line (the parent reports the run's failure)
+            print(f"searcher: an indexing worker stopped: {error.strerror or error}", file=sys.stderr, flush=True)
+            sys.exit(1)
+
+    def _write(self) -> None:
         with collecting_by_hand() as collector:
             ix = self.storage.open_index(self.indexname)
             writer = self.writer = ArticleWriter(ix, self.index_config, self.signature, _lk=False, **self.kwargs)
