@@ -28,6 +28,7 @@ from searcher.model import Article, Provenance
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WORKER_POLL_SECONDS = 0.5  # how often an idle worker checks that its parent lives
+RESULT_WAIT_SECONDS = 120  # how long the commit waits for a finished worker's segment
 WORKER_LIMIT_MB = 128  # each worker's in-memory posting buffer
 
 
@@ -72,6 +73,22 @@ def die_with_parent(parent: int) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
+
+
+class Results:
+    """The workers' result queue as the parent reads it at commit. Whoosh waits one second for
+    each worker's segment and commits without it when none came (on a loaded machine, a
+    worker's articles would be lost without a word); here it waits ``RESULT_WAIT_SECONDS``,
+    and the commit is refused when a segment is still missing (``ParallelWriter._commit_toc``)."""
+
+    def __init__(self, results):
+        self.queue = results
+        self.received = 0
+
+    def get(self, timeout: float | None = None):
+        found = self.queue.get(timeout=RESULT_WAIT_SECONDS)
+        self.received += 1
+        return found
 
 
 class ArticleTask(SubWriterTask):
@@ -126,6 +143,7 @@ class ParallelWriter(ArraysMixin, MpWriter):
         super().__init__(ix, procs=procs, multisegment=True, subargs={"limitmb": WORKER_LIMIT_MB, **options}, _lk=False,
                          **options)
         self.jobqueue = WorkerJobs(self.jobqueue, self._worker_failed)
+        self.resultqueue = Results(self.resultqueue)
         with_batched_runs(self)
         self.index_config = index_config
         self.signature = signature
@@ -149,7 +167,7 @@ class ParallelWriter(ArraysMixin, MpWriter):
         self.docbuffer = []
 
     def _new_task(self) -> ArticleTask:
-        task = ArticleTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+        task = ArticleTask(self.storage, self.indexname, self.jobqueue, self.resultqueue.queue, self.subargs,
                            self.index_config, self.signature)
         self.tasks.append(task)
         task.start()
@@ -171,4 +189,7 @@ class ParallelWriter(ArraysMixin, MpWriter):
         if failed:
             raise WorkerFailed(f"{len(failed)} indexing worker process(es) failed (exit codes {failed}); "
                                "nothing of this run was committed")
+        if self.resultqueue.received < len(self.tasks):
+            raise WorkerFailed(f"{len(self.tasks) - self.resultqueue.received} indexing worker process(es) sent no "
+                               "segment; nothing of this run was committed")
         super()._commit_toc(segments)
