@@ -13,6 +13,9 @@ from pathlib import PurePath
 Span = tuple[int, int]
 
 
+LANGUAGES = ("fa", "nl", "und")  # an article's language: Persian, Dutch, or any other ("und")
+
+
 @dataclass(frozen=True)
 class Article:
     """One news article, ready to be analysed and indexed."""
@@ -20,7 +23,7 @@ class Article:
     id: str
     title: str
     body: str
-    lang: str  # "fa", "nl" or "und"
+    lang: str  # one of LANGUAGES
     date: str | None  # ISO Gregorian "YYYY-MM-DD", when known
     path: str  # the source file (absolute)
     source: str | None  # the publisher, when the record names one
