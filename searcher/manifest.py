@@ -87,13 +87,18 @@ def read_manifest(directory: Path) -> Manifest | None:
 
 def write_manifest(directory: Path, manifest: Manifest) -> None:
     """Replaces the manifest in one atomic rename."""
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".manifest-", suffix=".tmp")
+    write_json(directory / MANIFEST_NAME, manifest.to_dict())
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Replaces the file ``path`` by ``data`` as JSON: a temporary file beside it, fsync, one rename."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".manifest-", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(manifest.to_dict(), file, indent=2, ensure_ascii=False)
+            json.dump(data, file, indent=2, ensure_ascii=False)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, directory / MANIFEST_NAME)
+        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

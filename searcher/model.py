@@ -182,11 +182,12 @@ class Page:
     facets: dict[str, dict[str, int]] | None = None  # "lang"/"source"/"month" -> value -> hits
     suggestion: str | None = None  # a corrected query, when this one found little
     sort: str = "relevance"  # or "date": then the hits have no relevance score
+    shards: dict[str, int] | None = None  # a sharded index's {"total": shards, "failed": shards that did not answer}
 
     def to_dict(self, marks: bool = False) -> dict:
         """The JSON form; ``marks`` as for ``Hit.to_dict``."""
         data = {"query": self.query, "total": self.total, "hits": [hit.to_dict(marks) for hit in self.hits]}
-        optional = {"facets": self.facets, "suggestion": self.suggestion}
+        optional = {"facets": self.facets, "suggestion": self.suggestion, "shards": self.shards}
         return {**data, **{name: value for name, value in optional.items() if value is not None}}
 
 
