@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from searcher import evaluation, perturb, render
-from searcher.api import DEFAULT_WAIT, default_index_path, open_index
+from searcher.api import DEFAULT_WAIT, Index, default_index_path, open_index
+from searcher.cluster.layout import SCHEDULER_ENV, is_cluster
 from searcher.model import Skipped
 from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, SORTS
@@ -83,7 +84,10 @@ class QueryCommand(click.Command):
              epilog="Shell completion (bash; zsh and fish likewise with zsh_source, fish_source): "
                     "eval \"$(_SEARCHER_COMPLETE=bash_source searcher)\"")
 @click.version_option(package_name="searcher")
-def main() -> None:
+@click.option("--scheduler", envvar=SCHEDULER_ENV, default=None, metavar="ADDRESS",
+              help="A sharded index's Dask scheduler, tcp://HOST:PORT [default: $SEARCHER_SCHEDULER, else a local "
+                   "cluster of one worker process per shard].")
+def main(scheduler: str | None) -> None:
     """Full-text search for Persian and Dutch news."""
 
 
@@ -94,17 +98,19 @@ def main() -> None:
 @click.option("--procs", type=click.IntRange(min=1), default=None,
               help="Analysis processes [default: all cores for a large run, else 1].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--shards", type=click.IntRange(min=1, max=256), default=None, metavar="N",
+              help="Create a sharded index of N shards (needs searcher[cluster]); an existing one keeps its own.")
 @wait_option
 @json_option
 def index_command(paths: tuple[Path, ...], index_dir: Path | None, sync: bool, procs: int | None, quiet: bool,
-                  wait: float, as_json: bool) -> None:
+                  shards: int | None, wait: float, as_json: bool) -> None:
     """Add the articles in PATHS (files or folders) to the index, creating it if needed.
 
     Reads .txt articles and .jsonl/.json files of article objects. New articles are added,
     changed ones replaced, unchanged ones left alone; unusable files are reported and skipped.
     Safe to re-run: a run killed midway commits nothing, the next one finishes the drop.
     """
-    with open_index(index_dir, create=True, wait=wait) as index, _progress_bar(paths, quiet) as on_progress:
+    with _open(index_dir, create=True, wait=wait, shards=shards) as index, _progress_bar(paths, quiet) as on_progress:
         report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress)
     if as_json:
         _print_json(report.to_dict())
@@ -133,6 +139,9 @@ def result_options(command):
         click.option("--facets", is_flag=True, help="Also count the hits by language, source and month."),
         click.option("--all", "show_all", is_flag=True,
                      help="List near-duplicates as hits of their own instead of '+N similar'."),
+        click.option("--allow-partial", is_flag=True,
+                     help="Sharded index: when a shard does not answer, show the other shards' hits "
+                          "(--json: \"shards\": {\"total\", \"failed\"}) instead of failing."),
         json_option,
         marks_option,
     ]
@@ -145,7 +154,8 @@ def result_options(command):
 @click.argument("query")
 @index_option
 @result_options
-def search_command(query: str, index_dir: Path | None, as_json: bool, marks: bool, show_all: bool, **options) -> None:
+def search_command(query: str, index_dir: Path | None, as_json: bool, marks: bool, show_all: bool,
+                   allow_partial: bool, **options) -> None:
     """Search the index for QUERY.
 
     \b
@@ -155,8 +165,8 @@ def search_command(query: str, index_dir: Path | None, as_json: bool, marks: boo
     A query may start with -:  searcher search "-Rutte Trump"
                           or:  searcher search -- "-Rutte Trump"
     """
-    with open_index(index_dir) as index:
-        result = index.search(query, group=not show_all, suggest=True, **options)
+    with _open(index_dir) as index:
+        result = index.search(query, group=not show_all, suggest=True, **options, **_partial(index, allow_partial))
     _print_result(result, as_json, marks)
 
 
@@ -165,14 +175,17 @@ def search_command(query: str, index_dir: Path | None, as_json: bool, marks: boo
 @index_option
 @result_options
 def similar_command(article_id: str, index_dir: Path | None, as_json: bool, marks: bool, show_all: bool,
-                    **options) -> None:
+                    allow_partial: bool, **options) -> None:
     """List the articles most like the article ID (sharing its key terms)."""
-    with open_index(index_dir) as index:
-        result = index.similar(article_id, group=not show_all, **options)
+    with _open(index_dir) as index:
+        result = index.similar(article_id, group=not show_all, **options, **_partial(index, allow_partial))
     _print_result(result, as_json, marks)
 
 
 def _print_result(result: Page, as_json: bool, marks: bool) -> None:
+    if result.shards and result.shards["failed"]:
+        click.echo(f"searcher: {result.shards['failed']} of {result.shards['total']} shards did not answer: "
+                   f"their hits are missing", err=True)
     if as_json:
         _print_json(result.to_dict(marks))
     else:
@@ -188,7 +201,7 @@ def _print_result(result: Page, as_json: bool, marks: bool) -> None:
 def show_command(article_id: str, query: str | None, index_dir: Path | None, as_json: bool, marks: bool) -> None:
     """Show the article ID whole: title, date, source, language, url, file, and its text as
     read, page chrome lines (menus, codes, date lines; never indexed) marked as such."""
-    with open_index(index_dir) as index:
+    with _open(index_dir) as index:
         reading = index.read(article_id, query)
     if as_json:
         _print_json(reading.to_dict(marks))
@@ -202,7 +215,7 @@ def show_command(article_id: str, query: str | None, index_dir: Path | None, as_
 def stats_command(index_dir: Path | None, as_json: bool) -> None:
     """Show documents per language, size on disk, analysis version, last update and the
     history of the runs that changed the index."""
-    with open_index(index_dir) as index:
+    with _open(index_dir) as index:
         stats = index.stats()
     if as_json:
         _print_json(stats.to_dict())
@@ -217,7 +230,7 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
 @json_option
 def remove_command(ids: tuple[str, ...], index_dir: Path | None, wait: float, as_json: bool) -> None:
     """Remove the articles with these IDS from the index (ids not found are reported)."""
-    with open_index(index_dir, wait=wait) as index:
+    with _open(index_dir, wait=wait) as index:
         report = index.remove(ids)
     for article_id in report.not_found:
         click.echo(f"not found: {article_id}", err=True)
@@ -237,7 +250,7 @@ def rebuild_command(index_dir: Path | None, wait: float, as_json: bool) -> None:
     Needed after an analysis upgrade. Searches meanwhile answer from the old generation.
     Articles whose source file is gone are kept as stored, and the missing files listed.
     """
-    with open_index(index_dir, wait=wait, check_analysis=False) as index:
+    with _open(index_dir, wait=wait, check_analysis=False) as index:
         report = index.rebuild(on_skip=_report_skip)
     for source in report.missing_sources:
         click.echo(f"missing source {source}: its articles were kept from the old generation", err=True)
@@ -254,7 +267,7 @@ def rebuild_command(index_dir: Path | None, wait: float, as_json: bool) -> None:
 def verify_command(index_dir: Path | None, as_json: bool) -> None:
     """Check the index: segments readable, document count as the history says, analysis
     version current. Exits with status 1 when it finds a problem."""
-    with open_index(index_dir, check_analysis=False) as index:
+    with _open(index_dir, check_analysis=False) as index:
         report = index.verify()
     if as_json:
         _print_json(report.to_dict())
@@ -271,9 +284,54 @@ def verify_command(index_dir: Path | None, as_json: bool) -> None:
 @wait_option
 def optimize_command(index_dir: Path | None, wait: float) -> None:
     """Merge the index's segments into one (faster searches after many small drops)."""
-    with open_index(index_dir, wait=wait) as index:
+    with _open(index_dir, wait=wait) as index:
         index.optimize()
     click.echo(f"optimized the index at {index.path}")
+
+
+@main.command("reshard")
+@click.argument("count", metavar="N", type=click.IntRange(min=1, max=256))
+@index_option
+@wait_option
+@json_option
+def reshard_command(count: int, index_dir: Path | None, wait: float, as_json: bool) -> None:
+    """Rebuild the index into N shards (an index of one shard too), on a local cluster.
+
+    Every stored article is routed to its new shard; the index switches to the new shards in
+    one step and searches meanwhile answer from the old ones.
+    """
+    from searcher.cluster.sharded import reshard
+
+    path = index_dir or default_index_path()
+    if _scheduler():
+        raise click.ClickException("reshard runs on a local cluster: leave out --scheduler (and $SEARCHER_SCHEDULER)")
+    report = reshard(path, count, wait=wait)
+    if as_json:
+        _print_json(report)
+    else:
+        click.echo(f"resharded into {report['shards']} shards: {report['documents']} documents (index {path})")
+
+
+def _open(index_dir: Path | None, create: bool = False, wait: float = DEFAULT_WAIT, shards: int | None = None,
+          check_analysis: bool = True):
+    """The index at ``index_dir``: a sharded one (searcher.cluster) when it is one, or when
+    ``--shards`` or ``--scheduler`` asks for one; else a single index."""
+    path = index_dir or default_index_path()
+    scheduler = _scheduler()
+    if shards is None and scheduler is None and not is_cluster(path):
+        return open_index(path, create=create, wait=wait, check_analysis=check_analysis)
+    from searcher.cluster.sharded import ShardedIndex
+
+    return ShardedIndex.open(path, scheduler=scheduler, shards=shards, create=create, wait=wait)
+
+
+def _scheduler() -> str | None:
+    return click.get_current_context().find_root().params.get("scheduler")
+
+
+def _partial(index, allow_partial: bool) -> dict:
+    """``allow_partial`` for a sharded index (a single index has no shard to lose)."""
+    return {} if isinstance(index, Index) else {"allow_partial": allow_partial}
 
 
 @contextmanager

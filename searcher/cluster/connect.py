@@ -20,7 +20,6 @@ from typing import Any
 
 from searcher.errors import SearcherError
 
-SCHEDULER_ENV = "SEARCHER_SCHEDULER"
 PRELOAD = "searcher.cluster.preload"
 START_TIMEOUT = 120  # seconds for a local cluster's workers to start
 ACTOR_TIMEOUT = 30  # seconds for a worker to take a client's actor
@@ -59,7 +58,8 @@ class Workers:
         import dask
         from distributed import Client, Nanny, Scheduler, SpecCluster, Worker
 
-        options = {"nthreads": 1, "host": "127.0.0.1", "dashboard": False}
+        # The workers' own logs stay quiet: failures reach the client as errors naming the shard.
+        options = {"nthreads": 1, "host": "127.0.0.1", "dashboard": False, "silence_logs": logging.CRITICAL}
         if processes:
             options["memory_limit"] = 0  # shards are sized by their data, not by Dask's memory manager
         workers = {name: {"cls": Nanny if processes else Worker,
@@ -68,7 +68,7 @@ class Workers:
                    for name, folder in folders.items()}
         scheduler = {"cls": Scheduler, "options": {"host": "127.0.0.1", "dashboard": False, "dashboard_address": None}}
         with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "error"}):
-            cluster = SpecCluster(workers=workers, scheduler=scheduler, silence_logs=logging.ERROR, name="searcher")
+            cluster = SpecCluster(workers=workers, scheduler=scheduler, silence_logs=logging.CRITICAL, name="searcher")
         client = Client(cluster, set_as_default=False)
         try:
             client.wait_for_workers(len(workers), timeout=START_TIMEOUT)

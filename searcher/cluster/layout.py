@@ -30,6 +30,7 @@ from searcher.manifest import HISTORY_LIMIT, utc_now, write_json
 from searcher.model import HistoryEntry
 
 CLUSTER_MANIFEST = "cluster.json"
+SCHEDULER_ENV = "SEARCHER_SCHEDULER"  # the scheduler of a cluster started with the dask commands
 FORMAT_VERSION = 1
 MAX_SHARDS = 256
 

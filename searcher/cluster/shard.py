@@ -23,6 +23,7 @@ with the shard's own statistics: rankings equal a single index's only with one s
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import queue
 import threading
@@ -136,6 +137,7 @@ class ShardReader:
             raise
         # A pinned Index: its folder (the snapshot) has no manifest to follow, so it stays at this commit.
         self.index = api.Index(snapshot, generations.Live(manifest, self._store, None), check_analysis=False)
+        self._cursor: tuple[int, Iterator[Article]] | None = None  # where ``articles`` stopped
 
     def close(self) -> None:
         self.index.close()
@@ -241,13 +243,13 @@ class ShardReader:
         return self._store.ids_by_source(under)
 
     def articles(self, start: int, count: int) -> list[Article]:
-        """Articles ``start`` to ``start + count`` in stored order (for a reshard)."""
-        found = []
-        for number, article in enumerate(self._store.articles()):
-            if number >= start + count:
-                break
-            if number >= start:
-                found.append(article)
+        """Articles ``start`` to ``start + count`` in stored order (a reshard reads them all in turn)."""
+        if self._cursor is None or self._cursor[0] != start:
+            self._cursor = (0, self._store.articles())
+            for _ in itertools.islice(self._cursor[1], start):
+                pass
+        found = list(itertools.islice(self._cursor[1], count))
+        self._cursor = (start + len(found), self._cursor[1])
         return found
 
 

@@ -317,11 +317,12 @@ class ShardedIndex:
 
     def _on_holder(self, article_id: str, method: str, *args):
         manifest = self.manifest()
-        holder = manifest.shards[shard_of(article_id, len(manifest.shards))]
-        outcome = self._workers.call({holder: ("read", manifest.cluster_id, holder, manifest.states[holder], method,
-                                               *args)})
+        return self._on_shard(manifest, manifest.shards[shard_of(article_id, len(manifest.shards))], method, *args)
+
+    def _on_shard(self, manifest: ClusterManifest, name: str, method: str, *args):
+        outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], method, *args)})
         outcome.check()
-        return outcome.results[holder]
+        return outcome.results[name]
 
     def _read_all(self, manifest: ClusterManifest, method: str, *args):
         outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], method, *args)
@@ -373,7 +374,7 @@ class ShardedIndex:
             raise
 
     def _index(self, manifest: ClusterManifest, items: Iterable[Article | Skipped], on_skip, on_progress,
-               vanished: dict[str, set[str]] | None, paths: list[str]) -> IndexReport:
+               vanished: dict[str, set[str]] | None, paths: list[str], action: str = "index") -> IndexReport:
         """Routes the articles of ``items`` to the shards' writers, commits every shard, switches."""
         names = manifest.shards
         self._begin(manifest)
@@ -414,7 +415,7 @@ class ShardedIndex:
         report.skipped = read.skipped
         if vanished is None:
             report.removed = None
-        entry = HistoryEntry(utc_now(), "index", tuple(paths), **report.to_dict())
+        entry = HistoryEntry(utc_now(), action, tuple(paths), **report.to_dict())
         self._switch(manifest, {name: state for name, (state, _) in results.items()}, entry)
         return report
 
@@ -464,6 +465,75 @@ def _checked(limit: int, page: int, sort: str, lang, source, date_from, date_to)
 
 def _connect(path: Path, manifest: ClusterManifest, scheduler: str | None, processes: bool) -> Workers:
     """The remote cluster at ``scheduler``, or a local one on the shard folders under ``path``."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError as error:
+        raise SearcherError('a sharded index runs on Dask: pip install "searcher[cluster]"') from error
     if scheduler:
         return Workers.remote(scheduler)
     return Workers.local({name: local_folder(path, manifest, name) for name in manifest.shards}, processes)
+
+
+def reshard(path: str | os.PathLike, count: int, wait: float = DEFAULT_WAIT, processes: bool = True) -> dict:
+    """Rebuilds the index at ``path`` (sharded, or a single index) into ``count`` shards on a
+    local cluster: every stored article is routed to its new shard, the new shards are written
+    beside the old ones, and the cluster manifest switches to them in one rename. Returns
+    ``{"shards", "documents"}``."""
+    path = Path(path)
+    try:
+        lock = acquire_writer(path, wait)
+    except FileNotFoundError as error:
+        raise IndexNotFound(f"no index at {path}") from error
+    try:
+        old = read_cluster(path)
+        target = ClusterManifest.new(count, INDEX_VERSION)
+        if old is not None:
+            target = replace(target, created=old.created, history=old.history)
+        index = ShardedIndex(path, _connect(path, target, None, processes), wait)
+        with index, _articles_of(path, old, processes) as articles:
+            outcome = index._workers.call({name: ("create", target.cluster_id, name, INDEX_VERSION)
+                                           for name in target.shards})
+            outcome.check()
+            target = target.committed(outcome.results, None)
+            report = index._index(target, articles, None, None, None, [str(path)], action="reshard")
+        documents_count = report.indexed
+    finally:
+        lock.release()
+    _remove_old_layout(path, old)
+    return {"shards": count, "documents": documents_count}
+
+
+@contextmanager
+def _articles_of(path: Path, manifest: ClusterManifest | None, processes: bool) -> Iterator[Iterator[Article]]:
+    """Every stored article of the index at ``path``, shard after shard."""
+    if manifest is None:
+        from searcher import generations
+
+        live = generations.open_live(path)
+        try:
+            yield live.store.articles()
+        finally:
+            live.close()
+        return
+    with ShardedIndex(path, _connect(path, manifest, None, processes)) as old:
+        def articles() -> Iterator[Article]:
+            for name in manifest.shards:
+                start = 0
+                while batch := old._on_shard(manifest, name, "articles", start, BATCH):
+                    yield from batch
+                    start += len(batch)
+
+        yield articles()
+
+
+def _remove_old_layout(path: Path, old: ClusterManifest | None) -> None:
+    """After a reshard: the old shards' folders (or a single index's generations) go."""
+    if old is not None:
+        shutil.rmtree(path / old.layout, ignore_errors=True)
+        return
+    from searcher.manifest import MANIFEST_NAME
+
+    (path / MANIFEST_NAME).unlink(missing_ok=True)
+    for entry in os.scandir(path):
+        if entry.is_dir() and entry.name.startswith("gen-"):
+            shutil.rmtree(entry.path, ignore_errors=True)
