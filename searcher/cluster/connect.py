@@ -23,6 +23,7 @@ from searcher.errors import SearcherError
 PRELOAD = "searcher.cluster.preload"
 START_TIMEOUT = 120  # seconds for a local cluster's workers to start
 ACTOR_TIMEOUT = 30  # seconds for a worker to take a client's actor
+CONNECT_TIMEOUT = 10  # seconds to reach a scheduler
 
 
 class ShardUnavailable(SearcherError):
@@ -79,12 +80,12 @@ class Workers:
         return cls(client, cluster)
 
     @classmethod
-    def remote(cls, address: str, timeout: float = 10) -> "Workers":
+    def remote(cls, address: str) -> "Workers":
         """Connects to the scheduler at ``address`` (tcp://HOST:PORT)."""
         from distributed import Client
 
         try:
-            client = Client(address, timeout=timeout, set_as_default=False)
+            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError) as error:
             raise SearcherError(f"cannot reach the Dask scheduler at {address} ({error}): start it with "
                                 f"`dask scheduler`, or give its address with --scheduler") from error

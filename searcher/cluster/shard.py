@@ -304,9 +304,9 @@ class ShardWriter:
     def rebuild(self, on_skip: Callable | None = None) -> tuple[ShardState, RebuildReport]:
         return self.snapshot_after(self.index.rebuild(on_skip))
 
-    def optimize(self) -> ShardState:
+    def optimize(self) -> tuple[ShardState, None]:
         self.index.optimize()
-        return self.snapshot()
+        return self.snapshot(), None
 
     def snapshot_after(self, report):
         return self.snapshot(), report

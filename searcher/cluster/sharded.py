@@ -38,7 +38,7 @@ from searcher.cluster.shard import Gone, Plan, Query, Request, Statistics
 from searcher.errors import IndexDamaged, IndexNotFound, SearcherError
 from searcher.filters import SORTS, Filters
 from searcher.locking import acquire_writer
-from searcher.manifest import utc_now
+from searcher.manifest import read_manifest, utc_now
 from searcher.model import (
     Article, HistoryEntry, IndexReport, Page, Reading, RebuildReport, RemoveReport, Skipped, Stats, VerifyReport,
 )
@@ -487,8 +487,9 @@ def reshard(path: str | os.PathLike, count: int, wait: float = DEFAULT_WAIT, pro
     try:
         old = read_cluster(path)
         target = ClusterManifest.new(count, INDEX_VERSION)
-        if old is not None:
-            target = replace(target, created=old.created, history=old.history)
+        earlier = old if old is not None else read_manifest(path)
+        if earlier is not None:
+            target = replace(target, created=earlier.created, history=earlier.history)
         index = ShardedIndex(path, _connect(path, target, None, processes), wait)
         with index, _articles_of(path, old, processes) as articles:
             outcome = index._workers.call({name: ("create", target.cluster_id, name, INDEX_VERSION)
