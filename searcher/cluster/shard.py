@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from searcher import api, generations
+from searcher import api, generations, hooks
 from searcher.backend.whoosh import WhooshStore
 from searcher.backend.whoosh import searching, similar
 from searcher.cluster import snapshots
@@ -165,6 +165,7 @@ class ShardReader:
     def rank(self, plan: Plan, request: Request, stats: Statistics) -> Ranked:
         """The best ``request.depth`` matches, the total and the facets. INTERIM: scored with this
         shard's own statistics (``stats`` is not used yet)."""
+        hooks.pause("shard-rank")
         backend_request = searching.Request(offset=0, limit=request.depth, filters=request.filters, sort=request.sort,
                                             with_snippets=False)
         try:
