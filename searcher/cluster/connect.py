@@ -70,7 +70,7 @@ class Workers:
         scheduler = {"cls": Scheduler, "options": {"host": "127.0.0.1", "dashboard": False, "dashboard_address": None}}
         with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "error"}):
             cluster = SpecCluster(workers=workers, scheduler=scheduler, silence_logs=logging.CRITICAL, name="searcher")
-        client = Client(cluster, set_as_default=False)
+        client = Client(cluster, set_as_default=False, direct_to_workers=True)
         try:
             client.wait_for_workers(len(workers), timeout=START_TIMEOUT)
         except BaseException:
@@ -85,7 +85,7 @@ class Workers:
         from distributed import Client
 
         try:
-            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False, direct_to_workers=True)
         except (OSError, TimeoutError) as error:
             raise SearcherError(f"cannot reach the Dask scheduler at {address} ({error}): start it with "
                                 f"`dask scheduler`, or give its address with --scheduler") from error

@@ -42,7 +42,7 @@ from searcher.filters import Filters
 from searcher.locking import acquire_writer, lease
 from searcher.manifest import read_manifest, utc_now, write_manifest
 from searcher.model import (
-    Article, Hit, HistoryEntry, IndexReport, Reading, RebuildReport, RemoveReport, Stats, VerifyReport,
+    Article, Hit, HistoryEntry, IndexReport, Page, Reading, RebuildReport, RemoveReport, Stats, VerifyReport,
 )
 
 
@@ -150,6 +150,17 @@ class ShardReader:
         self._leases = []
 
     # The query phases
+
+    def answer(self, query: Query, limit: int, page: int, filters: Filters, sort: str, facets: bool, group: bool,
+               suggest: bool, snippets: bool) -> Page:
+        """The whole answer in one call, for a cluster of one shard: its statistics are the
+        cluster's, so the phases collapse into the single index's search (Elasticsearch's
+        query-and-fetch)."""
+        options = dict(limit=limit, page=page, lang=filters.lang, source=filters.source, date_from=filters.date_from,
+                       date_to=filters.date_to, sort=sort, facets=facets, group=group, snippets=snippets)
+        if query.like is not None:
+            return self.index.similar(query.like, **options)
+        return self.index.search(query.text, suggest=suggest, literal=query.literal, **options)
 
     def plan(self, query: Query) -> Plan:
         """The plan of ``query``; for ``like``, this shard must hold the article. INTERIM."""
