@@ -207,13 +207,15 @@ class ShardReader:
                     found.append(searching._hit(searcher, query, searching.RankedDoc(docnum, score), with_snippets, []))
             return found
 
-    def suggestion(self, plan: Plan, filters: Filters) -> str | None:
-        """A corrected query from this shard's vocabulary, if one finds more here. INTERIM."""
+    def suggestion(self, plan: Plan, filters: Filters, total: int) -> str | None:
+        """A corrected query from this shard's vocabulary when the cluster found ``total``
+        articles, if it finds more here. INTERIM."""
         if plan.text is None:
             return None
         request = searching.Request(offset=0, limit=1, filters=filters, with_snippets=False)
         try:
-            return self._store.search(plan.text, request, suggest=True, literal=plan.literal).suggestion
+            with self._store._ranking() as searcher:
+                return self._store._better_query(searcher, plan.text, request, total)
         except SearcherError:
             return None
 

@@ -297,7 +297,7 @@ class ShardedIndex:
         hits = self._hits(manifest, plan, shown_groups, snippets, ask)
         suggestion = None
         if suggest and total < FEW_HITS:
-            suggestion = merge.most_common(ask({name: ("suggestion", plan, filters) for name in manifest.shards}).values())
+            suggestion = merge.most_common(ask({name: ("suggestion", plan, filters, total) for name in manifest.shards}).values())
         return Page(query=shown, total=total, page=page, limit=limit, hits=hits,
                     facets=_ordered_facets(merge.facets(answer.facets for answer in answers.values())) if facets else None,
                     suggestion=suggestion, sort=sort, shards={"total": len(manifest.shards), "failed": len(failed)})
