@@ -42,6 +42,9 @@ def rankings(set_dir: Path, depth: int, workdir: Path) -> dict[str, dict[str, di
                 except QueryError:
                     found[mode][query.qid] = {"total": 0, "hits": []}
                     continue
+                except Exception as error:  # an engine that crashes on a query: compared as "error"
+                    found[mode][query.qid] = {"total": 0, "hits": [], "error": type(error).__name__}
+                    continue
                 found[mode][query.qid] = {"total": page.total, "hits": [[hit.id, hit.score] for hit in page.hits]}
     return found
 
@@ -76,8 +79,12 @@ def compare(before: dict, after: dict, depth: int, tolerance: float) -> dict:
     totals = top10 = top = 0
     largest = 0.0
     examples = []
+    errors = 0
     for qid, old in before.items():
         new = after.get(qid, {"total": 0, "hits": []})
+        if "error" in old or "error" in new:
+            errors += 1
+            continue
         if old["total"] != new["total"]:
             totals += 1
         if not same_ids(old["hits"][:10], new["hits"][:10], tolerance):
@@ -89,7 +96,7 @@ def compare(before: dict, after: dict, depth: int, tolerance: float) -> dict:
         for article_id, score in old["hits"]:
             if article_id in scores:
                 largest = max(largest, abs(scores[article_id] - score))
-    return {"queries": len(before), "totals_differ": totals, "top10_differ": top10, f"top{depth}_differ": top,
+    return {"queries": len(before), "errors": errors, "totals_differ": totals, "top10_differ": top10, f"top{depth}_differ": top,
             "largest_score_difference": largest, "examples": examples[:5]}
 
 

@@ -10,7 +10,8 @@ The public API::
             print(hit.id, hit.title, hit.score, hit.snippet)
 """
 from searcher.api import Index, default_index_path, open_index
-from searcher.model import Article, Skipped
+from searcher.drops import ReadOptions
+from searcher.model import Article, Note, Skipped
 from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, QueryError, SearcherError
 from searcher.model import Hit, IndexReport, Line, Page, Reading, Snippet, Stats
 
@@ -23,8 +24,10 @@ __all__ = [
     "IndexNotFound",
     "IndexReport",
     "Line",
+    "Note",
     "Page",
     "QueryError",
+    "ReadOptions",
     "Reading",
     "SearcherError",
     "Skipped",

@@ -24,13 +24,14 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from searcher import documents, generations, hooks
+from searcher import drops, generations, hooks
 from searcher.backend.whoosh.schema import INDEX_VERSION
 from searcher.backend.whoosh import WhooshStore
 from searcher.backend.whoosh.store import directory_size
-from searcher.model import Article, Skipped
+from searcher.model import Article, Note, Skipped
 from searcher.filters import LANGUAGES, SORTS, Filters
 from searcher.backend.whoosh.searching import Answer, Request
+from searcher.drops.page import is_chrome
 from searcher.errors import AnalyzerMismatch, IndexNotFound, SearcherError
 from searcher.generations import Live
 from searcher.index import copy_rebuilt, ingest, remove
@@ -64,26 +65,33 @@ class Index:
 
     def add_paths(self, paths: Iterable[str | os.PathLike], on_skip: Callable[[Skipped], None] | None = None,
                   sync: bool = False, procs: int | None = None,
-                  on_progress: Callable[[IndexReport], None] | None = None) -> IndexReport:
+                  on_progress: Callable[[IndexReport], None] | None = None,
+                  options: drops.ReadOptions = drops.DEFAULT_OPTIONS,
+                  on_note: Callable[[Note], None] | None = None) -> IndexReport:
         """Indexes the article files found in ``paths`` (files or folders, recursively). With
         ``sync``, also removes the articles whose source file under ``paths`` is gone.
         ``procs``: analysis processes (default: all cores for a run of at least
         ``searcher.index.PARALLEL_FROM`` new or changed articles, else one). ``on_progress``
-        gets the run's report so far after each article read."""
+        gets the run's report so far after each article read. ``options``: the drops' metadata
+        (source, language, dates in names) and the reading limits (searcher.drops.ReadOptions);
+        ``on_note`` gets what reading changed but kept (a text cut at the size limit)."""
         paths = [os.path.abspath(path) for path in paths]
         with self._writing() as store:
-            report = ingest(store, documents.read_paths(paths), on_skip, sync=paths if sync else None, procs=procs,
-                            on_progress=on_progress)
+            report = ingest(store, drops.read_paths(paths, options, on_note), on_skip, sync=paths if sync else None,
+                            procs=procs, on_progress=on_progress)
             self._record("index", paths, **report.to_dict())
         return report
 
     def add_documents(self, records: Iterable[Article | dict], on_skip: Callable[[Skipped], None] | None = None,
-                      procs: int | None = None, on_progress: Callable[[IndexReport], None] | None = None) -> IndexReport:
+                      procs: int | None = None, on_progress: Callable[[IndexReport], None] | None = None,
+                      options: drops.ReadOptions = drops.DEFAULT_OPTIONS,
+                      on_note: Callable[[Note], None] | None = None) -> IndexReport:
         """Indexes articles given in memory (an iterable, read as a stream): Article objects, or
-        dicts with ``id``, ``title``, ``text`` and optional ``lang``, ``date``, ``source``, ``url``.
-        ``procs`` and ``on_progress`` as for ``add_paths``."""
+        dicts with ``id``, ``title``, ``text`` and optional ``lang``, ``date``, ``source``, ``url``,
+        each checked as a record of a drop (a bad one is skipped as "record N: ...").
+        ``procs``, ``on_progress``, ``options`` and ``on_note`` as for ``add_paths``."""
         with self._writing() as store:
-            report = ingest(store, (_as_article(record) for record in records), on_skip, procs=procs,
+            report = ingest(store, drops.read_records(records, options, on_note), on_skip, procs=procs,
                             on_progress=on_progress)
             self._record("index", ["<memory>"], **report.to_dict())
         return report
@@ -385,16 +393,7 @@ def _lines(article: Article, matches: Iterable[Span]) -> tuple[Line, ...]:
         while m < len(matches) and matches[m][0] < end:
             inside.append((matches[m][0] - start, min(matches[m][1], end) - start))
             m += 1
-        chrome = article.page is not None and bool(text.strip()) and documents.is_chrome(text.strip())
+        chrome = article.page is not None and bool(text.strip()) and is_chrome(text.strip())
         lines.append(Line(text, chrome, tuple(inside)))
         start += len(raw)
     return tuple(lines)
-
-
-def _as_article(record: Article | dict) -> Article | Skipped:
-    if isinstance(record, Article):
-        return record
-    try:
-        return documents.article_from_record(record, path="<memory>")
-    except SearcherError as error:
-        return Skipped("<memory>", str(error))

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from searcher import evaluation, perturb, render
+from searcher import drops, evaluation, perturb, render
 from searcher.api import DEFAULT_WAIT, Index, default_index_path, open_index
 from searcher.cluster.layout import SCHEDULER_ENV, is_cluster
-from searcher.model import Skipped
+from searcher.model import Note, Skipped
 from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, SORTS
 from searcher.model import IndexReport, Page, Stats
@@ -98,20 +98,33 @@ def main(scheduler: str | None) -> None:
 @click.option("--procs", type=click.IntRange(min=1), default=None,
               help="Analysis processes [default: all cores for a large run, else 1].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--source", default=None, metavar="NAME",
+              help="The source (outlet) of articles whose record names none [default: the drop folder's name].")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="The language of articles whose record gives none [default: detected].")
+@click.option("--date-from-name", default=None, metavar="PATTERN",
+              help="Date undated articles from their id, file or folder names: %Y-%m-%d, %Y%m%d, %d %b %Y, ... "
+                   "(%Y of 13xx/14xx is Jalali).")
+@click.option("--follow-links", is_flag=True, help="Also read symbolic links that point outside the drop.")
 @click.option("--shards", type=click.IntRange(min=1, max=256), default=None, metavar="N",
               help="Create a sharded index of N shards (needs searcher[cluster]); an existing one keeps its own.")
 @wait_option
 @json_option
 def index_command(paths: tuple[Path, ...], index_dir: Path | None, sync: bool, procs: int | None, quiet: bool,
+                  source: str | None, lang: str | None, date_from_name: str | None, follow_links: bool,
                   shards: int | None, wait: float, as_json: bool) -> None:
     """Add the articles in PATHS (files or folders) to the index, creating it if needed.
 
-    Reads .txt articles and .jsonl/.json files of article objects. New articles are added,
-    changed ones replaced, unchanged ones left alone; unusable files are reported and skipped.
+    Reads .txt, .md and .html articles, .jsonl/.json files of article objects, .csv/.tsv
+    tables, and .gz/.zip files of them. New articles are added, changed ones replaced,
+    unchanged ones left alone; unusable files and records are reported and skipped.
     Safe to re-run: a run killed midway commits nothing, the next one finishes the drop.
     """
-    with _open(index_dir, create=True, wait=wait, shards=shards) as index, _progress_bar(paths, quiet) as on_progress:
-        report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress)
+    options = drops.ReadOptions(source=source, lang=lang, date_from_name=date_from_name, follow_links=follow_links)
+    with _open(index_dir, create=True, wait=wait, shards=shards) as index, \
+            _progress_bar(paths, options, quiet) as on_progress:
+        report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress,
+                                 options=options, on_note=_report_note)
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -335,7 +348,8 @@ def _partial(index, allow_partial: bool) -> dict:
 
 
 @contextmanager
-def _progress_bar(paths: Iterable[Path], quiet: bool) -> Iterator[Callable[[IndexReport], None] | None]:
+def _progress_bar(paths: Iterable[Path], options: drops.ReadOptions,
+                  quiet: bool) -> Iterator[Callable[[IndexReport], None] | None]:
     """A progress callback drawing a bar (articles, articles/s, ETA) on stderr when it is a
     terminal (or $SEARCHER_PROGRESS is 1) and not ``quiet``; else None."""
     wanted = os.environ.get(PROGRESS_ENV)
@@ -344,7 +358,7 @@ def _progress_bar(paths: Iterable[Path], quiet: bool) -> Iterator[Callable[[Inde
         return
     from tqdm import tqdm  # only for runs that draw a bar
 
-    with tqdm(total=_expected_articles(paths), unit=" articles", file=sys.stderr, mininterval=0.5,
+    with tqdm(total=drops.expected_articles(paths, options), unit=" articles", file=sys.stderr, mininterval=0.5,
               dynamic_ncols=True) as bar:
 
         def on_progress(report: IndexReport) -> None:
@@ -355,21 +369,12 @@ def _progress_bar(paths: Iterable[Path], quiet: bool) -> Iterator[Callable[[Inde
         yield on_progress
 
 
-def _expected_articles(paths: Iterable[Path]) -> int:
-    """About how many articles PATHS hold, for the ETA: a line of a .jsonl file, any other file one."""
-    files = (file for path in paths for file in ([path] if path.is_file() else path.rglob("*")) if file.is_file())
-    total = 0
-    for file in files:
-        if file.suffix.lower() == ".jsonl":
-            with file.open("rb") as data:
-                total += sum(chunk.count(b"\n") for chunk in iter(lambda: data.read(1 << 20), b""))
-        elif not file.name.startswith("."):
-            total += 1
-    return total
-
-
 def _report_skip(skipped: Skipped) -> None:
     click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+
+
+def _report_note(note: Note) -> None:
+    click.echo(f"note {note.path}: {note.message}", err=True)
 
 
 def _summary(report: IndexReport, index_dir: Path) -> str:

@@ -29,8 +29,8 @@ class Article:
     # True when the title was cut from the body for display (no headline was given): it is then
     # not indexed as a title, so the body's opening is not counted twice.
     derived_title: bool = False
-    # The text as it was read, page chrome included, when that differs from title + body (a
-    # .txt page); None for records given as title and text. Stored for reading, never indexed.
+    # The text as it was read, page chrome included (.txt, .md, .html), when that differs from
+    # title + body; None for records given as title and text. Stored for reading, never indexed.
     page: str | None = None
 
     @property
@@ -51,6 +51,15 @@ class Skipped:
 
     path: str
     reason: str  # one line, e.g. "not UTF-8, UTF-16 or Windows-1256 text"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a reader changed or left out of a file or record it still used (a text cut at
+    the size limit, CSV columns it does not know)."""
+
+    path: str
+    message: str  # one line
 
 
 MARK_OPEN = "**"

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
 
 from searcher import Line, SearcherError
 from searcher.cli import main
-from searcher.documents import article_from_text
+from searcher.drops.records import article_from_text
 
 PAGE = "\n".join([
     "صفحه اصلی",
@@ -26,7 +25,7 @@ RECORD = {"id": "nos-1", "title": "Oorlog in Oekraïne", "text": "De oorlog gaat
 @pytest.fixture
 def index(make_index):
     """An index of one Persian page read from a .txt file (page chrome and all) and one record."""
-    article = replace(article_from_text(PAGE, "fa-1", "/drops/hamshahri/fa-1.txt"), page=PAGE)
+    article, _ = article_from_text(PAGE, "/drops/hamshahri/fa-1.txt", "fa-1")  # the page as read: PAGE
     built = make_index(RECORD)
     built.add_documents([article])
     return built

@@ -25,8 +25,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from searcher import documents, hooks
-from searcher.api import DEFAULT_WAIT, _as_article, _ordered_facets
+from searcher import drops, hooks
+from searcher.api import DEFAULT_WAIT, _ordered_facets
 from searcher.backend.whoosh.schema import INDEX_VERSION
 from searcher.backend.whoosh.searching import FEW_HITS, GROUPING_DEPTH
 from searcher.cluster import merge
@@ -40,7 +40,7 @@ from searcher.filters import SORTS, Filters
 from searcher.locking import acquire_writer
 from searcher.manifest import read_manifest, utc_now
 from searcher.model import (
-    Article, HistoryEntry, IndexReport, Page, Reading, RebuildReport, RemoveReport, Skipped, Stats, VerifyReport,
+    Article, HistoryEntry, IndexReport, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Stats, VerifyReport,
 )
 
 BATCH = 200  # articles per message to a shard's writer
@@ -185,20 +185,25 @@ class ShardedIndex:
 
     def add_paths(self, paths: Iterable[str | os.PathLike], on_skip: Callable[[Skipped], None] | None = None,
                   sync: bool = False, procs: int | None = None,
-                  on_progress: Callable[[IndexReport], None] | None = None) -> IndexReport:
+                  on_progress: Callable[[IndexReport], None] | None = None,
+                  options: drops.ReadOptions = drops.DEFAULT_OPTIONS,
+                  on_note: Callable[[Note], None] | None = None) -> IndexReport:
         """As ``searcher.Index.add_paths``: the files are read here, their articles written by the
         shards' workers. ``procs`` is not used: each shard has one writer, the shards write in
         parallel. ``on_progress`` gets the report so far, with the articles read as ``added``."""
         paths = [os.path.abspath(path) for path in paths]
         with self._locked() as manifest:
             vanished = self._vanished(manifest, paths) if sync else None
-            return self._index(manifest, documents.read_paths(paths), on_skip, on_progress, vanished, paths)
+            return self._index(manifest, drops.read_paths(paths, options, on_note), on_skip, on_progress, vanished,
+                               paths)
 
     def add_documents(self, records: Iterable[Article | dict], on_skip: Callable[[Skipped], None] | None = None,
-                      procs: int | None = None, on_progress: Callable[[IndexReport], None] | None = None) -> IndexReport:
+                      procs: int | None = None, on_progress: Callable[[IndexReport], None] | None = None,
+                      options: drops.ReadOptions = drops.DEFAULT_OPTIONS,
+                      on_note: Callable[[Note], None] | None = None) -> IndexReport:
         """As ``searcher.Index.add_documents``."""
         with self._locked() as manifest:
-            return self._index(manifest, (_as_article(record) for record in records), on_skip, on_progress, None,
+            return self._index(manifest, drops.read_records(records, options, on_note), on_skip, on_progress, None,
                                ["<memory>"])
 
     def remove(self, ids: Iterable[str]) -> RemoveReport:
