@@ -68,7 +68,7 @@ class Workers:
                                       "preload_argv": ["--shard-dir", str(folder)]}}
                    for name, folder in folders.items()}
         scheduler = {"cls": Scheduler, "options": {"host": "127.0.0.1", "dashboard": False, "dashboard_address": None}}
-        with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "error"}):
+        with dask.config.set({"logging.distributed": "error"}):
             cluster = SpecCluster(workers=workers, scheduler=scheduler, silence_logs=logging.CRITICAL, name="searcher")
         client = Client(cluster, set_as_default=False, direct_to_workers=True)
         try:

@@ -32,7 +32,7 @@ from searcher.backend.whoosh.searching import FEW_HITS, GROUPING_DEPTH
 from searcher.cluster import merge
 from searcher.cluster.connect import ShardUnavailable, Workers
 from searcher.cluster.layout import (
-    MAX_SHARDS, ClusterManifest, ShardState, is_cluster, local_folder, read_cluster, shard_of, write_cluster,
+    MAX_SHARDS, ClusterManifest, ShardState, local_folder, read_cluster, shard_of, write_cluster,
 )
 from searcher.cluster.shard import Gone, Plan, Query, Request, Statistics
 from searcher.errors import IndexDamaged, IndexNotFound, SearcherError
@@ -459,10 +459,6 @@ class ShardedIndex:
         found = self._read_all(manifest, "ids_by_source", roots).results
         return {name: {article_id for path, ids in sources.items() if not os.path.exists(path) for article_id in ids}
                 for name, sources in found.items()}
-
-
-def is_sharded(path: str | os.PathLike) -> bool:
-    return is_cluster(Path(path))
 
 
 def _checked(limit: int, page: int, sort: str, lang, source, date_from, date_to) -> Filters:

@@ -20,8 +20,8 @@ import secrets
 import shutil
 from pathlib import Path
 
-from searcher.generations import READERS_LOCK
-from searcher.locking import lease, try_exclusive
+from searcher.generations import READERS_LOCK, remove_unleased
+from searcher.locking import lease
 
 TOC = re.compile(r"_.+_(\d+)\.toc")
 SNAPSHOT = re.compile(r"\.snap-(\d{6})-[0-9a-f]{8}")
@@ -71,7 +71,7 @@ def roll_back(folder: Path, snapshot: str) -> bool:
     commit = int(SNAPSHOT.fullmatch(snapshot).group(1))
     for name in snapshots(folder):
         if int(SNAPSHOT.fullmatch(name).group(1)) > commit:
-            _remove_unleased(folder / name)
+            remove_unleased(folder / name)
     if changed:
         _fsync(folder)
     return changed
@@ -79,7 +79,7 @@ def roll_back(folder: Path, snapshot: str) -> bool:
 
 def retire(folder: Path, keep: set[str]) -> list[str]:
     """Removes the snapshots of the generation ``folder`` not in ``keep`` that no reader leases."""
-    return [name for name in snapshots(folder) if name not in keep and _remove_unleased(folder / name)]
+    return [name for name in snapshots(folder) if name not in keep and remove_unleased(folder / name)]
 
 
 def snapshots(folder: Path) -> list[str]:
@@ -108,22 +108,6 @@ def _commit_files(folder: Path, commit: int) -> list[Path]:
             continue
         files.append(Path(entry.path))
     return files
-
-
-def _remove_unleased(folder: Path) -> bool:
-    lock = folder / READERS_LOCK
-    if not lock.exists():  # removed halfway by a process that died
-        shutil.rmtree(folder, ignore_errors=True)
-        return True
-    held = try_exclusive(lock)
-    if held is None:
-        return False
-    try:
-        lock.unlink()
-        shutil.rmtree(folder, ignore_errors=True)
-    finally:
-        os.close(held)
-    return True
 
 
 def _fsync(folder: Path) -> None:
