@@ -22,7 +22,6 @@ with the shard's own statistics: rankings equal a single index's only with one s
 """
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import queue
@@ -268,6 +267,7 @@ class ShardReader:
 
 
 END = object()  # the end of a write run's records
+POLL_SECONDS = 0.2  # how often a writer's threads look whether the other side failed or gave up
 
 
 class ShardWriter:
@@ -284,6 +284,7 @@ class ShardWriter:
         self._result: IndexReport | BaseException | None = None
         self._drained = threading.Event()
         self._go = threading.Event()
+        self._abandoned = False
 
     def start_indexing(self) -> None:
         """Starts the run's indexing thread: it indexes the records ``feed`` hands over, then
@@ -293,13 +294,12 @@ class ShardWriter:
         self._thread.start()
 
     def feed(self, batch: list[Article]) -> None:
-        self._check()
-        self._records.put(batch)
+        self._put(batch)
 
     def drain(self) -> None:
         """Waits until every record fed is analysed: what is left is the commit."""
-        self._records.put(END)
-        while not self._drained.wait(0.2):
+        self._put(END)
+        while not self._drained.wait(POLL_SECONDS):
             self._check()
         self._check()
 
@@ -329,11 +329,10 @@ class ShardWriter:
         return take_state(self.folder, len(self.index))
 
     def close(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            self._result = SearcherError("the run was abandoned")
-            self._go.set()
-            with contextlib.suppress(queue.Full):
-                self._records.put_nowait(END)
+        """Ends the run; an indexing thread still running gives up without committing."""
+        self._abandoned = True
+        if self._thread is not None:
+            self._thread.join()
         self.index.close()
 
     def _index(self) -> None:
@@ -344,16 +343,37 @@ class ShardWriter:
             self._drained.set()
 
     def _fed(self) -> Iterator[Article]:
-        while (batch := self._records.get()) is not END:
+        """The records fed, as they come; after the last, waits for ``commit``. An abandoned
+        run raises here, so the library's writer cancels: nothing of it is committed."""
+        while True:
+            try:
+                batch = self._records.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                self._check_abandoned()
+                continue
+            if batch is END:
+                break
             yield from batch
         self._drained.set()
-        self._go.wait()
-        if isinstance(self._result, BaseException):
-            raise self._result  # abandoned: nothing is committed
+        while not self._go.wait(POLL_SECONDS):
+            self._check_abandoned()
+
+    def _put(self, item) -> None:
+        """Hands ``item`` to the indexing thread, unless that thread has failed meanwhile."""
+        while True:
+            self._check()
+            try:
+                return self._records.put(item, timeout=POLL_SECONDS)
+            except queue.Full:
+                continue
 
     def _check(self) -> None:
         if isinstance(self._result, BaseException):
             raise self._result
+
+    def _check_abandoned(self) -> None:
+        if self._abandoned:
+            raise SearcherError("the run was abandoned before its commit")
 
 
 def take_state(folder: Path, documents: int) -> ShardState:
