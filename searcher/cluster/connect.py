@@ -67,7 +67,7 @@ class Workers:
                           "options": {**options, "name": name, "preload": [PRELOAD],
                                       "preload_argv": ["--shard-dir", str(folder)]}}
                    for name, folder in folders.items()}
-        scheduler = {"cls": Scheduler, "options": {"host": "127.0.0.1", "dashboard": False, "dashboard_address": None}}
+        scheduler = {"cls": Scheduler, "options": {"host": "127.0.0.1", "dashboard": False, "dashboard_address": ":0"}}
         with dask.config.set({"logging.distributed": "error"}):
             cluster = SpecCluster(workers=workers, scheduler=scheduler, silence_logs=logging.CRITICAL, name="searcher")
         client = Client(cluster, set_as_default=False, direct_to_workers=True)
