@@ -99,13 +99,15 @@ class ShardHost:
 
     # Writing
 
-    def op_create(self, cluster_id: str, name: str, analysis_version: str) -> ShardState:
-        """Makes this folder an empty shard of the cluster (or takes up one made by a run that
-        died before the cluster manifest was written), and returns its first state."""
+    def op_create(self, cluster_id: str, name: str) -> ShardState:
+        """Makes this folder an empty shard of the cluster and returns its first state. A folder
+        holding an empty shard of another cluster (one whose creation died before its cluster
+        manifest was written) is taken over; one holding articles is refused."""
         identity = self.identity()
-        if identity is not None and identity["cluster_id"] != cluster_id:
-            raise SearcherError(f"{self.folder} already holds {identity['shard']} of cluster {identity['cluster_id']}")
-        api.open_index(self.folder, create=True).close()
+        with api.open_index(self.folder, create=True) as index:
+            if identity is not None and identity["cluster_id"] != cluster_id and len(index):
+                raise SearcherError(f"{self.folder} already holds {identity['shard']} of another cluster "
+                                    f"({len(index)} articles): give the worker another --shard-dir")
         (self.folder / IDENTITY).write_text(json.dumps({"cluster_id": cluster_id, "shard": name}), encoding="utf-8")
         return take_state(self.folder, 0)
 

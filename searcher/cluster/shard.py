@@ -26,7 +26,7 @@ import itertools
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -277,7 +277,7 @@ class ShardWriter:
 
     def __init__(self, folder: Path, state: ShardState, analysis_version: str, wait: float):
         self.folder = folder
-        self._rolled_back = roll_back(folder, state, analysis_version, wait)
+        roll_back(folder, state, analysis_version, wait)
         self.index = api.open_index(folder, wait=wait, check_analysis=False)
         self._records = None
         self._thread = None
@@ -313,17 +313,16 @@ class ShardWriter:
         return self.snapshot(), report
 
     def remove(self, ids: list[str]) -> tuple[ShardState, RemoveReport]:
-        return self.snapshot_after(self.index.remove(ids))
+        report = self.index.remove(ids)
+        return self.snapshot(), report
 
-    def rebuild(self, on_skip: Callable | None = None) -> tuple[ShardState, RebuildReport]:
-        return self.snapshot_after(self.index.rebuild(on_skip))
+    def rebuild(self) -> tuple[ShardState, RebuildReport]:
+        report = self.index.rebuild()
+        return self.snapshot(), report
 
     def optimize(self) -> tuple[ShardState, None]:
         self.index.optimize()
         return self.snapshot(), None
-
-    def snapshot_after(self, report):
-        return self.snapshot(), report
 
     def snapshot(self) -> ShardState:
         return take_state(self.folder, len(self.index))

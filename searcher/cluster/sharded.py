@@ -93,7 +93,7 @@ class ShardedIndex:
         with self._locked() as found:
             if found is not None:
                 raise SearcherError(f"another process created an index at {self.path} meanwhile: run again")
-            outcome = self._workers.call({name: ("create", manifest.cluster_id, name, INDEX_VERSION)
+            outcome = self._workers.call({name: ("create", manifest.cluster_id, name)
                                           for name in manifest.shards})
             outcome.check()
             write_cluster(self.path, manifest.committed(outcome.results, None))
@@ -498,7 +498,7 @@ def reshard(path: str | os.PathLike, count: int, wait: float = DEFAULT_WAIT, pro
             target = replace(target, created=earlier.created, history=earlier.history)
         index = ShardedIndex(path, _connect(path, target, None, processes), wait)
         with index, _articles_of(path, old, processes) as articles:
-            outcome = index._workers.call({name: ("create", target.cluster_id, name, INDEX_VERSION)
+            outcome = index._workers.call({name: ("create", target.cluster_id, name)
                                            for name in target.shards})
             outcome.check()
             target = target.committed(outcome.results, None)
