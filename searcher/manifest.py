@@ -22,7 +22,7 @@ from searcher.errors import IndexDamaged
 from searcher.model import HistoryEntry
 
 MANIFEST_NAME = "searcher.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 HISTORY_LIMIT = 1000  # runs kept in the manifest, newest last
 
 
@@ -36,11 +36,14 @@ class Manifest:
     last_update: str
     generation: str | None = None  # the live generation's folder; None: flat format 1
     history: tuple[HistoryEntry, ...] = field(default=())
+    # The index-time settings (searcher.config.IndexConfig) the live generation was built with;
+    # empty in manifests older than format 3, whose indexes used the defaults.
+    index_config: dict = field(default_factory=dict)
 
     @classmethod
-    def new(cls, analysis_version: str, generation: str) -> "Manifest":
+    def new(cls, analysis_version: str, generation: str, index_config: dict) -> "Manifest":
         now = utc_now()
-        return cls(FORMAT_VERSION, analysis_version, now, now, generation)
+        return cls(FORMAT_VERSION, analysis_version, now, now, generation, index_config=index_config)
 
     def recorded(self, entry: HistoryEntry) -> "Manifest":
         """The manifest after the run ``entry`` (which is also the last update)."""
@@ -51,9 +54,10 @@ class Manifest:
         """The last recorded run on the live generation."""
         return next((entry for entry in reversed(self.history) if entry.generation == self.generation), None)
 
-    def switched(self, generation: str, analysis_version: str) -> "Manifest":
-        """The manifest naming ``generation`` as the live one."""
-        return replace(self, format_version=FORMAT_VERSION, generation=generation, analysis_version=analysis_version)
+    def switched(self, generation: str, analysis_version: str, index_config: dict) -> "Manifest":
+        """The manifest naming ``generation`` (built with that analysis and settings) as the live one."""
+        return replace(self, format_version=FORMAT_VERSION, generation=generation, analysis_version=analysis_version,
+                       index_config=index_config)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "history": [entry.to_dict() for entry in self.history]}

@@ -1,9 +1,9 @@
-"""A Whoosh index on disk: open or create it, write articles to it, open searchers on it.
+"""A Whoosh index on disk: open or create it, write articles to it, read one commit of it.
 
-A ``WhooshStore`` is one generation of a searcher index (searcher.generations); it knows
-nothing of generations, locks or manifests. Its writers skip Whoosh's own write lock: the
-index's writer lock (searcher.locking) already serialises writers, and Whoosh keeps its lock
-held when a writer fails to start (a full disk), which would block the process's next writer.
+A ``WhooshStore`` is one generation of a searcher index (searcher.folder); it knows nothing of
+generations, locks or manifests. Its writers skip Whoosh's own write lock: the index's writer
+lock (searcher.locking) already serialises writers, and Whoosh keeps its lock held when a
+writer fails to start (a full disk), which would block the process's next writer.
 """
 from __future__ import annotations
 
@@ -14,22 +14,23 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
-from whoosh.searching import Searcher
 
 from searcher import hooks
-from searcher.backend.whoosh import parsing, searching, similar, snippets, suggest
 from searcher.backend.whoosh.codec import SearcherCodec
 from searcher.backend.whoosh.collecting import Collector, collecting_by_hand
-from searcher.backend.whoosh.derived import derived_fields
-from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES, build_schema, weighting
-from searcher.model import Article, Span
+from searcher.backend.whoosh.columnar import ColumnarError, ColumnarSegment
+from searcher.backend.whoosh.schema import build_schema
+from searcher.backend.whoosh.snapshot import Snapshot
+from searcher.backend.whoosh.stored import article_of
+from searcher.backend.whoosh.writer import ArticleWriter, arrays_path
+from searcher.config import IndexConfig
 from searcher.errors import IndexDamaged, IndexNotFound
+from searcher.model import Article
 
 INDEX_NAME = "articles"
 # Segments are written as separate files, not as one compound file: Whoosh opens a compound file
@@ -46,25 +47,27 @@ OPEN_RETRY_SECONDS = 0.02
 class WhooshStore:
     """One Whoosh index directory."""
 
-    def __init__(self, ix: windex.Index):
+    def __init__(self, ix: windex.Index, directory: Path, index_config: IndexConfig, signature: str):
         self._ix = ix
-        self._parser = parsing.make_parser(ix.schema)
-        self._searcher: Searcher | None = None  # kept open between searches (see _ranking)
-        self._searching = threading.Lock()
+        self.directory = directory
+        self.index_config = index_config
+        self.signature = signature  # what the ranking arrays of this index are written with
+        self._snapshot: Snapshot | None = None  # kept open between searches (see reading)
+        self._reading = threading.Lock()
 
     @classmethod
-    def create(cls, directory: Path) -> "WhooshStore":
+    def create(cls, directory: Path) -> None:
         """Makes a new, empty index in ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
-        return cls(windex.create_in(str(directory), build_schema(), indexname=INDEX_NAME))
+        windex.create_in(str(directory), build_schema(), indexname=INDEX_NAME).close()
 
     @classmethod
-    def open(cls, directory: Path) -> "WhooshStore":
+    def open(cls, directory: Path, index_config: IndexConfig, signature: str) -> "WhooshStore":
         """Opens the index in ``directory``. A commit of another process may delete the table of
         contents being read (Whoosh's clean-up); that is retried, as Whoosh's ``reader()`` does."""
         for attempt in itertools.count(1):
             try:
-                return cls(windex.open_dir(str(directory), indexname=INDEX_NAME))
+                return cls(windex.open_dir(str(directory), indexname=INDEX_NAME), directory, index_config, signature)
             except EmptyIndexError as error:
                 raise IndexNotFound(f"no index at {directory}") from error
             except FileNotFoundError as error:
@@ -81,10 +84,10 @@ class WhooshStore:
         return windex.exists_in(str(directory), indexname=INDEX_NAME)
 
     def close(self) -> None:
-        with self._searching:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+        with self._reading:
+            if self._snapshot is not None:
+                self._snapshot.close()
+                self._snapshot = None
         self._ix.close()
 
     # Writing
@@ -113,7 +116,7 @@ class WhooshStore:
         """Every live article, rebuilt from the stored fields."""
         with self._ix.searcher() as searcher:
             for _, stored in searcher.reader().iter_docs():
-                yield _article_of(stored)
+                yield article_of(stored)
 
     @contextmanager
     def writer(self, procs: int = 1) -> Iterator["StoreWriter"]:
@@ -123,11 +126,9 @@ class WhooshStore:
         if procs > 1:
             from searcher.backend.whoosh.parallel import ParallelWriter  # multiprocessing: not for searches
 
-            writer = ParallelWriter(self._ix, procs, **SEGMENT_OPTIONS)
+            writer = ParallelWriter(self._ix, procs, self.index_config, self.signature, **SEGMENT_OPTIONS)
         else:
-            from searcher.backend.whoosh.postings import with_batched_runs  # for writers only
-
-            writer = with_batched_runs(self._ix.writer(_lk=False, **SEGMENT_OPTIONS))
+            writer = self._writer()
         with collecting_by_hand() as collector:
             try:
                 yield StoreWriter(writer, collector)
@@ -138,7 +139,10 @@ class WhooshStore:
 
     def optimize(self) -> None:
         """Merges all segments into one."""
-        _commit(self._ix.writer(_lk=False, **SEGMENT_OPTIONS), optimize=True)
+        _commit(self._writer(), optimize=True)
+
+    def _writer(self) -> ArticleWriter:
+        return ArticleWriter(self._ix, self.index_config, self.signature, _lk=False, **SEGMENT_OPTIONS)
 
     def check(self) -> tuple[int, list[str]]:
         """Reads every segment through (postings of the id field, stored fields); returns the
@@ -154,10 +158,25 @@ class WhooshStore:
                         problems.append(f"segment {reader.segment().segment_id()} counts {reader.doc_count()} documents, reads {live}")
                 except (OSError, EOFError, ValueError, KeyError) as error:
                     problems.append(f"a segment cannot be read ({error})")
+                problems += self._check_arrays(reader)
             unique = len(self.content_hashes())
             if unique != searcher.doc_count():
                 problems.append(f"{searcher.doc_count()} documents but {unique} distinct ids")
         return len(readers), problems
+
+    def _check_arrays(self, reader) -> list[str]:
+        """The problems of a segment's ranking arrays (missing or stale ones are rebuilt when read)."""
+        path = arrays_path(self.directory, reader.segment())
+        try:
+            arrays = ColumnarSegment.open(path, expect_segment=reader.segment().segment_id(), expect_signature=self.signature)
+        except FileNotFoundError:
+            return [f"the ranking arrays {path.name} are missing (they are rebuilt when the index is next read)"]
+        except ColumnarError as error:
+            return [f"the ranking arrays {path.name}: {error}"]
+        try:
+            return [f"the ranking arrays {path.name}: {problem}" for problem in arrays.verify()]
+        finally:
+            arrays.close()
 
     # Reading
 
@@ -175,65 +194,25 @@ class WhooshStore:
 
     def get(self, article_id: str) -> Article | None:
         """The article with this id, from its stored fields; None when there is none."""
-        with self._ranking() as searcher:
-            stored = searcher.document(id=article_id)
-        return _article_of(stored) if stored is not None else None
-
-    def highlight(self, article: Article, text: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
-        """Where the words of the query ``text`` match in ``article``: spans of its title and of
-        ``article.text``, found as snippets find them."""
-        query = parsing.parse(self._parser, text).query
-        family = TEXT_FIELDS if article.lang in TEXT_LANGUAGES else GENERIC_FIELDS
-        schema = self._ix.schema
-        return (snippets.spans(schema, query, (family["title"], family["combined"]), article.title),
-                snippets.spans(schema, query, (family["body"], family["combined"]), article.text))
-
-    def search(self, text: str, request: searching.Request, facets: bool = False, suggest: bool = False,
-               literal: bool = False) -> searching.Answer:
-        """The page of hits ``request`` asks for; with ``suggest``, a corrected query when this
-        one finds fewer than ``searching.FEW_HITS`` articles and the correction finds more."""
-        parsed = parsing.parse(self._parser, text, literal)
-        if parsed.stop_words is not None and searching.STOP_WORDS_IN_HEAD:
-            tiers = [searching.Tier(parsed.content, parsed.stop_words)]
-        elif parsed.required is not None:
-            tiers = [searching.Tier(parsed.required), searching.Tier(wq.AndNot(parsed.query, parsed.required))]
-        else:
-            tiers = [searching.Tier(parsed.query)]
-        with self._ranking() as searcher:
-            answer = searching.answer(searcher, parsed.query, tiers, request, facets)
-            if suggest and answer.total < searching.FEW_HITS:
-                answer = replace(answer, suggestion=self._better_query(searcher, text, request, answer.total))
-        return answer
-
-    def similar(self, article_id: str, request: searching.Request, facets: bool = False) -> searching.Answer:
-        """The articles most like the article ``article_id``, as ``search`` pages them."""
-        with self._ranking() as searcher:
-            query = similar.like_query(searcher, article_id)
-            return searching.answer(searcher, query, [searching.Tier(query)], request, facets)
+        with self.reading() as snapshot:
+            stored = snapshot.searcher.document(id=article_id)
+        return article_of(stored) if stored is not None else None
 
     @contextmanager
-    def _ranking(self) -> Iterator[Searcher]:
-        """The ranking searcher on the latest commit, one search at a time. It is kept open between
-        searches, so its readers' caches (term infos, field lengths) stay warm, and replaced by a
-        new one when a commit (of any process) has made it stale: a Whoosh directory listing per
-        search. Whoosh's own ``Searcher.refresh`` is not used: it reuses segment readers by segment
-        id, so it would keep a segment's old deletions and the segments a merge removed."""
-        with self._searching:
-            searcher = self._searcher
-            if searcher is not None and searcher.reader().generation() != self._ix.latest_generation():
-                searcher.close()
-                searcher = None
-            if searcher is None:
-                searcher = self._searcher = self._ix.searcher(weighting=weighting())
-            yield searcher
-
-    def _better_query(self, searcher, text: str, request: searching.Request, total: int) -> str | None:
-        corrected = suggest.corrected_query(searcher, text)
-        if corrected is None:
-            return None
-        query = parsing.parse(self._parser, corrected).query
-        found = len(searcher.search(query, limit=None, filter=searching.restriction(searcher, request.filters), scored=False))
-        return corrected if found > total else None
+    def reading(self) -> Iterator[Snapshot]:
+        """The latest commit, one reader at a time. The snapshot is kept open between reads, so
+        its arrays stay mapped and Whoosh's caches warm, and replaced when a commit (of any
+        process) has made it stale: a Whoosh directory listing per read. Whoosh's own
+        ``Searcher.refresh`` is not used: it reuses segment readers by segment id, so it would
+        keep a segment's old deletions and the segments a merge removed."""
+        with self._reading:
+            snapshot = self._snapshot
+            if snapshot is not None and snapshot.generation != self._ix.latest_generation():
+                snapshot.close()
+                snapshot = self._snapshot = None
+            if snapshot is None:
+                snapshot = self._snapshot = Snapshot(self._ix.searcher(), self.directory, self.index_config, self.signature)
+            yield snapshot
 
 
 class StoreWriter:
@@ -250,12 +229,13 @@ class StoreWriter:
 
     def add(self, article: Article) -> None:
         """Adds an article whose id is not in the index."""
-        self._writer.add_document(**_fields_of(article))
+        self._writer.add_article(article)
         self._collector.add()
 
     def replace(self, article: Article) -> None:
         """Adds an article, deleting any article with its id."""
-        self._writer.update_document(**_fields_of(article))
+        self._writer.delete_by_term("id", article.id)
+        self._writer.add_article(article)
         self._collector.add()
 
     def delete(self, ids: Iterable[str]) -> None:
@@ -274,37 +254,6 @@ def _commit(writer, **options) -> None:
         with contextlib.suppress(Exception):
             writer.cancel()
         raise
-
-
-def _article_of(stored: dict) -> Article:
-    """An article from its stored fields."""
-    return Article(
-        id=stored["id"], title=stored.get("stored_title", ""), body=stored.get("stored_body", ""),
-        lang=stored["lang"], date=stored.get("date"), path=stored.get("path", ""),
-        source=stored.get("source"), url=stored.get("url"), content_hash=stored["content_hash"],
-        derived_title=stored.get("derived_title", False), page=stored.get("stored_page"),
-    )
-
-
-def _fields_of(article: Article) -> dict:
-    """The index fields of an article."""
-    family = TEXT_FIELDS if article.lang in TEXT_LANGUAGES else GENERIC_FIELDS
-    fields = {
-        "id": article.id,
-        "lang": article.lang,
-        "path": article.path,
-        "content_hash": article.content_hash,
-        "stored_title": article.title,
-        "stored_body": article.body,
-        "derived_title": article.derived_title,
-        family["body"]: article.body,
-    }
-    if not article.derived_title:
-        fields[family["title"]] = article.title
-    optional = {"date": article.date, "source": article.source, "url": article.url, "stored_page": article.page}
-    fields.update({name: value for name, value in optional.items() if value})
-    fields.update(derived_fields(article, family["combined"]))
-    return fields
 
 
 def directory_size(directory: Path) -> int:

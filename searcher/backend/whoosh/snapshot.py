@@ -1,0 +1,87 @@
+"""One commit of a Whoosh index as the search engine reads it (searcher.search.engine.Source):
+the ranking arrays of its segments as one collection, and Whoosh for positions, stored fields,
+ids, near-duplicate signatures and spelling candidates."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from whoosh.columns import ColumnReader, MultiColumnReader
+from whoosh.searching import Searcher
+
+from searcher.backend.whoosh.schema import POSITION_FIELDS
+from searcher.backend.whoosh.writer import segment_arrays
+from searcher.config import IndexConfig
+from searcher.search.collection import Collection, Leaf
+
+SPELLING_CANDIDATES = 5  # per field and edit distance
+
+
+class Snapshot:
+    """A reader on one commit (see the module docstring); close it to let its files go."""
+
+    def __init__(self, searcher: Searcher, folder: Path, index_config: IndexConfig, signature: str):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.generation = self.reader.generation()
+        leaves = []
+        for leaf, offset in self.reader.leaf_readers():
+            if leaf.doc_count_all():
+                arrays = segment_arrays(folder, leaf, index_config, signature)
+                leaves.append(Leaf(arrays, offset, frozenset(leaf.segment().deleted_docs())))
+        self.collection = Collection(leaves, self.reader.doc_count_all())
+
+    def close(self) -> None:
+        for leaf in self.collection.leaves:
+            leaf.arrays.close()
+        self.searcher.close()
+
+    def positions(self, field: str, family: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
+        name = POSITION_FIELDS[field, family]
+        found: dict[int, list[int]] = {}
+        if (name, term) not in self.reader:
+            return found
+        postings = self.reader.postings(name, term)
+        for docnum in docnums.tolist():
+            if not postings.is_active():
+                break
+            if postings.id() < docnum:
+                postings.skip_to(docnum)
+            if postings.is_active() and postings.id() == docnum:
+                found[docnum] = postings.value_as("positions")
+        return found
+
+    def stored(self, docnum: int) -> dict:
+        return self.reader.stored_fields(docnum)
+
+    @cached_property
+    def _ids(self) -> ColumnReader:
+        return self._column("id")
+
+    def ids(self, docnums: Sequence[int]) -> list[str]:
+        column = self._ids
+        return [column[docnum] for docnum in docnums]
+
+    def docnum(self, article_id: str) -> int | None:
+        return self.searcher.document_number(id=article_id)
+
+    def signatures(self, docnums: Sequence[int]) -> list[bytes | None]:
+        if not len(docnums):
+            return []
+        column = self._column("dup_signature")
+        return [column[docnum] or None for docnum in docnums]
+
+    def _column(self, name: str) -> ColumnReader:
+        """The column ``name`` over every segment, by document number. Whoosh's own
+        multi-segment column reader leaves out segments that lack the column and then looks
+        documents up in the wrong segment; here a segment without it reads as its default."""
+        leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
+        return MultiColumnReader([leaf.column_reader(name) for leaf, _ in leaves], [offset for _, offset in leaves])
+
+    def spellings(self, field: str, family: str, term: str, distance: int) -> list[str]:
+        name = POSITION_FIELDS[field, family]
+        if name not in self.reader.indexed_field_names():
+            return []
+        return self.searcher.corrector(name).suggest(term, limit=SPELLING_CANDIDATES, maxdist=distance, prefix=1)
