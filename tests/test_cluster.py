@@ -118,13 +118,16 @@ def test_one_shard_ranks_as_a_single_index(tmp_path, single):
             assert [hit.snippet for hit in mine.hits] == [hit.snippet for hit in theirs.hits]
 
 
-@pytest.mark.xfail(strict=True, reason="INTERIM until the core restructure: shards still score with their own "
-                                       "statistics (searcher/cluster/shard.py); remove this mark when it passes")
 def test_two_shards_rank_as_a_single_index(sharded, single):
-    for query in QUERIES + ["oorlog", "Rusland brug", "storm dijk haven"]:
-        mine, theirs = sharded.search(query, limit=10), single.search(query, limit=10)
-        assert ids(mine) == ids(theirs), query
-        assert all(abs(a.score - b.score) <= 1e-9 for a, b in zip(mine.hits, theirs.hits)), query
+    """Statistics summed over the shards, tiers and the head's rescoring merged: the same ranking."""
+    for query in QUERIES + ["oorlog", "Rusland brug", "storm dijk haven", "de oorlog en de vrede", "kabinet -brug"]:
+        for options in ({}, {"page": 2, "limit": 7}, {"group": True}, {"sort": "date"}, {"lang": "nl", "facets": True}):
+            mine, theirs = sharded.search(query, **options), single.search(query, **options)
+            assert ids(mine) == ids(theirs), (query, options)
+            assert all(abs(a.score - b.score) <= 1e-9 for a, b in zip(mine.hits, theirs.hits)), (query, options)
+            assert [hit.snippet for hit in mine.hits] == [hit.snippet for hit in theirs.hits]
+            assert (mine.total, mine.facets, [hit.similar for hit in mine.hits]) == \
+                   (theirs.total, theirs.facets, [hit.similar for hit in theirs.hits])
 
 
 def test_similar_show_and_suggestions_come_from_the_right_shards(sharded, single):

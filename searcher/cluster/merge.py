@@ -1,8 +1,8 @@
 """Putting the shards' answers together: rankings merged, near-duplicates folded, counts added.
 
-Pure functions over what shards return (searcher.cluster.shard). Rankings merge by score, then
-by id, so the merged order is the one a single index gives whatever the split into shards;
-by date, newest first, undated last, then by id.
+Pure functions over what shards return (searcher.cluster.shard). Rankings merge by tier, score
+and id, and the head's bonuses go to the cluster's head, so the merged order is the one a single
+index gives whatever the split into shards; by date, newest first, undated last, then by id.
 """
 from __future__ import annotations
 
@@ -16,20 +16,25 @@ from searcher.model import IndexReport
 Group = tuple[RankedDoc, list[RankedDoc]]  # a hit and the near-duplicates folded into it
 
 
-def ranked(rankings: Iterable[Sequence[RankedDoc]], sort: str) -> list[RankedDoc]:
-    """The shards' rankings as one: by score (highest first) then id, or by date then id."""
-    docs = sorted((doc for ranking in rankings for doc in ranking), key=lambda doc: doc.id)
+def ranked(rankings: Iterable[Sequence[RankedDoc]], sort: str, head: int) -> list[RankedDoc]:
+    """The shards' rankings as one, as a single index ranks: by date (newest first, undated
+    last) then id; or by tier, then score, then id, the first ``head`` matches then rescored
+    with their bonuses (within their tiers, by score then id)."""
+    docs = [doc for ranking in rankings for doc in ranking]
     if sort == "date":
-        return sorted(docs, key=lambda doc: doc.date, reverse=True)  # stable: ties stay by id; "" (undated) last
-    return sorted(docs, key=lambda doc: -doc.score)
+        return sorted(docs, key=lambda doc: (-doc.date, doc.id))
+    docs.sort(key=lambda doc: (doc.tier, -doc.score, doc.id))
+    rescored = [doc._replace(score=doc.score + doc.bonus, bonus=0.0) for doc in docs[:head]]
+    rescored.sort(key=lambda doc: (doc.tier, -doc.score, doc.id))
+    return rescored + docs[head:]
 
 
-def grouped(docs: Sequence[RankedDoc], fold: bool) -> list[Group]:
+def grouped(docs: Sequence[RankedDoc], fold: bool, threshold: float) -> list[Group]:
     """The ranked documents as (leader, near-duplicates ranked below it), in rank order; each a
-    group of its own unless ``fold``."""
+    group of its own unless ``fold`` (``threshold``: searcher.dedup.group_leaders')."""
     if not fold:
         return [(doc, []) for doc in docs]
-    leaders = dedup.group_leaders([doc.signature for doc in docs])
+    leaders = dedup.group_leaders([doc.signature for doc in docs], threshold)
     groups: dict[int, Group] = {}
     for doc, leader in zip(docs, leaders):
         if leader in groups:

@@ -1,24 +1,19 @@
 """One shard as the cluster uses it: every call into the library that a shard makes, in one place.
 
 A shard is a complete index of its own (searcher.api). The cluster reads it at the commit the
-cluster manifest names (``ShardReader``: a pinned, read-only ``Index`` over that commit's
-snapshot) and writes it through the library's own write paths (``ShardWriter``), so locks,
+cluster manifest names (``ShardReader``: a read-only, pinned ``Index`` and ``Engine`` over that
+commit's snapshot) and writes it through the library's own write paths (``ShardWriter``), so locks,
 generations and the shard's history are the library's.
 
 A query is answered in the phases of a distributed search (Elasticsearch's DFS query-then-fetch):
-
-1. ``plan``: the query as the shards exchange it; for ``similar``, made by the shard holding the
-   article (its key terms);
-2. ``statistics(plan)``: this shard's term statistics; the coordinator sums them;
-3. ``rank(plan, request, stats)``: every match scored with the summed statistics, the best
-   ``offset + limit`` (more when folding) with their sort keys, the total and the facets;
-4. ``hits(plan, docs)``: stored fields and snippets of the hits the coordinator kept.
-
-THE PART TO SWITCH when the core restructure lands (marked ``INTERIM`` below): ``plan`` becomes
-``searcher.query.plan.plan(text, config, literal)``, ``statistics`` the library's
-``Index.statistics(plan)`` (``Statistics.of``), ``rank`` ``Index.rank(plan, request, stats)``,
-``hits`` ``Index.hits(ids, plan)``. Until then a shard ranks with today's search, which scores
-with the shard's own statistics: rankings equal a single index's only with one shard.
+the plan (made by the coordinator; for ``similar`` by the shard holding the article), every
+shard's ``statistics`` of its terms, summed; ``rank`` on every shard with the sums; ``hits`` from
+the shards holding the hits kept. For the merged ranking to be a single index's, a shard reports
+each match's tier and base score, and the bonus the head's rescoring (stop words, proximity) adds
+to the matches of its own head: the coordinator ranks by tier, score and id, and adds the bonus to
+the matches of the cluster's head alone (searcher.cluster.merge). The engine's ``rank`` reports
+neither tiers nor bonuses, so a shard asks it once per tier, with and without the head's
+rescoring: ``Engine.rank_parts`` (proposed) would do it in one pass.
 """
 from __future__ import annotations
 
@@ -27,22 +22,29 @@ import os
 import queue
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from searcher import api, generations, hooks
 from searcher.backend.whoosh import WhooshStore
-from searcher.backend.whoosh import searching, similar
 from searcher.cluster import snapshots
 from searcher.cluster.layout import ShardState
+from searcher.config import Config, IndexConfig
 from searcher.errors import IndexDamaged, SearcherError
 from searcher.filters import Filters
+from searcher.folder import Live, arrays_signature
 from searcher.locking import acquire_writer, lease
 from searcher.manifest import read_manifest, utc_now, write_manifest
 from searcher.model import (
     Article, Hit, HistoryEntry, IndexReport, Page, Reading, RebuildReport, RemoveReport, Stats, VerifyReport,
 )
+from searcher.query import plan as planning
+from searcher.query.plan import Plan
+from searcher.search import similar, suggest
+from searcher.search.collection import Statistics
+from searcher.search.engine import Engine
+from searcher.search.engine import Request as EngineRequest
 
 
 class Gone(SearcherError):
@@ -59,83 +61,82 @@ class Query:
 
 
 @dataclass(frozen=True)
-class Plan:
-    """The query as every shard answers it. INTERIM: the text, or the pickled Whoosh query of
-    an article's key terms; a ``searcher.query.plan.Plan`` after the core restructure."""
-
-    text: str | None = None
-    literal: bool = False
-    whoosh_query: Any = None
-
-
-@dataclass(frozen=True)
 class Request:
-    """Which part of the ranking a shard returns: its best ``depth`` matches, in the order
-    ``sort`` asks, among those ``filters`` allow."""
+    """Which part of the ranking a shard returns: its best ``depth`` matches of each tier (all
+    of them with ``everything``, for folding), in the order ``sort`` asks, among those
+    ``filters`` allow."""
 
     depth: int
     filters: Filters = field(default_factory=Filters)
     sort: str = "relevance"
     facets: bool = False
-
-
-@dataclass(frozen=True)
-class Statistics:
-    """A shard's statistics of a plan, summed over shards by ``summed``. INTERIM: the document
-    count alone; ``searcher.search.collection.Statistics`` (sizes, field length totals,
-    document frequencies per field and term) after the core restructure."""
-
-    documents: int
-
-    @classmethod
-    def summed(cls, parts: Iterable["Statistics"]) -> "Statistics":
-        return cls(sum(part.documents for part in parts))
+    everything: bool = False
 
 
 class RankedDoc(NamedTuple):
-    """A match as the coordinator merges it: ranked by score then id, or by date then id."""
+    """A match as the coordinator merges it (searcher.cluster.merge)."""
 
-    score: float
+    tier: int
+    score: float  # before the head's rescoring
+    bonus: float  # what the head's rescoring adds, should the match be in the cluster's head
     id: str
-    date: str  # "" when undated
+    date: int  # YYYYMMDD, 0 when undated
     signature: bytes | None  # the near-duplicate signature (searcher.dedup)
 
 
 @dataclass(frozen=True)
 class Ranked:
-    """Phase 3 of a search on one shard."""
+    """A shard's part of a ranking."""
 
     total: int
     docs: list[RankedDoc]
+    all_words: int | None = None
     facets: dict[str, dict[str, int]] | None = None
-    problem: str | None = None  # why this shard has nothing to say (an unknown source filter)
+    problem: str | None = None  # why this shard has nothing to say (a source it has no article from)
+
+
+class _PinnedFolder:
+    """An index folder that stays at one commit: what ``api.Index`` reads a snapshot through."""
+
+    def __init__(self, path: Path, live: Live):
+        self.path = path
+        self._live = live
+
+    def fresh(self) -> Live:
+        return self._live
+
+    def close(self) -> None:
+        self._live.close()
 
 
 class ShardReader:
     """One shard at one committed state, read-only (``ShardState``)."""
 
-    def __init__(self, folder: Path, state: ShardState):
+    def __init__(self, folder: Path, state: ShardState, config: Config = Config()):
         """Opens the snapshot of ``state`` with leases on it and on its generation; raises
         ``Gone`` when it was retired."""
         generation = folder / state.generation
         snapshot = generation / state.snapshot
         self.state = state
-        self._leases = [held for held in (lease(generation / generations.READERS_LOCK),
-                                          snapshots.lease_snapshot(snapshot))]
+        self._leases = [lease(generation / generations.READERS_LOCK), snapshots.lease_snapshot(snapshot)]
         if None in self._leases or not snapshot.is_dir():
             self._release()
             raise Gone(f"{folder.name} no longer holds {state.generation}/{state.snapshot}")
-        manifest = read_manifest(folder)
-        if manifest is None:
-            self._release()
-            raise IndexDamaged(f"the shard at {folder} has no manifest")
         try:
-            self._store = WhooshStore.open(snapshot)
-        except SearcherError:
+            manifest = read_manifest(folder)
+            if manifest is None:
+                raise IndexDamaged(f"the shard at {folder} has no manifest")
+            index_config = IndexConfig.from_dict(manifest.index_config)
+            store = WhooshStore.open(snapshot, index_config, arrays_signature(index_config))
+        except BaseException:
             self._release()
             raise
-        # A pinned Index: its folder (the snapshot) has no manifest to follow, so it stays at this commit.
-        self.index = api.Index(snapshot, generations.Live(manifest, self._store, None), check_analysis=False)
+        self._store = store
+        self.config = replace(config, index=index_config)
+        self.index = api.Index(_PinnedFolder(snapshot, Live(manifest, index_config, store, None)), self.config)
+        with store.reading() as source:  # the store stays at its one commit: so does this source
+            self._engine = Engine(source, self.config)
+            self._flat = Engine(source, self.config.with_ranking(proximity_depth=0))  # no head rescoring
         self._cursor: tuple[int, Iterator[Article]] | None = None  # where ``articles`` stopped
 
     def close(self) -> None:
@@ -151,7 +152,7 @@ class ShardReader:
     # The query phases
 
     def answer(self, query: Query, limit: int, page: int, filters: Filters, sort: str, facets: bool, group: bool,
-               suggest: bool, snippets: bool) -> Page:
+               suggest_correction: bool, snippets: bool) -> Page:
         """The whole answer in one call, for a cluster of one shard: its statistics are the
         cluster's, so the phases collapse into the single index's search (Elasticsearch's
         query-and-fetch)."""
@@ -159,77 +160,79 @@ class ShardReader:
                        date_to=filters.date_to, sort=sort, facets=facets, group=group, snippets=snippets)
         if query.like is not None:
             return self.index.similar(query.like, **options)
-        return self.index.search(query.text, suggest=suggest, literal=query.literal, **options)
+        return self.index.search(query.text, suggest=suggest_correction, literal=query.literal, **options)
 
-    def plan(self, query: Query) -> Plan:
-        """The plan of ``query``; for ``like``, this shard must hold the article. INTERIM."""
-        if query.like is None:
-            return Plan(query.text, query.literal)
-        with self._store._ranking() as searcher:
-            return Plan(whoosh_query=similar.like_query(searcher, query.like))
+    def like(self, article_id: str) -> Plan:
+        """The plan of the articles like ``article_id``, which this shard holds."""
+        return similar.like(self._engine, article_id)
 
     def statistics(self, plan: Plan) -> Statistics:
-        """This shard's statistics of ``plan``'s terms. INTERIM: its document count."""
-        return Statistics(self._store.document_count())
+        """Phase one: this shard's statistics of ``plan``'s terms."""
+        return self._engine.statistics(plan)
 
     def rank(self, plan: Plan, request: Request, stats: Statistics) -> Ranked:
-        """The best ``request.depth`` matches, the total and the facets. INTERIM: scored with this
-        shard's own statistics (``stats`` is not used yet)."""
+        """Phase two: every match scored with ``stats`` (summed over the shards); the best
+        ``request.depth`` of each tier (or all), with their tiers and head bonuses; the total,
+        the all-words count and the facets."""
         hooks.pause("shard-rank")
-        backend_request = searching.Request(offset=0, limit=request.depth, filters=request.filters, sort=request.sort,
-                                            with_snippets=False)
+        known = {outlet.casefold() for outlet in self._engine.collection.outlets[1]}
+        sources = tuple(source for source in request.filters.source if source.casefold() in known)
+        if request.filters.source and not sources:
+            return Ranked(0, [], facets={} if request.facets else None,
+                          problem=f"no articles from source {request.filters.source[0]!r}")
+        asked = EngineRequest(offset=0, limit=request.depth, filters=replace(request.filters, source=sources),
+                              sort=request.sort, group=request.everything, with_snippets=False, facets=request.facets)
         try:
-            if plan.whoosh_query is None:
-                answer = self._store.search(plan.text, backend_request, facets=request.facets, literal=plan.literal)
-            else:
-                with self._store._ranking() as searcher:
-                    answer = searching.answer(searcher, plan.whoosh_query, [searching.Tier(plan.whoosh_query)],
-                                              backend_request, request.facets)
+            if request.sort == "date":
+                whole = self._flat.rank(plan, asked, stats)
+                return self._ranked(whole, [(0, docnum, 0.0, 0.0) for docnum, _ in whole.docs])
+            whole = self._flat.rank(plan, replace(asked, limit=1, group=False), stats)
+            return self._ranked(whole, self._tiers(plan, replace(asked, facets=False), stats))
         except SearcherError as error:
-            if request.filters.source:  # a source this shard has no article from: the others may
-                return Ranked(0, [], {} if request.facets else None, problem=str(error))
+            if plan.constraints.source:  # a source typed in the query that this shard has no article from
+                return Ranked(0, [], facets={} if request.facets else None, problem=str(error))
             raise
-        signatures = self._signatures([hit.id for hit in answer.hits])
-        docs = [RankedDoc(hit.score, hit.id, hit.date or "", signature) for hit, signature in zip(answer.hits, signatures)]
-        return Ranked(answer.total, docs, answer.facets)
+
+    def _tiers(self, plan: Plan, asked: EngineRequest, stats: Statistics) -> list[tuple[int, int, float, float]]:
+        """(tier, docnum, score, head bonus) of the best matches of every tier."""
+        head = self.config.ranking.proximity_depth
+        found = []
+        for number, tier in enumerate(plan.tiers or (None,)):
+            alone = replace(plan, tiers=(tier,)) if tier is not None else plan
+            base = self._flat.rank(alone, replace(asked, limit=max(asked.limit, head)), stats).docs
+            bonus = {}
+            if head:
+                scores = dict(base[:head])
+                rescored = self._engine.rank(alone, replace(asked, limit=head, group=False), stats).docs[:head]
+                bonus = {docnum: score - scores[docnum] for docnum, score in rescored if docnum in scores}
+            found += [(number, docnum, score, bonus.get(docnum, 0.0)) for docnum, score in base]
+        return found
+
+    def _ranked(self, whole, docs: list[tuple[int, int, float, float]]) -> Ranked:
+        source = self._engine.source
+        docnums = [docnum for _, docnum, _, _ in docs]
+        ids, signatures = source.ids(docnums), source.signatures(docnums)
+        dates = self._engine.collection.date
+        ranked = [RankedDoc(tier, score, bonus, article_id, int(dates[docnum]), signature)
+                  for (tier, docnum, score, bonus), article_id, signature in zip(docs, ids, signatures)]
+        return Ranked(whole.total, ranked, whole.all_words, whole.facets)
 
     def hits(self, plan: Plan, docs: list[tuple[str, float]], with_snippets: bool) -> list[Hit]:
-        """The hits of the documents ``docs`` (id, score) with their snippets. INTERIM."""
-        with self._store._ranking() as searcher:
-            query = plan.whoosh_query
-            if query is None:
-                query = self._store_query(plan)
-            found = []
-            for article_id, score in docs:
-                docnum = searcher.document_number(id=article_id)
-                if docnum is not None:
-                    found.append(searching._hit(searcher, query, searching.RankedDoc(docnum, score), with_snippets, []))
-            return found
+        """Phase three: the hits of the documents ``docs`` (id, score), with their snippets."""
+        source = self._engine.source
+        return [self._engine.hit(docnum, score, plan, with_snippets, [])
+                for article_id, score in docs if (docnum := source.docnum(article_id)) is not None]
 
-    def suggestion(self, plan: Plan, filters: Filters, total: int) -> str | None:
-        """A corrected query from this shard's vocabulary when the cluster found ``total``
-        articles, if it finds more here. INTERIM."""
-        if plan.text is None:
-            return None
-        request = searching.Request(offset=0, limit=1, filters=filters, with_snippets=False)
+    def correction(self, plan: Plan) -> str | None:
+        """``plan``'s text with its misspelled-looking words corrected from this shard's vocabulary."""
+        return suggest.corrected_text(self._engine, plan) if plan.suggestible else None
+
+    def count(self, text: str, filters: Filters) -> int:
+        """How many articles of this shard the query ``text`` finds among those ``filters`` allow."""
         try:
-            with self._store._ranking() as searcher:
-                return self._store._better_query(searcher, plan.text, request, total)
+            return self._engine.count(planning.plan(text, self.config), filters)
         except SearcherError:
-            return None
-
-    def _store_query(self, plan: Plan):
-        from searcher.backend.whoosh import parsing
-
-        return parsing.parse(self._store._parser, plan.text, plan.literal).query
-
-    def _signatures(self, ids: list[str]) -> list[bytes | None]:
-        if not ids:
-            return []
-        with self._store._ranking() as searcher:
-            column = searching.column(searcher.reader(), "dup_signature")
-            return [column[docnum] or None if docnum is not None else None
-                    for docnum in (searcher.document_number(id=article_id) for article_id in ids)]
+            return 0
 
     # Articles
 
@@ -401,7 +404,8 @@ def roll_back(folder: Path, state: ShardState, analysis_version: str, wait: floa
         changed |= snapshots.roll_back(generation, state.snapshot)
         if changed:
             entry = HistoryEntry(utc_now(), "rollback", documents=state.documents, generation=state.generation)
-            write_manifest(folder, manifest.switched(state.generation, analysis_version).recorded(entry))
+            write_manifest(folder, manifest.switched(state.generation, analysis_version, manifest.index_config)
+                           .recorded(entry))
         return changed
     finally:
         lock.release()

@@ -27,14 +27,17 @@ from pathlib import Path
 
 from searcher import drops, hooks
 from searcher.api import DEFAULT_WAIT, _ordered_facets
-from searcher.backend.whoosh.schema import INDEX_VERSION
-from searcher.backend.whoosh.searching import FEW_HITS, GROUPING_DEPTH
 from searcher.cluster import merge
 from searcher.cluster.connect import ShardUnavailable, Workers
 from searcher.cluster.layout import (
     MAX_SHARDS, ClusterManifest, ShardState, local_folder, read_cluster, shard_of, write_cluster,
 )
-from searcher.cluster.shard import Gone, Plan, Query, Request, Statistics
+from searcher.cluster.shard import Gone, Query, Request
+from searcher.config import Config
+from searcher.folder import IndexFolder, index_version
+from searcher.query import plan as planning
+from searcher.query.plan import Plan
+from searcher.search.collection import Statistics
 from searcher.errors import IndexDamaged, IndexNotFound, SearcherError
 from searcher.filters import SORTS, Filters
 from searcher.locking import acquire_writer
@@ -44,6 +47,8 @@ from searcher.model import (
 )
 
 BATCH = 200  # articles per message to a shard's writer
+CONFIG = Config()  # shards are made with the default index-time settings, and searched with the default ranking
+CURRENT_VERSION = index_version(CONFIG.index)
 STATE_ATTEMPTS = 5  # a query reads the manifest again this often when the states it read are retired
 
 
@@ -78,7 +83,7 @@ class ShardedIndex:
         elif shards is not None and shards != len(manifest.shards):
             raise SearcherError(f"the index at {path} has {len(manifest.shards)} shards, not {shards}: "
                                 f"`searcher reshard {shards} --index {path}` rebuilds it into {shards}")
-        made = manifest or ClusterManifest.new(shards, INDEX_VERSION)
+        made = manifest or ClusterManifest.new(shards, CURRENT_VERSION)
         index = cls(path, _connect(path, made, scheduler, processes), wait)
         try:
             if manifest is None:
@@ -173,8 +178,8 @@ class ShardedIndex:
                          if "the last recorded run" not in problem]  # a shard's history runs ahead of its cluster state until the next run
             if report.documents != manifest.states[name].documents:
                 problems.append(f"{name}: {report.documents} documents, the cluster recorded {manifest.states[name].documents}")
-        if manifest.analysis_version != INDEX_VERSION:
-            problems.append(f"built with analysis {manifest.analysis_version}, this searcher uses {INDEX_VERSION}: "
+        if manifest.analysis_version != CURRENT_VERSION:
+            problems.append(f"built with analysis {manifest.analysis_version}, this searcher uses {CURRENT_VERSION}: "
                             f"run `searcher rebuild`")
         return VerifyReport(f"{len(manifest.shards)} shards", documents_count, segments, problems)
 
@@ -240,7 +245,7 @@ class ShardedIndex:
                     if on_skip:
                         on_skip(skipped)
             entry = HistoryEntry(utc_now(), "rebuild", added=report.reread + report.kept, skipped=len(report.skipped))
-            self._switch(replace(manifest, analysis_version=INDEX_VERSION),
+            self._switch(replace(manifest, analysis_version=CURRENT_VERSION),
                          {name: state for name, (state, _) in results.items()}, entry)
         return report
 
@@ -283,35 +288,40 @@ class ShardedIndex:
             return replace(found.get(name) or Page(shown, 0, page, limit, [], sort=sort),
                            shards={"total": 1, "failed": len(failed)})
         plan = self._plan(manifest, query, ask)
-        stats = Statistics.summed(ask({name: ("statistics", plan) for name in manifest.shards}).values())
+        stats = Statistics.summed(list(ask({name: ("statistics", plan) for name in manifest.shards}).values()))
         wanted = (page - 1) * limit + limit
-        depth = wanted * GROUPING_DEPTH if group else wanted
-        while True:
-            answers = ask({name: ("rank", plan, Request(depth, filters, sort, facets), stats)
-                           for name in manifest.shards})
-            docs = merge.ranked([answer.docs for answer in answers.values()], sort)
-            groups = merge.grouped(docs, group)
-            if not group or len(groups) >= wanted or all(len(answer.docs) < depth for answer in answers.values()):
-                break
-            depth *= 4
+        answers = ask({name: ("rank", plan, Request(wanted, filters, sort, facets, everything=group), stats)
+                       for name in manifest.shards})
         problems = [answer.problem for answer in answers.values() if answer.problem]
         if answers and len(problems) == len(answers):
             raise SearcherError(problems[0])
+        docs = merge.ranked([answer.docs for answer in answers.values()], sort, CONFIG.ranking.proximity_depth)
+        groups = merge.grouped(docs, group, CONFIG.ranking.near_duplicate_threshold)
         total = sum(answer.total for answer in answers.values())
-        shown_groups = groups[(page - 1) * limit: wanted]
-        hits = self._hits(manifest, plan, shown_groups, snippets, ask)
-        suggestion = None
-        if suggest and total < FEW_HITS:
-            suggestion = merge.most_common(ask({name: ("suggestion", plan, filters, total) for name in manifest.shards}).values())
+        hits = self._hits(manifest, plan, groups[(page - 1) * limit: wanted], snippets, ask)
+        suggestion = self._suggestion(plan, filters, total, ask) if suggest else None
         return Page(query=shown, total=total, page=page, limit=limit, hits=hits,
                     facets=_ordered_facets(merge.facets(answer.facets for answer in answers.values())) if facets else None,
                     suggestion=suggestion, sort=sort, shards={"total": len(manifest.shards), "failed": len(failed)})
 
+    def _suggestion(self, plan: Plan, filters: Filters, total: int, ask) -> str | None:
+        """Did-you-mean, as a single index makes it: when the query finds few articles, its words
+        corrected from the shards' vocabularies (the correction most shards make), if that finds
+        more articles in all."""
+        if total >= CONFIG.ranking.suggest_below or not plan.suggestible:
+            return None
+        names = list(self.manifest().shards)
+        corrected = merge.most_common(ask({name: ("correction", plan) for name in names}).values())
+        if corrected is None:
+            return None
+        found = sum(ask({name: ("count", corrected, filters) for name in names}).values())
+        return corrected if found > total else None
+
     def _plan(self, manifest: ClusterManifest, query: Query, ask) -> Plan:
         if query.like is None:
-            return Plan(query.text, query.literal)  # INTERIM: searcher.query.plan.plan(text, config, literal) here
+            return planning.plan(query.text, CONFIG, query.literal)
         holder = manifest.shards[shard_of(query.like, len(manifest.shards))]
-        found = ask({holder: ("plan", query)})
+        found = ask({holder: ("like", query.like)})
         if holder not in found:
             raise ShardUnavailable(f"shard {holder}, which holds the article {query.like!r}, did not answer")
         return found[holder]
@@ -492,7 +502,7 @@ def reshard(path: str | os.PathLike, count: int, wait: float = DEFAULT_WAIT, pro
         raise IndexNotFound(f"no index at {path}") from error
     try:
         old = read_cluster(path)
-        target = ClusterManifest.new(count, INDEX_VERSION)
+        target = ClusterManifest.new(count, CURRENT_VERSION)
         earlier = old if old is not None else read_manifest(path)
         if earlier is not None:
             target = replace(target, created=earlier.created, history=earlier.history)
@@ -514,13 +524,11 @@ def reshard(path: str | os.PathLike, count: int, wait: float = DEFAULT_WAIT, pro
 def _articles_of(path: Path, manifest: ClusterManifest | None, processes: bool) -> Iterator[Iterator[Article]]:
     """Every stored article of the index at ``path``, shard after shard."""
     if manifest is None:
-        from searcher import generations
-
-        live = generations.open_live(path)
+        folder = IndexFolder(path, DEFAULT_WAIT, check_version=False)
         try:
-            yield live.store.articles()
+            yield folder.open().store.articles()
         finally:
-            live.close()
+            folder.close()
         return
     with ShardedIndex(path, _connect(path, manifest, None, processes)) as old:
         def articles() -> Iterator[Article]:
