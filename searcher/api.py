@@ -11,6 +11,8 @@ searcher.search's. Every write (add_paths, add_documents, remove, rebuild, optim
 index's writer lock for its duration, waiting up to ``wait`` seconds, commits once, and then
 records itself in the manifest's history. Reads follow the live generation: each one first
 checks whether the manifest was replaced (a stat), and moves to the new generation if it was.
+An index opened with ``create=True`` where none exists is made by the first write that has an
+article to write: a run that finds nothing to index leaves nothing behind.
 """
 from __future__ import annotations
 
@@ -20,25 +22,28 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from searcher import drops
 from searcher.analysis.article import chain, family_of
 from searcher.backend.whoosh.store import directory_size
-from searcher.config import Config, IndexConfig
-from searcher.drops.page import is_chrome
+from searcher.config import Config, IndexConfig, RankingConfig
 from searcher.errors import IndexNotFound, SearcherError
-from searcher.filters import SORTS, Filters
+from searcher.filters import SORTS, Filters, iso_date
 from searcher.folder import IndexFolder, index_version
-from searcher.index import copy_rebuilt, ingest, remove
 from searcher.model import (
-    Article, IndexReport, Line, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Span, Stats, VerifyReport,
+    Article, IndexReport, Line, NewMatches, Note, Page, Provenance, Reading, RebuildReport, RemoveReport, Skipped, Span,
+    Stats, VerifyReport, Watch, WatchReport,
 )
 from searcher.query import plan as planning
 from searcher.query.plan import Plan
 from searcher.search import similar as similarity
 from searcher.search import snippets
 from searcher.search.collection import Statistics
-from searcher.search.engine import Answer, Engine, Ranked, Request
+from searcher.search.engine import NO_VALUE, Answer, Engine, Ranked, Request
+from searcher.watches import WatchList
+
+if TYPE_CHECKING:
+    from searcher.drops import ReadOptions
 
 DEFAULT_INDEX = Path("indexes") / "default"
 INDEX_ENV = "SEARCHER_INDEX"
@@ -70,7 +75,7 @@ class Index:
     def add_paths(self, paths: Iterable[str | os.PathLike], on_skip: Callable[[Skipped], None] | None = None,
                   sync: bool = False, procs: int | None = None,
                   on_progress: Callable[[IndexReport], None] | None = None,
-                  options: drops.ReadOptions = drops.DEFAULT_OPTIONS,
+                  options: ReadOptions | None = None,
                   on_note: Callable[[Note], None] | None = None) -> IndexReport:
         """Indexes the article files found in ``paths`` (files or folders, recursively). With
         ``sync``, also removes the articles whose source file under ``paths`` is gone.
@@ -79,29 +84,47 @@ class Index:
         gets the run's report so far after each article read. ``options``: the drops' metadata
         (source, language, dates in names) and the reading limits (searcher.drops.ReadOptions);
         ``on_note`` gets what reading changed but kept (a text cut at the size limit)."""
+        from searcher import drops
+
         paths = [os.path.abspath(path) for path in paths]
-        with self._folder.writing() as store:
-            report = ingest(store, drops.read_paths(paths, options, on_note), on_skip, sync=paths if sync else None,
-                            procs=procs, on_progress=on_progress)
-            self._folder.record("index", paths, **report.to_dict())
-        return report
+        return self._ingest(drops.read_paths(paths, options or drops.DEFAULT_OPTIONS, on_note), paths, on_skip,
+                            paths if sync else None, procs, on_progress, options or drops.DEFAULT_OPTIONS)
 
     def add_documents(self, records: Iterable[Article | dict], on_skip: Callable[[Skipped], None] | None = None,
                       procs: int | None = None, on_progress: Callable[[IndexReport], None] | None = None,
-                      options: drops.ReadOptions = drops.DEFAULT_OPTIONS,
+                      options: ReadOptions | None = None,
                       on_note: Callable[[Note], None] | None = None) -> IndexReport:
         """Indexes articles given in memory (an iterable, read as a stream): Article objects, or
         dicts with ``id``, ``title``, ``text`` and optional ``lang``, ``date``, ``source``, ``url``,
         each checked as a record of a drop (a bad one is skipped as "record N: ...").
         ``procs``, ``on_progress``, ``options`` and ``on_note`` as for ``add_paths``."""
+        from searcher import drops
+
+        return self._ingest(drops.read_records(records, options or drops.DEFAULT_OPTIONS, on_note), [drops.MEMORY],
+                            on_skip, None, procs, on_progress, options or drops.DEFAULT_OPTIONS)
+
+    def _ingest(self, items: Iterable[Article | Skipped], paths: list[str], on_skip, sync: list[str] | None,
+                procs: int | None, on_progress, options: ReadOptions) -> IndexReport:
+        """One indexing run; makes the index first if it is still to be made and ``items``
+        hold an article."""
+        from searcher.index import ingest, peek_article, skipped_only
+
+        if not self._folder.opened and not self._folder.exists():
+            items, found = peek_article(items)
+            if not found:
+                return skipped_only(items, on_skip, on_progress, sync is not None)
+            self._folder.create(self._config.index)
         with self._folder.writing() as store:
-            report = ingest(store, drops.read_records(records, options, on_note), on_skip, procs=procs,
-                            on_progress=on_progress)
-            self._folder.record("index", ["<memory>"], **report.to_dict())
+            provenance = Provenance(self._folder.run, options.recorded())
+            report = ingest(store, items, on_skip, sync=sync, procs=procs, on_progress=on_progress,
+                            provenance=provenance)
+            self._folder.record("index", paths, **report.to_dict())
         return report
 
     def remove(self, ids: Iterable[str]) -> RemoveReport:
         """Removes the articles with these ids; reports the ids it did not find."""
+        from searcher.index import remove
+
         with self._folder.writing() as store:
             report = remove(store, ids)
             if report.removed:
@@ -113,9 +136,11 @@ class Index:
         analysis (and the index-time settings the index was opened with, else its own), then
         switches to it in one rename. Articles whose source is gone are carried over from their
         stored fields (``missing_sources``)."""
+        from searcher.index import copy_rebuilt
+
         with self._folder.writing() as store:
             config = self._folder.wanted or self._folder.fresh().config
-            return self._folder.rebuild(config, lambda new: copy_rebuilt(store, new, on_skip))
+            return self._folder.rebuild(config, lambda new: copy_rebuilt(store, new, self._folder.run, on_skip))
 
     def optimize(self) -> None:
         """Merges the live generation's segments into one."""
@@ -196,11 +221,77 @@ class Index:
         with self._reading() as engine:
             return engine.rank(plan, request, stats)
 
+    # Standing queries
+
+    @property
+    def watches(self) -> WatchList:
+        """The index's standing queries (searcher.watches): ``list()``, ``add(name, query,
+        ...)``, ``remove(name)``. A new watch reports the articles of the runs after it."""
+        return WatchList(self.path, self._check_query, lambda: self._folder.fresh().manifest.run_number())
+
+    def _check_query(self, query: str) -> None:
+        """Raises SearcherError when ``query`` cannot be asked of this index (its syntax, or
+        the values of its ``date:``, ``lang:`` or ``source:`` filters)."""
+        with self._reading() as engine:
+            engine.count(self.plan(query), Filters())
+
+    def new_matches(self, since: int | str | date | None = None, limit: int = 10, names: Iterable[str] | None = None,
+                    mark: bool | None = None) -> NewMatches:
+        """Per standing query (``names``: only these), the articles that indexing runs added or
+        changed and that match it, ranked as ``search`` ranks them (the best ``limit``,
+        near-duplicates folded): of the runs after each watch's mark (the last run reported to
+        it), or with ``since``, of the runs after that run number, or recorded on that day
+        (ISO or Jalali, UTC) or later. ``mark`` (default: when ``since`` is None) moves the
+        marks of the watches reported to the last run read, so that the next call reports what
+        comes after: each run's articles once, those of a run killed after its commit included."""
+        mark = since is None if mark is None else mark
+        after = None if since is None else self._runs_before(since)
+        watch_list = self.watches
+        with watch_list.changing() as watches, self._reading() as engine:
+            chosen = list(watches) if names is None else list(dict.fromkeys(names))
+            for name in chosen:
+                if name not in watches:
+                    raise SearcherError(f"no watch named {name!r}: the index has {', '.join(watches) or 'none'}")
+            runs = engine.source.runs()
+            upto = int(runs.max()) if len(runs) else 0
+            reports = [self._watch_report(engine, watches[name], watches[name].reported if after is None else after,
+                                          limit) for name in chosen]
+            if mark:
+                for name in chosen:
+                    watches[name] = replace(watches[name], reported=max(watches[name].reported, upto))
+        return NewMatches(upto, reports)
+
+    def _watch_report(self, engine: Engine, watch: Watch, since: int, limit: int) -> WatchReport:
+        """One watch's matches among the articles of the runs after ``since``."""
+        known = {outlet.casefold() for outlet in engine.collection.outlets[1]}
+        sources = [source for source in watch.source if source.casefold() in known]
+        if watch.source and not sources:
+            return WatchReport(watch, since)  # none of its sources has articles yet
+        try:
+            filters = replace(Filters.of(watch.lang, sources, watch.date_from, watch.date_to), after_run=since)
+            answer = engine.search(self.plan(watch.query), Request(limit=limit, filters=filters, group=True))
+        except SearcherError as error:
+            return WatchReport(watch, since, error=str(error))
+        return WatchReport(watch, since, answer.total, answer.hits)
+
+    def _runs_before(self, since: int | str | date) -> int:
+        """The run number after which runs count as new: ``since`` itself when a number, else
+        the one before the first run recorded on the day ``since`` (UTC) or later."""
+        if isinstance(since, int):
+            return since
+        day = iso_date(since, "since")
+        manifest = self._folder.fresh().manifest
+        later = [entry.run for entry in manifest.history if entry.when[:10] >= day and entry.run]
+        return min(later) - 1 if later else manifest.run_number()
+
     # The index
 
     def stats(self) -> Stats:
-        """Documents per language, size on disk, analysis version, last update, history."""
+        """Documents per language and per source, undated documents, size on disk, analysis
+        version, last update, history."""
         live = self._folder.fresh()
+        with self._reading() as engine:
+            overview = _ordered_facets(engine.overview())
         return Stats(
             path=str(self.path),
             documents=live.store.document_count(),
@@ -211,6 +302,8 @@ class Index:
             last_update=live.manifest.last_update,
             generation=live.manifest.generation,
             history=live.manifest.history,
+            sources=overview["source"],
+            undated=overview["month"].get(NO_VALUE, 0),
         )
 
     def verify(self) -> VerifyReport:
@@ -257,21 +350,24 @@ class Index:
 
 
 def open_index(path: str | os.PathLike | None = None, create: bool = False, wait: float = DEFAULT_WAIT,
-               check_analysis: bool = True, config: Config | None = None) -> Index:
+               check_analysis: bool = True, config: Config | None = None,
+               ranking: RankingConfig | None = None) -> Index:
     """Opens the index at ``path`` (default: ``default_index_path()``); with ``create=True``
-    an index is made there when none exists yet (with ``config``'s index-time settings). Writes
-    wait up to ``wait`` seconds for another writer. ``check_analysis=False`` opens an index
-    built by another analysis version (to rebuild or verify it). ``config`` (searcher.config):
-    the ranking settings and limits searches use; its index-time part, when given, must be the
-    index's own (else AnalyzerMismatch: rebuild to change them)."""
+    and no index there yet, the first ``add_paths`` or ``add_documents`` that has an article to
+    write makes it (with ``config``'s index-time settings); until then reading it raises
+    IndexNotFound. Writes wait up to ``wait`` seconds for another writer.
+    ``check_analysis=False`` opens an index built by another analysis version (to rebuild or
+    verify it). ``config`` (searcher.config): the ranking settings and limits searches use; its
+    index-time part, when given, must be the index's own (else AnalyzerMismatch: rebuild to
+    change them). ``ranking``: ranking settings that replace ``config``'s."""
     directory = Path(path) if path is not None else default_index_path()
     folder = IndexFolder(directory, wait, check_analysis, config.index if config is not None else None)
-    if not folder.exists():
-        if not create:
-            raise IndexNotFound(f"no index at {directory}: create one with `searcher index PATH --index {directory}`")
-        folder.create(config.index if config is not None else IndexConfig())
-    folder.open()
-    return Index(folder, config or Config())
+    if folder.exists():
+        folder.open()
+    elif not create:
+        raise IndexNotFound(f"no index at {directory}: create one with `searcher index PATH --index {directory}`")
+    config = config or Config()
+    return Index(folder, config if ranking is None else replace(config, ranking=ranking))
 
 
 def _request(limit: int, page: int, lang: str | Iterable[str] | None, source: str | Iterable[str] | None,
@@ -289,7 +385,8 @@ def _request(limit: int, page: int, lang: str | Iterable[str] | None, source: st
 
 def _page(query: str, page: int, limit: int, sort: str, answer: Answer) -> Page:
     return Page(query=query, total=answer.total, page=page, limit=limit, hits=answer.hits,
-                facets=_ordered_facets(answer.facets), suggestion=answer.suggestion, sort=sort)
+                facets=_ordered_facets(answer.facets), suggestion=answer.suggestion, sort=sort,
+                undated_left_out=answer.undated_left_out)
 
 
 def _ordered_facets(facets: dict[str, dict[str, int]] | None) -> dict[str, dict[str, int]] | None:
@@ -313,6 +410,8 @@ def _by_count(item: tuple[str, int]) -> tuple:
 def _lines(article: Article, matches: Iterable[Span]) -> tuple[Line, ...]:
     """``article.text`` cut into lines, each with the ``matches`` (spans of the whole text) in
     it; a page's chrome lines marked (a text without a page has none: it is what was indexed)."""
+    from searcher.drops.page import is_chrome
+
     matches = sorted(matches)
     lines, start, m = [], 0, 0
     for raw in article.text.splitlines(keepends=True):

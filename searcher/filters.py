@@ -24,6 +24,9 @@ class Filters:
     source: tuple[str, ...] = ()  # the record's source, else the drop folder (case-insensitive)
     date_from: str | None = None  # inclusive; undated articles are left out when a date is given
     date_to: str | None = None
+    # Only articles written by indexing runs numbered above this (HistoryEntry.run): what runs
+    # added or changed since then (standing queries).
+    after_run: int | None = None
 
     @classmethod
     def of(cls, lang: str | Iterable[str] | None = None, source: str | Iterable[str] | None = None,

@@ -69,11 +69,16 @@ class IndexFolder:
         self.wanted = config  # index-time settings asked for (None: the index's own)
         self._live: Live | None = None
         self._signature = None
+        self.run = 0  # the number of the run being written (see writing)
 
     # Creating and opening
 
     def exists(self) -> bool:
         return generations.exists(self.path)
+
+    @property
+    def opened(self) -> bool:
+        return self._live is not None
 
     def create(self, config: IndexConfig) -> None:
         """Makes the first generation and the manifest, under the writer lock (another process
@@ -145,7 +150,12 @@ class IndexFolder:
                 f"uses {index_version(live.config)}: rebuild it with `searcher rebuild --index {self.path}`")
 
     def fresh(self) -> Live:
-        """The live generation: moves to a new one when the manifest names another."""
+        """The live generation: moves to a new one when the manifest names another. An index
+        still to be made (opened with ``create``) is opened once another process has made it."""
+        if self._live is None:
+            if not self.exists():
+                raise IndexNotFound(f"no index at {self.path} yet: nothing has been indexed into it")
+            return self.open()
         signature = manifest_signature(self.path)
         if signature != self._signature:
             manifest = self.manifest_now()
@@ -171,7 +181,8 @@ class IndexFolder:
     @contextmanager
     def writing(self) -> Iterator[WhooshStore]:
         """Holds the writer lock, yields the live generation's store; I/O errors become one
-        SearcherError saying the last committed state is intact."""
+        SearcherError saying the last committed state is intact. Meanwhile ``run`` is the number
+        of the run being written: one more than any run recorded or any article carries."""
         try:
             lock = acquire_writer(self.path, self.wait)
         except OSError as error:
@@ -184,13 +195,17 @@ class IndexFolder:
                 generations.migrate_flat(self.path, live.manifest)
                 live = self.fresh()
             generations.remove_unused(self.path, live.manifest.generation, writing=True)
-            last = live.manifest.last_run()
-            if last is not None and last.documents != live.store.document_count():
-                self.record("unrecorded", [])  # a run committed, then died before recording itself
+            last, written = live.manifest.last_run(), live.store.last_run()
+            if written > live.manifest.run_number() or (last is not None and last.documents != live.store.document_count()):
+                # A run committed, then died before recording itself: its articles carry its number.
+                self.run = max(written, live.manifest.run_number() + 1)
+                self.record("unrecorded", [])
+            self.run = max(written, self.fresh().manifest.run_number()) + 1
             yield live.store
         except OSError as error:
             raise SearcherError(_write_failure(self.path, error)) from error
         finally:
+            self.run = 0
             lock.release()
 
     def record(self, action: str, paths: Iterable[str], **counts: int) -> None:
@@ -198,7 +213,7 @@ class IndexFolder:
         hooks.pause("record")
         live = self.fresh()
         entry = HistoryEntry(utc_now(), action, tuple(paths), documents=live.store.document_count(),
-                             generation=live.manifest.generation, **counts)
+                             generation=live.manifest.generation, run=self.run, **counts)
         write_manifest(self.path, self.manifest_now().recorded(entry))
 
     def rebuild(self, config: IndexConfig, fill: Callable[[WhooshStore], RebuildReport]) -> RebuildReport:
@@ -215,7 +230,7 @@ class IndexFolder:
         hooks.pause("switch")
         manifest = self.manifest_now().switched(name, index_version(config), config.to_dict())
         entry = HistoryEntry(utc_now(), "rebuild", added=report.reread + report.kept, skipped=len(report.skipped),
-                             documents=documents, generation=name)
+                             documents=documents, generation=name, run=self.run)
         write_manifest(self.path, manifest.recorded(entry))
         report.generation = name
         return report

@@ -54,6 +54,11 @@ class Manifest:
         """The last recorded run on the live generation."""
         return next((entry for entry in reversed(self.history) if entry.generation == self.generation), None)
 
+    def run_number(self) -> int:
+        """The number of the latest run recorded (0: none numbered); runs are numbered in
+        order over every generation."""
+        return max((entry.run for entry in self.history), default=0)
+
     def switched(self, generation: str, analysis_version: str, index_config: dict) -> "Manifest":
         """The manifest naming ``generation`` (built with that analysis and settings) as the live one."""
         return replace(self, format_version=FORMAT_VERSION, generation=generation, analysis_version=analysis_version,
@@ -95,8 +100,8 @@ def write_manifest(directory: Path, manifest: Manifest) -> None:
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Replaces the file ``path`` by ``data`` as JSON: a temporary file beside it, fsync, one rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".manifest-", suffix=".tmp")
+    """Replaces the JSON file ``path`` in one atomic rename (a temporary file beside it, fsync)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             json.dump(data, file, indent=2, ensure_ascii=False)

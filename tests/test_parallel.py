@@ -45,9 +45,9 @@ def test_procs_default_to_all_cores_only_for_large_runs(tmp_path, monkeypatch):
     chosen = []
     original = ingest_module.WhooshStore.writer
 
-    def spy(store, procs=1):
+    def spy(store, procs=1, **options):
         chosen.append(procs)
-        return original(store, procs)
+        return original(store, procs, **options)
 
     monkeypatch.setattr(ingest_module.WhooshStore, "writer", spy)
     monkeypatch.setattr(ingest_module, "PARALLEL_FROM", 10)

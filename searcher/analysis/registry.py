@@ -17,8 +17,12 @@ that changes output changes it, and an index built with other output is asked to
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import importlib.util
+import json
+import os
 from pathlib import Path
 
 from . import chars as C
@@ -170,7 +174,7 @@ def _analyzer(name: str) -> Analyzer:
 PROBE = (
     "رئیس‌جمهور رئیس جمهور رئيسجمهوری می‌کند می کند نمیتوانست کتاب‌ها کتاب ها كتابهای هسته‌ای هسته ای "
     "مذاکرات نمایندگان دانشجویان ایرانیان انتخابات روسای رؤسای آمریکا امریکا كِتابِ ە ۀ ۱۴۰۳ ٥٠ 2024 "
-    "بی‌نظیر بینظیر و در از که را این برای است غیرقابل پیش‌بینی "
+    "بی‌نظیر بینظیر و در از که را این برای است غیرقابل پیش‌بینی تو خود مي آيي و او را "
     "De kabinetsformatie en ziekenhuizen, woningmarkt Midden-Oosten Midden -Oosten Oekraïne video's ideeën "
     "geactiveerd activeerden minister natuurlijk bondgenoten herboren het een van Москва Ελλάδα"
 )
@@ -179,7 +183,31 @@ PROBE = (
 @functools.lru_cache(maxsize=None)
 def analysis_version(text_chain: str = "text") -> str:
     """A short hash of the data files and of the terms the chains ``text_chain`` and
-    ``generic`` make of ``PROBE`` (positions, stop flags and parts included)."""
+    ``generic`` make of ``PROBE`` (positions, stop flags and parts included).
+
+    Analysing the probe loads every data file of the chains (0.1 s), which a search in one
+    language would not otherwise need: the result is remembered in the user's cache folder
+    under a fingerprint of everything it is derived from (the data files, this package's
+    source, the stemmer library), so a change of any of them computes it anew."""
+    key = f"{canonical(text_chain)} {_fingerprint()}"
+    cache = _cache_file()
+    try:
+        remembered = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        remembered = {}
+    if isinstance(remembered, dict) and isinstance(remembered.get(key), str):
+        return remembered[key]
+    version = _probe_version(text_chain)
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        kept = dict(list(remembered.items())[-20:]) if isinstance(remembered, dict) else {}
+        temporary.write_text(json.dumps({**kept, key: version}), encoding="utf-8")
+        os.replace(temporary, cache)
+    return version
+
+
+def _probe_version(text_chain: str) -> str:
     digest = hashlib.sha256()
     for path in sorted(DATA.glob("*.txt")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -187,3 +215,21 @@ def analysis_version(text_chain: str = "text") -> str:
         for token in analyzer(name)(PROBE):
             digest.update(f"{token.text}|{token.pos}|{token.startchar}|{token.endchar}|{token.is_stop:d}{token.part:d}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def _fingerprint() -> str:
+    """A hash of what the analysis version is derived from: the data files, the source files
+    of this package, and the stemmer library's file."""
+    digest = hashlib.sha256()
+    for path in sorted(DATA.glob("*.txt")) + sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    spec = importlib.util.find_spec("Stemmer")
+    if spec is not None and spec.origin:
+        status = os.stat(spec.origin)
+        digest.update(f"{spec.origin}|{status.st_size}|{status.st_mtime_ns}".encode())
+    return digest.hexdigest()[:24]
+
+
+def _cache_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "searcher" / "analysis-versions.json"

@@ -279,6 +279,8 @@ class AffixJoinFilter:
                         continue
                     if t.text in suffixes or (sep == "zwnj" and t.text in zsuffixes):
                         pending = _merge(pending, t)
+                        # A prefix with a suffix after it (می + ایی) is a word: no third token joins it.
+                        pending_is_prefix = False
                         joined = True
                         continue
             if pending is not None:

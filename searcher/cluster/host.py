@@ -18,10 +18,13 @@ from pathlib import Path
 from distributed import WorkerPlugin, get_worker
 
 from searcher import api
+from searcher.api import DEFAULT_WAIT
 from searcher.cluster import snapshots
 from searcher.cluster.layout import ShardState
 from searcher.cluster.shard import Gone, ShardReader, ShardWriter, take_state
+from searcher.config import IndexConfig
 from searcher.errors import IndexNotFound, SearcherError
+from searcher.folder import IndexFolder
 from searcher.manifest import read_manifest
 
 PLUGIN = "searcher-shard"
@@ -104,7 +107,10 @@ class ShardHost:
         holding an empty shard of another cluster (one whose creation died before its cluster
         manifest was written) is taken over; one holding articles is refused."""
         identity = self.identity()
-        with api.open_index(self.folder, create=True) as index:
+        folder = IndexFolder(self.folder, DEFAULT_WAIT)
+        if not folder.exists():
+            folder.create(IndexConfig())
+        with api.open_index(self.folder) as index:
             if identity is not None and identity["cluster_id"] != cluster_id and len(index):
                 raise SearcherError(f"{self.folder} already holds {identity['shard']} of another cluster "
                                     f"({len(index)} articles): give the worker another --shard-dir")

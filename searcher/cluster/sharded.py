@@ -49,6 +49,7 @@ from searcher.model import (
 BATCH = 200  # articles per message to a shard's writer
 CONFIG = Config()  # shards are made with the default index-time settings, and searched with the default ranking
 CURRENT_VERSION = index_version(CONFIG.index)
+NO_WATCHES = "standing queries (searcher watch, index --report) do not run on a sharded index yet"
 STATE_ATTEMPTS = 5  # a query reads the manifest again this often when the states it read are retired
 
 
@@ -185,6 +186,13 @@ class ShardedIndex:
 
     def __len__(self) -> int:
         return self.manifest().documents
+
+    @property
+    def watches(self):
+        raise SearcherError(NO_WATCHES)
+
+    def new_matches(self, *args, **kwargs):
+        raise SearcherError(NO_WATCHES)
 
     # Writing
 

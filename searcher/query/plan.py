@@ -48,13 +48,16 @@ class Term:
 
 @dataclass(frozen=True)
 class Phrase:
-    """Terms in this order in a title or body, at most ``slop`` positions apart in all."""
+    """Terms in this order in a title or body, at most ``slop`` positions apart in all.
+    ``written``: the phrase's words as typed, when the search may also try them written
+    solid or apart (searcher.search.variants)."""
 
     field: str
     family: str
     words: tuple[str, ...]
     slop: int = 1
     boost: float = 1.0
+    written: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -255,8 +258,15 @@ class _Compiler:
         self.analyzers = analyzers
         self.config = config
         self.notes: list[str] = []
+        self.compiled: dict = {}
 
     def compile(self, node):
+        """The query of a syntax node (remembered: the keyword reading compiles clauses again)."""
+        if node not in self.compiled:
+            self.compiled[node] = self._compile(node)
+        return self.compiled[node]
+
+    def _compile(self, node):
         if isinstance(node, syntax.Word):
             return self.word(node)
         if isinstance(node, syntax.Phrase):
@@ -301,7 +311,8 @@ class _Compiler:
                 if len(words) == 1:
                     found.append(Term(field_name, family, words[0], weight))
                 elif words:
-                    found.append(Phrase(field_name, family, words, slop, weight))
+                    written = tuple(text.split()) if family == "text" else ()
+                    found.append(Phrase(field_name, family, words, slop, weight, written))
         return normalize(Or(tuple(found)))
 
     def phrase(self, node: syntax.Phrase):

@@ -38,7 +38,7 @@ _TOKEN = re.compile(
     r"|(?P<open>\()"
     r"|(?P<close>\))"
     r'|(?P<phrase>"(?P<inner>[^"]*)")(?:~(?P<slop>\d{1,3}))?(?:\^(?P<pboost>\d+(?:\.\d+)?))?'
-    r"|(?P<prefix>[A-Za-z]+):(?=[^\s:])"
+    r"|(?P<marks>(?:(?<![^\s(])[+-])*)(?P<prefix>[A-Za-z]+):(?=[^\s:])"
     r'|(?P<word>[^\s()"]+)'
 )
 _BOOST = re.compile(r"\^(\d+(?:\.\d+)?)$")
@@ -79,7 +79,6 @@ class Filter:
     value: str
     start: int
     end: int
-    excluded: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,7 +183,7 @@ class _Reader:
         if kind == "phrase":
             return [self.phrase(match, None)]
         if kind == "prefix":
-            return self.fielded(match, depth)
+            return [_Op(mark) for mark in match.group("marks")] + self.fielded(match, depth)
         text = match.group()
         if text in OPERATORS and self._operator_here(match):
             return [_Op(text)]
@@ -233,7 +232,7 @@ class _Reader:
             value = self.text[start:end]
         while self.i < len(self.tokens) and self.tokens[self.i][1].start() < end:
             self.i += 1
-        return [Filter(name, value, match.start(), end)]
+        return [Filter(name, value, match.start("prefix"), end)]
 
     def fielded(self, match: re.Match, depth: int) -> list:
         """What follows ``name:``: a field's clause, a filter, or words with a note."""
@@ -247,7 +246,7 @@ class _Reader:
                     and self.tokens[self.i][1].start() == end:
                 end = self.tokens[self.i][1].end()
                 self.i += 1
-            return self.word(match.start(), self.text[match.start():end], None)
+            return self.word(match.start("prefix"), self.text[match.start("prefix"):end], None)
         if lowered in FILTERS:
             return self.filter(lowered, match)
         if self.i >= len(self.tokens):

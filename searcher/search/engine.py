@@ -33,10 +33,11 @@ from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, Filters, date_bounds
 from searcher.model import Hit, Snippet
 from searcher.query import plan as planning
-from searcher.query.plan import Plan, Prefix, Term, positive_terms
+from searcher.query.plan import Phrase, Plan, Prefix, Term, positive_terms
 from searcher.search import proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Matches, Positions, Scorer
+from searcher.search.variants import variants
 
 NO_VALUE = "none"  # the facet value of articles without a source or a date
 
@@ -61,6 +62,9 @@ class Source(Positions, Protocol):
     def spellings(self, field: str, family: str, term: str, distance: int) -> list[str]:
         """Terms of a title or body field within ``distance`` edits of ``term`` (same first letter)."""
 
+    def runs(self) -> np.ndarray:
+        """Each document's run number: the indexing run that wrote it (Filters.after_run)."""
+
 
 @dataclass(frozen=True)
 class Request:
@@ -84,6 +88,9 @@ class Ranked:
     all_words: int | None = None  # articles holding every content word of a keyword query
     facets: dict[str, dict[str, int]] | None = None
     notes: tuple[str, ...] = ()
+    # Undated articles matching the query and every other filter that a date filter left out
+    # (None: no date filter).
+    undated_left_out: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,7 @@ class Answer:
     suggestion: str | None = None
     all_words: int | None = None
     notes: tuple[str, ...] = ()
+    undated_left_out: int | None = None
 
 
 class Engine:
@@ -110,21 +118,27 @@ class Engine:
     # The two phases
 
     def statistics(self, plan: Plan, extra: Sequence[tuple[str, str, str]] = ()) -> Statistics:
-        """This index's statistics of every term the plan may score (wildcards expanded here)."""
+        """This index's statistics of every term the plan may score (wildcards and phrases
+        expanded here)."""
+        plan = self.expanded(plan)
         keys = set(extra)
         for query in [plan.query] + [tier.stop_words for tier in plan.tiers]:
-            keys.update(positive_terms(self.expand(query)))
+            keys.update(positive_terms(query))
         keys.update(("body", family, word) for family in FAMILIES for word in plan.proximity_words(family))
         return Statistics.of(self.collection, sorted(keys))
 
     def rank(self, plan: Plan, request: Request, stats: Statistics | None = None) -> Ranked:
         """The best ``offset + limit`` matches (more with folding: enough groups), ranked."""
+        plan = self.expanded(plan)
         stats = stats or self.statistics(plan)
         scorer = _MemoScorer(self.collection, stats, self.config.ranking, self.source)
-        allowed = self._allowed(request.filters, plan)
+        allowed, undated = self._filtered(request.filters, plan)
         found = [scorer.match(tier.matching) if tier.matching is not None else _everything(self.collection)
                  for tier in plan.tiers] or [_everything(self.collection)]
+        undated_left_out = None if undated is None else 0
         for part in found:
+            if undated is not None:
+                undated_left_out += int((part.mask & undated).sum())
             part.mask &= allowed
         total = int(sum(part.mask.sum() for part in found))
         all_words = None
@@ -138,18 +152,20 @@ class Engine:
             docs = self._by_date(np.logical_or.reduce([part.mask for part in found]), wanted, request.group)
         else:
             docs = self._by_relevance(plan, found, scorer, stats, wanted, request.group)
-        return Ranked(total, docs, all_words, facets, tuple(scorer.notes))
+        return Ranked(total, docs, all_words, facets, tuple(scorer.notes), undated_left_out)
 
     # Single index
 
     def search(self, plan: Plan, request: Request, suggest_correction: bool = False) -> Answer:
         """A page of hits for ``plan``, with a did-you-mean when asked and the query finds little."""
+        plan = self.expanded(plan)
         ranked = self.rank(plan, request)
         hits = self.hits(ranked.docs, plan, request)
         suggestion = None
         if suggest_correction and ranked.total < self.config.ranking.suggest_below and plan.suggestible:
             suggestion = suggest.better_query(self, plan, request, ranked.total)
-        return Answer(ranked.total, hits, ranked.facets, suggestion, ranked.all_words, plan.notes + ranked.notes)
+        return Answer(ranked.total, hits, ranked.facets, suggestion, ranked.all_words, plan.notes + ranked.notes,
+                      ranked.undated_left_out)
 
     def hits(self, docs: list[tuple[int, float]], plan: Plan | None, request: Request) -> list[Hit]:
         """The page ``request`` asks for of ranked ``docs``, folded if asked, with snippets."""
@@ -179,6 +195,7 @@ class Engine:
 
     def count(self, plan: Plan, filters: Filters) -> int:
         """How many articles ``plan`` matches among those ``filters`` allow."""
+        plan = self.expanded(plan)
         stats = self.statistics(plan)
         scorer = Scorer(self.collection, stats, self.config.ranking, self.source)
         allowed = self._allowed(filters, plan)
@@ -187,11 +204,32 @@ class Engine:
         return int((scorer.match(plan.query).mask & allowed).sum())
 
     def expand(self, query):
-        """``query`` with its wildcards replaced by the terms they stand for in this index."""
+        """``query`` with its wildcards replaced by the terms they stand for in this index, and
+        its phrases by their variants across spelling conventions (searcher.search.variants)."""
         if query is None:
             return None
         scorer = Scorer(self.collection, Statistics(0, {}, {}), self.config.ranking, self.source)
-        return _replace_prefixes(query, scorer.expanded)
+
+        def replaced(leaf):
+            if isinstance(leaf, Prefix):
+                return scorer.expanded(leaf)
+            if isinstance(leaf, Phrase) and leaf.written:
+                return variants(leaf, chain(leaf.family, self.config.index),
+                                lambda term: self.collection.postings(leaf.field, leaf.family, term) is not None)
+            return leaf
+
+        return _replace_leaves(query, replaced)
+
+    def expanded(self, plan: Plan) -> Plan:
+        """``plan`` with its wildcards and phrases expanded in this index (``expand``)."""
+        return replace(plan, query=self.expand(plan.query),
+                       tiers=tuple(planning.Tier(self.expand(tier.matching), self.expand(tier.stop_words))
+                                   for tier in plan.tiers),
+                       all_words=self.expand(plan.all_words))
+
+    def overview(self) -> dict[str, dict[str, int]]:
+        """Every live article counted by language, source and month (``none``: undated)."""
+        return self._facets(self.collection.live)
 
     # Ranking
 
@@ -265,19 +303,30 @@ class Engine:
 
     def _allowed(self, filters: Filters, plan: Plan | None) -> np.ndarray:
         """The live documents ``filters`` and the query's own filters (``lang:``...) allow."""
+        return self._filtered(filters, plan)[0]
+
+    def _filtered(self, filters: Filters, plan: Plan | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """The documents ``_allowed`` allows, and the undated ones that only a date filter
+        (``--from``/``--to``, ``date:``) left out (None without a date filter)."""
         allowed = self.collection.live.copy()
         typed = plan.constraints if plan is not None else planning.Constraints()
         for name, values in (("lang", filters.lang), ("lang", typed.lang), ("source", filters.source),
                              ("source", typed.source), ("id", typed.ids)):
             if values:
                 allowed &= self._mask(name, values)
-        if filters.date_from or filters.date_to:
-            allowed &= self._dated(filters.date_from, filters.date_to)
-        for value in typed.date:
-            allowed &= self._mask("date", (value,))
         for name, value in typed.excluded:
             allowed &= ~self._mask(name, (value,))
-        return allowed
+        if filters.after_run is not None:
+            allowed &= self.source.runs() > filters.after_run
+        dated = None
+        if filters.date_from or filters.date_to:
+            dated = self._dated(filters.date_from, filters.date_to)
+        for value in typed.date:
+            in_range = self._mask("date", (value,))
+            dated = in_range if dated is None else dated & in_range
+        if dated is None:
+            return allowed, None
+        return allowed & dated, allowed & (self.collection.date == 0)
 
     def _mask(self, name: str, values: Sequence[str]) -> np.ndarray:
         """The documents whose ``name`` (lang, source, date or id) is any of ``values``."""
@@ -368,15 +417,15 @@ def _everything(collection: Collection) -> Matches:
     return Matches(collection.live.copy(), np.zeros(collection.size, dtype=np.float64))
 
 
-def _replace_prefixes(query, expand):
-    if isinstance(query, Prefix):
-        return expand(query)
+def _replace_leaves(query, replace_leaf):
+    """``query`` with each leaf replaced by ``replace_leaf(leaf)``."""
     if isinstance(query, (planning.Or, planning.And)):
-        return type(query)(tuple(_replace_prefixes(child, expand) for child in query.children))
+        return type(query)(tuple(_replace_leaves(child, replace_leaf) for child in query.children))
     if isinstance(query, planning.AndNot):
-        return planning.AndNot(_replace_prefixes(query.positive, expand), _replace_prefixes(query.negative, expand))
+        return planning.AndNot(_replace_leaves(query.positive, replace_leaf), _replace_leaves(query.negative, replace_leaf))
     if isinstance(query, planning.AndMaybe):
-        return planning.AndMaybe(_replace_prefixes(query.required, expand), _replace_prefixes(query.optional, expand))
+        return planning.AndMaybe(_replace_leaves(query.required, replace_leaf),
+                                 _replace_leaves(query.optional, replace_leaf))
     if isinstance(query, planning.Not):
-        return planning.Not(_replace_prefixes(query.child, expand))
-    return query
+        return planning.Not(_replace_leaves(query.child, replace_leaf))
+    return replace_leaf(query) if query is not None else None

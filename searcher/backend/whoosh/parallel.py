@@ -20,7 +20,7 @@ from searcher.backend.whoosh.postings import with_batched_runs
 from searcher.backend.whoosh.writer import ArraysMixin, ArticleWriter
 from searcher.config import IndexConfig
 from searcher.errors import WorkerFailed
-from searcher.model import Article
+from searcher.model import Article, Provenance
 
 WORKER_POLL_SECONDS = 0.5  # how often an idle worker checks that its parent lives
 WORKER_LIMIT_MB = 128  # each worker's in-memory posting buffer
@@ -88,7 +88,7 @@ class ArticleTask(SubWriterTask):
         tempstorage = self.writer.temp_storage()
         with tempstorage.open_file(filename).raw_file() as f:
             for _ in range(doc_count):
-                self.writer.add_article(pickle.load(f))
+                self.writer.add_article(*pickle.load(f))
         tempstorage.delete_file(filename)
 
 
@@ -107,9 +107,9 @@ class ParallelWriter(ArraysMixin, MpWriter):
         self.signature = signature
         self._start_arrays()
 
-    def add_article(self, article: Article) -> None:
+    def add_article(self, article: Article, provenance: Provenance) -> None:
         """Queues ``article`` for a worker (pickled in batches, as Whoosh queues documents)."""
-        self.docbuffer.append(article)
+        self.docbuffer.append((article, provenance))
         if len(self.docbuffer) >= self.batchsize:
             self._enqueue()
         self._added_sub = True
@@ -117,8 +117,8 @@ class ParallelWriter(ArraysMixin, MpWriter):
     def _enqueue(self) -> None:
         filename = f"{random_name()}.doclist"
         with self.temp_storage().create_file(filename).raw_file() as f:
-            for article in self.docbuffer:
-                pickle.dump(article, f, pickle.HIGHEST_PROTOCOL)
+            for job in self.docbuffer:
+                pickle.dump(job, f, pickle.HIGHEST_PROTOCOL)
         if len(self.tasks) < self.procs:
             self._new_task()
         self.jobqueue.put((filename, len(self.docbuffer)))

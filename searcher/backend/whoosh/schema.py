@@ -16,7 +16,7 @@ from whoosh import columns, fields, formats
 
 # Bump when what an article puts into the index changes (fields, what goes in them): an index
 # records its revision in the manifest, and one of another revision is asked to rebuild.
-FIELDS_REVISION = 9
+FIELDS_REVISION = 10
 
 # Where each family's title and body positions go (searcher.analysis.article.FAMILIES).
 POSITION_FIELDS = {
@@ -59,6 +59,12 @@ def build_schema() -> fields.Schema:
         stored_body=fields.STORED(),
         derived_title=fields.STORED(),
         stored_page=fields.STORED(),  # the text as read, page chrome included (Article.page), for reading
+        # The number of the run that wrote the article (searcher.model.Provenance): which articles
+        # a run added or changed (standing queries). One term a value (no tiers): the largest
+        # is the last run that committed; the column is read as a mask by the search engine.
+        run=fields.NUMERIC(int, bits=32, signed=False, shift_step=0, stored=True, sortable=True, default=0),
+        # The reading options the article was read with, when not the defaults (a rebuild re-reads with them).
+        read_with=fields.STORED(),
         title=PositionsField(),
         body=PositionsField(),
         title_und=PositionsField(),

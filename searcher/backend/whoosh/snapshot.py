@@ -73,6 +73,15 @@ class Snapshot:
         column = self._column("dup_signature")
         return [column[docnum] or None for docnum in docnums]
 
+    @cached_property
+    def _runs(self) -> np.ndarray:
+        leaves = [leaf.column_reader("run") for leaf, _ in self.reader.leaf_readers() if leaf.doc_count_all()]
+        parts = [np.asarray(leaf.load() if hasattr(leaf, "load") else list(leaf), dtype=np.int64) for leaf in leaves]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def runs(self) -> np.ndarray:
+        return self._runs
+
     def _column(self, name: str) -> ColumnReader:
         """The column ``name`` over every segment, by document number. Whoosh's own
         multi-segment column reader leaves out segments that lack the column and then looks

@@ -20,17 +20,16 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
 
-from searcher import hooks
 from searcher.backend.whoosh.codec import SearcherCodec
 from searcher.backend.whoosh.collecting import Collector, collecting_by_hand
 from searcher.backend.whoosh.columnar import ColumnarError, ColumnarSegment
 from searcher.backend.whoosh.schema import build_schema
 from searcher.backend.whoosh.snapshot import Snapshot
-from searcher.backend.whoosh.stored import article_of
+from searcher.backend.whoosh.stored import article_of, provenance_of
 from searcher.backend.whoosh.writer import ArticleWriter, arrays_path
 from searcher.config import IndexConfig
 from searcher.errors import IndexDamaged, IndexNotFound
-from searcher.model import Article
+from searcher.model import Article, Provenance
 
 INDEX_NAME = "articles"
 # Segments are written as separate files, not as one compound file: Whoosh opens a compound file
@@ -112,23 +111,40 @@ class WhooshStore:
             found = {path: [ids[n] for n in searcher.docs_for_query(wq.Term("path", path))] for path in paths if keep(path)}
         return {path: found_ids for path, found_ids in found.items() if found_ids}
 
-    def articles(self) -> Iterator[Article]:
-        """Every live article, rebuilt from the stored fields."""
+    def articles(self) -> Iterator[tuple[Article, Provenance]]:
+        """Every live article, rebuilt from the stored fields, and how it was written."""
         with self._ix.searcher() as searcher:
             for _, stored in searcher.reader().iter_docs():
-                yield article_of(stored)
+                yield article_of(stored), provenance_of(stored)
+
+    def provenances(self) -> dict[str, Provenance]:
+        """id -> how each live article was written (its run, the options it was read with)."""
+        with self._ix.searcher() as searcher:
+            return {stored["id"]: provenance_of(stored) for _, stored in searcher.reader().iter_docs()}
+
+    def last_run(self) -> int:
+        """The highest run number any article of this index was written by (0: none). Deleted
+        articles count too: their run numbers were used."""
+        with self._ix.searcher() as searcher:
+            reader = searcher.reader()
+            field = reader.schema["run"] if "run" in reader.schema else None
+            if field is None:
+                return 0
+            return max((field.from_bytes(term) for term in reader.lexicon("run")), default=0)
 
     @contextmanager
-    def writer(self, procs: int = 1) -> Iterator["StoreWriter"]:
+    def writer(self, procs: int = 1, before_commit: Callable[[], None] | None = None) -> Iterator["StoreWriter"]:
         """Yields a StoreWriter; commits on success, cancels on error so the last committed
         index stays as it was. With ``procs`` > 1, articles are analysed in that many worker
-        processes (each writes its own segment; only this process commits)."""
+        processes (each writes its own segment; only this process commits). ``before_commit``
+        is called once the new segments are written, just before the commit is made."""
         if procs > 1:
             from searcher.backend.whoosh.parallel import ParallelWriter  # multiprocessing: not for searches
 
             writer = ParallelWriter(self._ix, procs, self.index_config, self.signature, **SEGMENT_OPTIONS)
         else:
             writer = self._writer()
+        writer.before_commit = before_commit
         with collecting_by_hand() as collector:
             try:
                 yield StoreWriter(writer, collector)
@@ -227,15 +243,15 @@ class StoreWriter:
         """Whether analysis has begun: always in one process; once a worker runs in several."""
         return not hasattr(self._writer, "tasks") or bool(self._writer.tasks)
 
-    def add(self, article: Article) -> None:
+    def add(self, article: Article, provenance: Provenance) -> None:
         """Adds an article whose id is not in the index."""
-        self._writer.add_article(article)
+        self._writer.add_article(article, provenance)
         self._collector.add()
 
-    def replace(self, article: Article) -> None:
+    def replace(self, article: Article, provenance: Provenance) -> None:
         """Adds an article, deleting any article with its id."""
         self._writer.delete_by_term("id", article.id)
-        self._writer.add_article(article)
+        self._writer.add_article(article, provenance)
         self._collector.add()
 
     def delete(self, ids: Iterable[str]) -> None:
@@ -245,9 +261,6 @@ class StoreWriter:
 
 def _commit(writer, **options) -> None:
     """Commits, releasing Whoosh's own lock even when the commit fails (disk full...)."""
-    if hooks.armed("commit"):
-        commit_toc = writer._commit_toc
-        writer._commit_toc = lambda segments: (hooks.pause("commit"), commit_toc(segments))
     try:
         writer.commit(**options)
     except BaseException:

@@ -10,6 +10,7 @@ their arrays are merged too, their deleted documents left out. Parallel writers
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from whoosh.writing import SegmentWriter
@@ -19,7 +20,7 @@ from searcher.backend.whoosh.columnar import ColumnarSegment, ColumnarWriter, da
 from searcher.backend.whoosh.postings import with_batched_runs
 from searcher.backend.whoosh.schema import POSITION_FIELDS
 from searcher.config import IndexConfig
-from searcher.model import Article
+from searcher.model import Article, Provenance
 
 ARRAYS_SUFFIX = ".rank"
 ARRAYS_LIMIT_MB = 64  # the ranking arrays' buffer before a run is spilled to disk
@@ -37,16 +38,17 @@ class ArraysMixin:
 
     index_config: IndexConfig
     signature: str
+    before_commit: Callable[[], None] | None = None  # called once the segments are written, before the commit
 
     def _start_arrays(self) -> None:
         self.columnar = ColumnarWriter(self._tempstorage.folder, limit_mb=ARRAYS_LIMIT_MB)
         self._arrays_done = False
 
-    def add_article(self, article: Article) -> None:
+    def add_article(self, article: Article, provenance: Provenance) -> None:
         """Analyses ``article`` and adds it: fields to the segment, postings to the arrays."""
         analysed = analyse(article, self.index_config)
         docnum = self.docnum
-        self.add_document(**fields_of(article, analysed))
+        self.add_document(**fields_of(article, analysed, provenance))
         self.columnar.add(docnum, analysed.family, analysed.ranking, analysed.title_length, analysed.body_length,
                           analysed.ranking_length, article.lang, article.outlet, date_number(article.date))
 
@@ -68,6 +70,11 @@ class ArraysMixin:
                              signature=self.signature)
         self._arrays_done = True
         return segment
+
+    def _commit_toc(self, segments) -> None:
+        if self.before_commit is not None:
+            self.before_commit()
+        super()._commit_toc(segments)
 
     def _finish(self) -> None:
         if not self._arrays_done:
@@ -92,8 +99,9 @@ class ArticleWriter(ArraysMixin, SegmentWriter):
         super().cancel()
 
 
-def fields_of(article: Article, analysed: AnalysedArticle) -> dict:
-    """The Whoosh fields of an analysed article. A title cut from the body is not indexed."""
+def fields_of(article: Article, analysed: AnalysedArticle, provenance: Provenance) -> dict:
+    """The Whoosh fields of an analysed article written as ``provenance`` says. A title cut
+    from the body is not indexed."""
     family = analysed.family
     fields = {
         "id": article.id,
@@ -105,11 +113,12 @@ def fields_of(article: Article, analysed: AnalysedArticle) -> dict:
         "derived_title": article.derived_title,
         POSITION_FIELDS["body", family]: analysed.body,
         "dup_signature": analysed.signature,
+        "run": provenance.run,
     }
     if not article.derived_title:
         fields[POSITION_FIELDS["title", family]] = analysed.title
     optional = {"date": article.date, "source": article.source, "url": article.url, "outlet": article.outlet,
-                "stored_page": article.page}
+                "stored_page": article.page, "read_with": provenance.read_with}
     fields.update({name: value for name, value in optional.items() if value})
     return fields
 
