@@ -261,7 +261,7 @@ class ShardReader:
     def articles(self, start: int, count: int) -> list[Article]:
         """Articles ``start`` to ``start + count`` in stored order (a reshard reads them all in turn)."""
         if self._cursor is None or self._cursor[0] != start:
-            self._cursor = (0, self._store.articles())
+            self._cursor = (0, (article for article, _ in self._store.articles()))
             for _ in itertools.islice(self._cursor[1], start):
                 pass
         found = list(itertools.islice(self._cursor[1], count))

@@ -534,7 +534,7 @@ def _articles_of(path: Path, manifest: ClusterManifest | None, processes: bool) 
     if manifest is None:
         folder = IndexFolder(path, DEFAULT_WAIT, check_version=False)
         try:
-            yield folder.open().store.articles()
+            yield (article for article, _ in folder.open().store.articles())
         finally:
             folder.close()
         return
