@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from searcher import config_file, perturb, render
-from searcher.api import DEFAULT_WAIT, Index, open_index
+from searcher.api import DEFAULT_WAIT, Index, open_index, rebuild_index
 from searcher.cluster.layout import SCHEDULER_ENV, is_cluster
 from searcher.model import NewMatches, Note, Skipped, Watch
 from searcher.errors import SearcherError
@@ -365,16 +365,24 @@ def rebuild_command(index_dir: Path, wait: float, as_json: bool) -> None:
 
     Needed after an analysis upgrade. Searches meanwhile answer from the old generation.
     Articles whose source file is gone are kept as stored, and the missing files listed.
+    Also recovers a damaged index (see verify); articles it cannot recover are listed.
     """
-    with _open(index_dir, wait=wait, check_analysis=False) as index:
-        report = index.rebuild(on_skip=_report_skip)
+    if is_cluster(index_dir) or _scheduler():
+        with _open(index_dir, wait=wait) as index:
+            report = index.rebuild(on_skip=_report_skip)
+    else:
+        report = rebuild_index(index_dir, wait=wait, on_skip=_report_skip)
     for source in report.missing_sources:
         click.echo(f"missing source {source}: its articles were kept from the old generation", err=True)
+    for lost in report.lost:
+        click.echo(f"lost {lost}: damaged in the index, and no source delivered it again", err=True)
     if as_json:
         _print_json(report.to_dict())
     else:
+        lost = f", lost {len(report.lost)}" if report.lost else ""
         click.echo(f"rebuilt {report.generation}: re-read {report.reread}, kept {report.kept}, "
-                   f"missing sources {len(report.missing_sources)}, skipped {len(report.skipped)} (index {index.path})")
+                   f"missing sources {len(report.missing_sources)}, skipped {len(report.skipped)}{lost} "
+                   f"(index {index_dir})")
 
 
 @main.command("verify")

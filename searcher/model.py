@@ -318,17 +318,20 @@ class RemoveReport:
 
 @dataclass
 class RebuildReport:
-    """What a rebuild did: documents re-read from their sources, kept from the old generation."""
+    """What a rebuild did: documents re-read from their sources, kept from the old generation,
+    and, rebuilding a damaged index, the articles that could not be recovered (``lost``: their
+    ids, or where they were when even the id is unreadable)."""
 
     generation: str = ""
     reread: int = 0
     kept: int = 0
     missing_sources: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"generation": self.generation, "reread": self.reread, "kept": self.kept,
-                "missing_sources": self.missing_sources, "skipped": len(self.skipped)}
+                "missing_sources": self.missing_sources, "skipped": len(self.skipped), "lost": self.lost}
 
 
 @dataclass(frozen=True)

@@ -249,6 +249,7 @@ class ShardedIndex:
                 report.kept += part.kept
                 report.missing_sources += [path for path in part.missing_sources if path not in report.missing_sources]
                 report.skipped += part.skipped
+                report.lost += part.lost
                 for skipped in part.skipped:
                     if on_skip:
                         on_skip(skipped)

@@ -196,6 +196,7 @@ class Plan:
     constraints: Constraints = field(default_factory=Constraints)
     suggestible: tuple[Span, ...] = ()
     notes: tuple[str, ...] = ()
+    expanded: bool = False  # its wildcards and phrase variants resolved in an index (Engine.expanded)
 
     def snippet_terms(self, family: str) -> frozenset[str]:
         """The terms a hit's body may mark, for an article of ``family``."""

@@ -222,7 +222,9 @@ class Engine:
 
     def expanded(self, plan: Plan) -> Plan:
         """``plan`` with its wildcards and phrases expanded in this index (``expand``)."""
-        return replace(plan, query=self.expand(plan.query),
+        if plan.expanded:
+            return plan
+        return replace(plan, expanded=True, query=self.expand(plan.query),
                        tiers=tuple(planning.Tier(self.expand(tier.matching), self.expand(tier.stop_words))
                                    for tier in plan.tiers),
                        all_words=self.expand(plan.all_words))
