@@ -9,7 +9,7 @@ The public API::
         for hit in page.hits:
             print(hit.id, hit.title, hit.score, hit.snippet)
 """
-from searcher.api import Index, default_index_path, open_index
+from searcher.api import Index, default_index_path, open_index, rebuild_index
 from searcher.model import Article, Note, Skipped
 from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, QueryError, SearcherError
 from searcher.model import Hit, IndexReport, Line, Page, Reading, Snippet, Stats
@@ -34,6 +34,7 @@ __all__ = [
     "Stats",
     "default_index_path",
     "open_index",
+    "rebuild_index",
 ]
 
 

@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING
 from searcher.analysis.article import chain, family_of
 from searcher.backend.whoosh.store import directory_size
 from searcher.config import Config, IndexConfig, RankingConfig
-from searcher.errors import IndexNotFound, SearcherError
-from searcher.filters import SORTS, Filters, iso_date
-from searcher.filters import since as period_start
+from searcher.errors import IndexDamaged, IndexNotFound, SearcherError
+from searcher.filters import SORTS, Filters, iso_date, later_start
 from searcher.folder import IndexFolder, index_version
 from searcher.model import (
     Article, Export, IndexReport, Line, NewMatches, Note, Page, Provenance, Reading, RebuildReport, RemoveReport,
@@ -136,12 +135,17 @@ class Index:
         """Re-reads every article from its source into a new generation with the current
         analysis (and the index-time settings the index was opened with, else its own), then
         switches to it in one rename. Articles whose source is gone are carried over from their
-        stored fields (``missing_sources``)."""
-        from searcher.index import copy_rebuilt
+        stored fields (``missing_sources``). A damaged generation (a segment file that cannot
+        be read) is rebuilt from what still reads, its lost articles looked for in the drops of
+        the history's runs; those that cannot be recovered are listed (``lost``).
+        ``rebuild_index`` also rebuilds an index too damaged to open."""
+        from searcher.index import rebuilt
 
         with self._folder.writing() as store:
-            config = self._folder.wanted or self._folder.fresh().config
-            return self._folder.rebuild(config, lambda new: copy_rebuilt(store, new, self._folder.run, on_skip))
+            live = self._folder.fresh()
+            config = self._folder.wanted or live.config
+            return self._folder.rebuild(config, lambda new: rebuilt(store, new, live.manifest.history, self._folder.run,
+                                                                   on_skip))
 
     def optimize(self) -> None:
         """Merges the live generation's segments into one."""
@@ -401,6 +405,25 @@ def open_index(path: str | os.PathLike | None = None, create: bool = False, wait
     return Index(folder, config if ranking is None else replace(config, ranking=ranking))
 
 
+def rebuild_index(path: str | os.PathLike | None = None, wait: float = DEFAULT_WAIT,
+                  on_skip: Callable[[Skipped], None] | None = None, config: Config | None = None) -> RebuildReport:
+    """Rebuilds the index at ``path`` as ``Index.rebuild`` does, also when it cannot be opened
+    (a damaged manifest or table of contents): the runs of the history are replayed, the
+    stored articles that still read kept, and the articles lost listed. Without a readable
+    manifest the newest generation is recovered and a new history begun."""
+    from searcher.index import rebuilt
+
+    directory = Path(path) if path is not None else default_index_path()
+    try:
+        index = open_index(directory, wait=wait, check_analysis=False, config=config)
+    except IndexDamaged:
+        folder = IndexFolder(directory, wait, False, config.index if config is not None else None)
+        return folder.recover(lambda old, new, manifest, run: rebuilt(old, new, manifest.history if manifest else (),
+                                                                      run, on_skip))
+    with index:
+        return index.rebuild(on_skip)
+
+
 def _request(limit: int, page: int, lang: str | Iterable[str] | None, source: str | Iterable[str] | None,
              date_from: str | date | None, date_to: str | date | None, sort: str, group: bool,
              snippets: bool, facets: bool, since: str | None = None, explain: bool = False) -> Request:
@@ -410,11 +433,7 @@ def _request(limit: int, page: int, lang: str | Iterable[str] | None, source: st
         raise SearcherError("limit and page must be at least 1")
     if sort not in SORTS:
         raise SearcherError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
-    if since is not None:
-        start = period_start(since)
-        given = iso_date(date_from, "from")
-        date_from = max(given, start) if given else start
-    filters = Filters.of(lang, source, date_from, date_to)
+    filters = Filters.of(lang, source, later_start(date_from, since), date_to)
     return Request(offset=(page - 1) * limit, limit=limit, filters=filters, sort=sort, group=group,
                    with_snippets=snippets, facets=facets, explain=explain)
 

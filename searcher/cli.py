@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 import click
 
 from searcher import config_file, perturb, render, rows
-from searcher.api import DEFAULT_WAIT, Index, open_index
+from searcher.api import DEFAULT_WAIT, Index, open_index, rebuild_index
+from searcher.cluster.layout import SCHEDULER_ENV, is_cluster
 from searcher.model import NewMatches, Note, Skipped, Watch
 from searcher.errors import SearcherError
-from searcher.filters import LANGUAGES, SORTS, since
+from searcher.filters import LANGUAGES, SORTS, later_start, since
 from searcher.model import IndexReport, Page, Stats
 
 if TYPE_CHECKING:
@@ -111,8 +112,11 @@ class QueryCommand(click.Command):
                     "Shell completion (bash; zsh and fish likewise with zsh_source, fish_source): "
                     "eval \"$(_SEARCHER_COMPLETE=bash_source searcher)\"")
 @click.version_option(package_name="searcher")
+@click.option("--scheduler", envvar=SCHEDULER_ENV, default=None, metavar="ADDRESS",
+              help="A sharded index's Dask scheduler, tcp://HOST:PORT [default: $SEARCHER_SCHEDULER, else a local "
+                   "cluster of one worker process per shard].")
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, scheduler: str | None) -> None:
     """Full-text search for Persian and Dutch news."""
     config = config_file.load(config_file.find())
     ctx.obj = config
@@ -142,9 +146,33 @@ def _option_defaults(ctx: click.Context, config: config_file.ConfigFile) -> dict
     return defaults
 
 
-def _open(index_dir: Path, **options) -> Index:
-    """The index, searched with the configuration file's ranking settings."""
-    return open_index(index_dir, ranking=_config().ranking, **options)
+def _open(index_dir: Path, shards: int | None = None, **options):
+    """The index, searched with the configuration file's ranking settings: a sharded one
+    (searcher.cluster) when it is one, or when ``--shards`` or ``--scheduler`` asks for one."""
+    scheduler = _scheduler()
+    if shards is None and scheduler is None and not is_cluster(index_dir):
+        return open_index(index_dir, ranking=_config().ranking, **options)
+    from searcher.cluster.sharded import ShardedIndex
+
+    options.pop("check_analysis", None)  # a sharded index is opened to be rebuilt or verified as it is
+    return ShardedIndex.open(index_dir, scheduler=scheduler, shards=shards, **options)
+
+
+def _scheduler() -> str | None:
+    return click.get_current_context().find_root().params.get("scheduler")
+
+
+def _dated(options: dict) -> dict:
+    """The options with ``--since`` made the start date it stands for (the later of it and
+    ``--from``), which every kind of index takes."""
+    options = dict(options)
+    options["date_from"] = later_start(options.get("date_from"), options.pop("since", None))
+    return options
+
+
+def _partial(index, allow_partial: bool) -> dict:
+    """``allow_partial`` for a sharded index (a single index has no shard to lose)."""
+    return {} if isinstance(index, Index) else {"allow_partial": allow_partial}
 
 
 @main.command("index")
@@ -162,13 +190,15 @@ def _open(index_dir: Path, **options) -> Index:
               help="Date undated articles from their id, file or folder names: %Y-%m-%d, %Y%m%d, %d %b %Y, ... "
                    "(%Y of 13xx/14xx is Jalali).")
 @click.option("--follow-links", is_flag=True, help="Also read symbolic links that point outside the drop.")
+@click.option("--shards", type=click.IntRange(min=1, max=256), default=None, metavar="N",
+              help="Create a sharded index of N shards (needs searcher[cluster]); an existing one keeps its own.")
 @click.option("--report", "report_new", is_flag=True,
               help="Then list, per standing query (`searcher watch`), the new and changed articles matching it.")
 @wait_option
 @json_option
 def index_command(paths: tuple[Path, ...], index_dir: Path, sync: bool, procs: int | None, quiet: bool,
                   source: str | None, lang: str | None, date_from_name: str | None, follow_links: bool,
-                  report_new: bool, wait: float, as_json: bool) -> None:
+                  shards: int | None, report_new: bool, wait: float, as_json: bool) -> None:
     """Add the articles in PATHS (files or folders) to the index, creating it if needed.
 
     Reads .txt, .md and .html articles, .jsonl/.json files of article objects, .csv/.tsv
@@ -180,7 +210,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path, sync: bool, procs: i
     from searcher import drops  # reading drops: not for searches, which start faster without it
 
     options = drops.ReadOptions(source=source, lang=lang, date_from_name=date_from_name, follow_links=follow_links)
-    with _open(index_dir, create=True, wait=wait) as index:
+    with _open(index_dir, create=True, wait=wait, shards=shards) as index:
         with _progress_bar(paths, options, quiet) as on_progress:
             report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress,
                                      options=options, on_note=_report_note)
@@ -230,6 +260,9 @@ def result_options(command):
         click.option("--facets", is_flag=True, help="Also count the hits by language, source and month."),
         click.option("--all", "show_all", is_flag=True,
                      help="List near-duplicates as hits of their own instead of '+N similar'."),
+        click.option("--allow-partial", is_flag=True,
+                     help="Sharded index: when a shard does not answer, show the other shards' hits "
+                          "(--json: \"shards\": {\"total\", \"failed\"}) instead of failing."),
         json_option,
         marks_option,
     ]
@@ -251,8 +284,8 @@ def result_options(command):
 @click.option("--explain", is_flag=True,
               help="Also show how the query was read (each word's terms and where they came from) and which "
                    "terms each hit holds, in which words.")
-def search_command(query: str, index_dir: Path, as_json: bool, marks: bool, show_all: bool, output_format: str,
-                   snippets: bool, explain: bool, **options) -> None:
+def search_command(query: str, index_dir: Path, as_json: bool, marks: bool, show_all: bool, allow_partial: bool,
+                   output_format: str, snippets: bool, explain: bool, **options) -> None:
     """Search the index for QUERY.
 
     \b
@@ -271,10 +304,14 @@ def search_command(query: str, index_dir: Path, as_json: bool, marks: bool, show
     if explain and output_format in ("csv", "tsv"):
         raise click.UsageError(f"--explain goes with text, JSON or JSON lines, not --format {output_format}")
     with _open(index_dir) as index:
+        if not isinstance(index, Index) and (explain or output_format in rows.FORMATS):
+            raise click.ClickException("--explain and --format jsonl|csv|tsv do not work on a sharded index yet")
         if output_format in rows.FORMATS:
             _export(index, query, output_format, marks, snippets, not show_all, explain, **options)
             return
-        result = index.search(query, group=not show_all, suggest=True, snippets=snippets, explain=explain, **options)
+        extra = {"explain": explain} if explain else {}
+        result = index.search(query, group=not show_all, suggest=True, snippets=snippets, **_dated(options), **extra,
+                              **_partial(index, allow_partial))
     _print_result(result, as_json, marks)
 
 
@@ -287,7 +324,7 @@ def _export(index: Index, query: str, output_format: str, marks: bool, snippets:
     given = {name: context.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
              for name in ("limit", "page")}
     start = (page - 1) * limit if given["page"] else 0
-    with index.export(query, order=sort, snippets=snippets, group=group, explain=explain, **filters) as exported:
+    with index.export(query, order=sort, snippets=snippets, group=group, explain=explain, **_dated(filters)) as exported:
         _print_notes(exported.notes)
         _print_undated(exported.undated_left_out)
         hits = itertools.islice(exported, start, start + limit if given["limit"] else None)
@@ -308,10 +345,10 @@ def _print_notes(notes: Iterable[str]) -> None:
 @index_option
 @result_options
 def similar_command(article_id: str, index_dir: Path, as_json: bool, marks: bool, show_all: bool,
-                    **options) -> None:
+                    allow_partial: bool, **options) -> None:
     """List the articles most like the article ID (sharing its key terms)."""
     with _open(index_dir) as index:
-        result = index.similar(article_id, group=not show_all, **options)
+        result = index.similar(article_id, group=not show_all, **_dated(options), **_partial(index, allow_partial))
     _print_result(result, as_json, marks)
 
 
@@ -321,6 +358,9 @@ def _print_result(result: Page, as_json: bool, marks: bool) -> None:
         _print_json(result.to_dict(marks))
     else:
         click.echo(render.page_text(result, render.Display.of(sys.stdout)))
+    if result.shards and result.shards["failed"]:
+        click.echo(f"searcher: {result.shards['failed']} of {result.shards['total']} shards did not answer: "
+                   f"their hits are missing", err=True)
     _print_undated(result.undated_left_out)
 
 
@@ -390,16 +430,24 @@ def rebuild_command(index_dir: Path, wait: float, as_json: bool) -> None:
 
     Needed after an analysis upgrade. Searches meanwhile answer from the old generation.
     Articles whose source file is gone are kept as stored, and the missing files listed.
+    Also recovers a damaged index (see verify); articles it cannot recover are listed.
     """
-    with _open(index_dir, wait=wait, check_analysis=False) as index:
-        report = index.rebuild(on_skip=_report_skip)
+    if is_cluster(index_dir) or _scheduler():
+        with _open(index_dir, wait=wait) as index:
+            report = index.rebuild(on_skip=_report_skip)
+    else:
+        report = rebuild_index(index_dir, wait=wait, on_skip=_report_skip)
     for source in report.missing_sources:
         click.echo(f"missing source {source}: its articles were kept from the old generation", err=True)
+    for lost in report.lost:
+        click.echo(f"lost {lost}: damaged in the index, and no source delivered it again", err=True)
     if as_json:
         _print_json(report.to_dict())
     else:
+        lost = f", lost {len(report.lost)}" if report.lost else ""
         click.echo(f"rebuilt {report.generation}: re-read {report.reread}, kept {report.kept}, "
-                   f"missing sources {len(report.missing_sources)}, skipped {len(report.skipped)} (index {index.path})")
+                   f"missing sources {len(report.missing_sources)}, skipped {len(report.skipped)}{lost} "
+                   f"(index {index_dir})")
 
 
 @main.command("verify")
@@ -532,6 +580,28 @@ def _fail_on_watch_errors(new: NewMatches) -> None:
         click.echo(f"watch {report.watch.name}: {report.error}", err=True)
     if failed:
         raise click.ClickException(f"{render.count(len(failed), 'standing query', 'standing queries')} could not be asked")
+
+
+@main.command("reshard")
+@click.argument("count", metavar="N", type=click.IntRange(min=1, max=256))
+@index_option
+@wait_option
+@json_option
+def reshard_command(count: int, index_dir: Path, wait: float, as_json: bool) -> None:
+    """Rebuild the index into N shards (an index of one shard too), on a local cluster.
+
+    Every stored article is routed to its new shard; the index switches to the new shards in
+    one step and searches meanwhile answer from the old ones.
+    """
+    from searcher.cluster.sharded import reshard
+
+    if _scheduler():
+        raise click.ClickException("reshard runs on a local cluster: leave out --scheduler (and $SEARCHER_SCHEDULER)")
+    report = reshard(index_dir, count, wait=wait)
+    if as_json:
+        _print_json(report)
+    else:
+        click.echo(f"resharded into {report['shards']} shards: {report['documents']} documents (index {index_dir})")
 
 
 @contextmanager

@@ -8,7 +8,9 @@
   rebuild.
 - ``RankingConfig``: how a query is answered (BM25F parameters, tiers, stop words, proximity,
   near-duplicate folding, did-you-mean). It may change from one search to the next.
-- ``Limits``: bounds that keep one input from costing too much (query length and nesting).
+- ``Limits``: bounds that keep one query from costing too much (its length and nesting, the
+  words did-you-mean looks at). What reading a drop may cost is bounded by its ReadOptions
+  (searcher.drops.options).
 
 The defaults are the measured choices documented in docs/relevance.md.
 
@@ -81,7 +83,7 @@ class Limits:
     query_chars: int = 2000  # a longer query is refused
     query_depth: int = 32  # nesting of parentheses
     suggest_word_chars: int = 40  # longer words are never spelling-corrected
-    article_chars: int = 1_000_000  # text beyond this is cut at a word boundary when read
+    suggest_words: int = 8  # distinct words of one query did-you-mean looks up
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from searcher import dates
 from searcher.errors import SearcherError
+from searcher.model import LANGUAGES
 
-LANGUAGES = ("fa", "nl", "und")
 SORTS = ("relevance", "date")
 
 
@@ -101,6 +101,16 @@ def since(period: str, today: dt.date | None = None) -> str:
         raise SearcherError(f"{period!r} is not a period: write it as 24h, 7d, 2w, 3m or 1y")
     days = math.ceil(int(match["count"]) * UNIT_DAYS[match["unit"]])
     return ((today or dt.date.today()) - dt.timedelta(days=days)).isoformat()
+
+
+def later_start(date_from: str | dt.date | None, period: str | None) -> str | None:
+    """The later of ``date_from`` (ISO or Jalali) and the first day of ``period`` (``since``),
+    as ISO: ``--from`` and ``--since`` given together both hold."""
+    start = iso_date(date_from, "from")
+    if period is None:
+        return start
+    first = since(period)
+    return max(start, first) if start else first
 
 
 def _period(text: str, today: dt.date) -> tuple[str, str]:

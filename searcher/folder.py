@@ -115,7 +115,8 @@ class IndexFolder:
             manifest = read_manifest(self.path)
             if manifest is None:
                 if WhooshStore.exists(self.path):
-                    raise IndexDamaged(f"the index at {self.path} has no manifest: rebuild it")
+                    raise IndexDamaged(f"the index at {self.path} has no manifest: run `searcher rebuild --index "
+                                       f"{self.path}` to make one")
                 raise IndexNotFound(f"no index at {self.path}")
             held = None
             if manifest.generation is not None:
@@ -195,7 +196,7 @@ class IndexFolder:
                 generations.migrate_flat(self.path, live.manifest)
                 live = self.fresh()
             generations.remove_unused(self.path, live.manifest.generation, writing=True)
-            last, written = live.manifest.last_run(), live.store.last_run()
+            last, written = live.manifest.last_run(), _last_run(live.store)
             if written > live.manifest.run_number() or (last is not None and last.documents != live.store.document_count()):
                 # A run committed, then died before recording itself: its articles carry its number.
                 self.run = max(written, live.manifest.run_number() + 1)
@@ -216,10 +217,13 @@ class IndexFolder:
                              generation=live.manifest.generation, run=self.run, **counts)
         write_manifest(self.path, self.manifest_now().recorded(entry))
 
-    def rebuild(self, config: IndexConfig, fill: Callable[[WhooshStore], RebuildReport]) -> RebuildReport:
+    def rebuild(self, config: IndexConfig, fill: Callable[[WhooshStore], RebuildReport],
+                manifest: Manifest | None = None) -> RebuildReport:
         """Fills a new generation built with ``config`` (``fill`` writes into its empty store
         and reports) beside the live one, then switches to it in one rename of the manifest
-        (the caller holds the writer lock). Searches meanwhile answer from the old generation."""
+        (the caller holds the writer lock). Searches meanwhile answer from the old generation.
+        ``manifest``: the one to switch (default: the manifest now); a recovery without a
+        readable one gives a new one (searcher.folder.IndexFolder.recover)."""
         with generations.building(self.path) as (name, folder):
             new = WhooshStore.open(folder, config, arrays_signature(config))
             try:
@@ -228,12 +232,54 @@ class IndexFolder:
             finally:
                 new.close()
         hooks.pause("switch")
-        manifest = self.manifest_now().switched(name, index_version(config), config.to_dict())
+        if manifest is None:
+            manifest = self.manifest_now()
+        manifest = manifest.switched(name, index_version(config), config.to_dict())
         entry = HistoryEntry(utc_now(), "rebuild", added=report.reread + report.kept, skipped=len(report.skipped),
                              documents=documents, generation=name, run=self.run)
         write_manifest(self.path, manifest.recorded(entry))
         report.generation = name
         return report
+
+    def recover(self, fill: Callable[[WhooshStore | None, WhooshStore, Manifest | None, int], RebuildReport]
+                ) -> RebuildReport:
+        """Rebuilds an index that cannot be opened: its manifest or the live generation's table
+        of contents is damaged. Under the writer lock, ``fill(old, new, manifest, run)`` fills a
+        new generation from what is left: ``old``, the live generation (the newest generation
+        folder when the manifest names none), or None when it cannot be opened; ``manifest``,
+        or None when it cannot be read (the new one then starts a new history, and the index
+        the default index-time settings unless others were asked for); ``run``, the rebuild's
+        run number."""
+        try:
+            lock = acquire_writer(self.path, self.wait)
+        except OSError as error:
+            raise SearcherError(_write_failure(self.path, error)) from error
+        try:
+            try:
+                manifest = read_manifest(self.path)
+            except IndexDamaged:
+                manifest = None
+            generation = manifest.generation if manifest is not None else generations.newest(self.path)
+            config = self.wanted or (self._config_of(manifest) if manifest is not None else IndexConfig())
+            try:
+                old = WhooshStore.open(generations.store_dir(self.path, generation), config, arrays_signature(config))
+            except (IndexDamaged, IndexNotFound):
+                old = None
+            if old is None and manifest is None:
+                raise IndexDamaged(f"nothing of the index at {self.path} can be read (neither its manifest nor a "
+                                   "generation): index the drops again into a new index")
+            try:
+                self.run = max(manifest.run_number() if manifest is not None else 0, _last_run(old)) + 1
+                new_manifest = manifest or Manifest.new(index_version(config), generation or "", config.to_dict())
+                return self.rebuild(config, lambda new: fill(old, new, manifest, self.run), new_manifest)
+            finally:
+                if old is not None:
+                    old.close()
+        except OSError as error:
+            raise SearcherError(_write_failure(self.path, error)) from error
+        finally:
+            self.run = 0
+            lock.release()
 
     # Closing
 
@@ -247,6 +293,15 @@ class IndexFolder:
         if self._live is not None:
             self._live.close()
             self.remove_old_generations()
+
+
+def _last_run(store: WhooshStore | None) -> int:
+    """The highest run number the store's articles record; 0 when it cannot be read (a damaged
+    generation: the write that follows meets the damage, or rebuilds it)."""
+    try:
+        return store.last_run() if store is not None else 0
+    except IndexDamaged:
+        return 0
 
 
 def _write_failure(directory: Path, error: OSError) -> str:

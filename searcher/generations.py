@@ -20,7 +20,6 @@ rebuild that died (without the lock, to one about to switch).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,9 +27,8 @@ from pathlib import Path
 
 from searcher.backend.whoosh import WhooshStore
 from searcher.locking import WRITER_LOCK, try_exclusive
-from searcher.manifest import MANIFEST_NAME, Manifest, write_manifest
+from searcher.manifest import GENERATION_NAME, MANIFEST_NAME, Manifest, write_manifest
 
-GENERATION = re.compile(r"gen-(\d{6})")
 BUILDING = ".building"
 READERS_LOCK = "readers.lock"
 
@@ -48,6 +46,13 @@ def exists(directory: Path) -> bool:
 def next_name(directory: Path) -> str:
     """A generation name higher than any in ``directory``, building ones included."""
     return f"gen-{max(_numbers(os.listdir(directory)), default=0) + 1:06d}"
+
+
+def newest(directory: Path) -> str | None:
+    """The newest complete generation in ``directory`` (None when it has none: a flat index of
+    format 1, or none at all)."""
+    names = [name for name in os.listdir(directory) if GENERATION_NAME.fullmatch(name)]
+    return max(names, default=None)
 
 
 @contextmanager
@@ -112,13 +117,14 @@ def remove_unused(directory: Path, live: str | None, *, writing: bool) -> list[s
             if writing:
                 shutil.rmtree(directory / entry, ignore_errors=True)
                 removed.append(entry)
-        elif _remove_unleased(directory / entry):
+        elif remove_unleased(directory / entry):
             removed.append(entry)
     return removed
 
 
-def _remove_unleased(folder: Path) -> bool:
-    """Removes an old generation unless a reader holds a lease on it."""
+def remove_unleased(folder: Path) -> bool:
+    """Removes an old generation (or another folder readers lease, such as a shard's snapshot)
+    unless a reader holds a lease on it."""
     lock = folder / READERS_LOCK
     held = try_exclusive(lock)
     if held is None:
@@ -132,7 +138,7 @@ def _remove_unleased(folder: Path) -> bool:
 
 
 def _numbers(names: Iterable[str | None]) -> list[int]:
-    return [int(match.group(1)) for name in names if name and (match := GENERATION.fullmatch(name.removesuffix(BUILDING)))]
+    return [int(match.group(1)) for name in names if name and (match := GENERATION_NAME.fullmatch(name.removesuffix(BUILDING)))]
 
 
 def _is_whoosh_file(name: str) -> bool:

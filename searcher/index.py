@@ -19,8 +19,7 @@ from pathlib import Path
 
 from searcher import drops, hooks
 from searcher.backend.whoosh import WhooshStore
-from searcher.model import Article, Provenance, Skipped
-from searcher.model import IndexReport, RebuildReport, RemoveReport
+from searcher.model import Article, HistoryEntry, IndexReport, Provenance, RebuildReport, RemoveReport, Skipped
 
 OnSkip = Callable[[Skipped], None] | None
 OnProgress = Callable[[IndexReport], None] | None
@@ -125,6 +124,16 @@ def remove(store: WhooshStore, ids: Iterable[str]) -> RemoveReport:
     return report
 
 
+def rebuilt(old: WhooshStore | None, new: WhooshStore, history: Iterable[HistoryEntry], run: int,
+            on_skip: OnSkip = None) -> RebuildReport:
+    """Fills the empty store ``new`` for a rebuild (run ``run``): from a sound generation
+    ``old`` as ``copy_rebuilt`` does, from a damaged one (or None: unreadable) as ``recovered``
+    does."""
+    if old is not None and not old.damaged():
+        return copy_rebuilt(old, new, run, on_skip)
+    return recovered(old, new, history, run, on_skip)
+
+
 def copy_rebuilt(old: WhooshStore, new: WhooshStore, run: int, on_skip: OnSkip = None) -> RebuildReport:
     """Fills the empty store ``new`` with the articles of ``old``, each re-read from the source
     file it came from with the reading options it was read with; articles whose source is gone,
@@ -132,11 +141,52 @@ def copy_rebuilt(old: WhooshStore, new: WhooshStore, run: int, on_skip: OnSkip =
     ``old`` does not are left out (a rebuild re-analyses the index, it does not index new drops).
     Each article keeps the number of the run that wrote it, unless its source now gives other
     contents: then the rebuild (run ``run``) changed it."""
-    sources = old.ids_by_source(lambda path: True)
+    return _reread(new, old.ids_by_source(lambda path: True), old.provenances(), old.content_hashes(), old.articles,
+                   run, RebuildReport(), on_skip)
+
+
+def recovered(old: WhooshStore | None, new: WhooshStore, history: Iterable[HistoryEntry], run: int,
+              on_skip: OnSkip = None) -> RebuildReport:
+    """Fills the empty store ``new`` from a damaged generation ``old`` as ``copy_rebuilt``
+    does, from the articles whose stored fields still read; those whose stored fields are
+    damaged are looked for in the drops of ``history``'s runs (their latest version), and
+    reported ``lost`` when no drop delivers them. With ``old`` None (not even its table of
+    contents reads) the runs of ``history`` are replayed in order: each index run's drops
+    re-read as they are now (with the default reading options), each removal applied; the
+    runs of articles given in memory are reported lost."""
+    history = list(history)
+    if old is None:
+        return _replayed(new, history, run, on_skip)
+    sources: dict[str, list[str]] = {}
+    written: dict[str, Provenance] = {}
+    hashes: dict[str, str] = {}
+    lost = []
+    for item in old.salvage():
+        if isinstance(item, tuple):
+            article, provenance = item
+            sources.setdefault(article.path, []).append(article.id)
+            written[article.id], hashes[article.id] = provenance, article.content_hash
+        else:
+            lost.append(item)
+    for article in _latest_in_history(history, {item.article_id for item in lost if item.article_id}).values():
+        sources.setdefault(article.path, []).append(article.id)
+        written[article.id], hashes[article.id] = Provenance(run), article.content_hash
+    report = RebuildReport(lost=[str(item) for item in lost if item.article_id not in written])
+
+    def stored() -> Iterator[tuple[Article, Provenance]]:
+        return (item for item in old.salvage() if isinstance(item, tuple))
+
+    return _reread(new, sources, written, hashes, stored, run, report, on_skip)
+
+
+def _reread(new: WhooshStore, sources: dict[str, list[str]], written: dict[str, Provenance], hashes: dict[str, str],
+            articles: Callable[[], Iterable[tuple[Article, Provenance]]], run: int, report: RebuildReport,
+            on_skip: OnSkip) -> RebuildReport:
+    """Adds to ``new`` the articles ``sources`` names (source path -> ids), each re-read from
+    its file with the options it was read with (``written``), then the stored ``articles`` that
+    no source yielded; counts in ``report``."""
     present = [path for path in sources if os.path.isfile(path)]
-    report = RebuildReport(missing_sources=[path for path in sources if os.path.isabs(path) and path not in present])
-    written = old.provenances()
-    hashes = old.content_hashes()
+    report.missing_sources += [path for path in sources if os.path.isabs(path) and path not in present]
     readings: dict[str, tuple[dict | None, dict[str, str]]] = {}  # options -> (options, id -> its file)
     for path in present:
         for article_id in sources[path]:
@@ -155,12 +205,47 @@ def copy_rebuilt(old: WhooshStore, new: WhooshStore, run: int, on_skip: OnSkip =
                     changed = item.content_hash != hashes.get(item.id)
                     writer.add(item, Provenance(run if changed else written[item.id].run, read_with))
                     reread.add(item.id)
-        for article, provenance in old.articles():
+        for article, provenance in articles():
             if article.id not in reread:
                 writer.add(article, provenance)
                 report.kept += 1
-    report.reread = len(reread)
+    report.reread += len(reread)
     return report
+
+
+def _replayed(new: WhooshStore, history: list[HistoryEntry], run: int, on_skip: OnSkip) -> RebuildReport:
+    """``new`` filled by replaying the runs of ``history`` (see ``recovered``)."""
+    report = RebuildReport()
+    for entry in history:
+        if entry.action == "index":
+            paths = [path for path in entry.paths if path != drops.MEMORY]
+            if len(paths) < len(entry.paths):
+                report.lost.append(f"the {entry.added + entry.updated} articles given in memory on {entry.when}")
+            if paths:
+                report.skipped += ingest(new, drops.read_paths(paths), on_skip,
+                                         provenance=Provenance(entry.run or run)).skipped
+        elif entry.action == "remove":
+            remove(new, entry.paths)
+    report.reread = len(new.content_hashes())
+    return report
+
+
+def _latest_in_history(history: list[HistoryEntry], ids: set[str]) -> dict[str, Article]:
+    """The latest version of each article of ``ids`` that the drops of ``history``'s index runs
+    deliver now (an id removed by a later run is left out)."""
+    found: dict[str, Article] = {}
+    if not ids:
+        return found
+    for entry in history:
+        if entry.action == "index":
+            paths = [path for path in entry.paths if path != drops.MEMORY]
+            for item in drops.read_paths(paths) if paths else ():
+                if isinstance(item, Article) and item.id in ids:
+                    found[item.id] = item
+        elif entry.action == "remove":
+            for article_id in entry.paths:
+                found.pop(article_id, None)
+    return found
 
 
 def _first_versions(items: Iterable[Article | Skipped], seen: dict[str, str]) -> Iterator[Article | Skipped]:

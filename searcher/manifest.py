@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
@@ -24,6 +25,9 @@ from searcher.model import HistoryEntry
 MANIFEST_NAME = "searcher.json"
 FORMAT_VERSION = 3
 HISTORY_LIMIT = 1000  # runs kept in the manifest, newest last
+# A generation's folder name. The manifest of a copied or hostile index folder could name any
+# path ("../victim", "/etc"): a name is checked against this before it is ever joined to a path.
+GENERATION_NAME = re.compile(r"gen-(\d{6})")
 
 
 @dataclass(frozen=True)
@@ -87,11 +91,24 @@ def read_manifest(directory: Path) -> Manifest | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         history = tuple(HistoryEntry(**{**entry, "paths": tuple(entry["paths"])}) for entry in data.pop("history", ()))
-        return Manifest(**data, history=history)
+        manifest = Manifest(**data, history=history)
+        _check(manifest)
+        return manifest
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, TypeError, KeyError) as error:
-        raise IndexDamaged(f"the manifest {path} cannot be read ({error}); rebuild the index") from error
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+        raise IndexDamaged(f"the manifest {path} cannot be read ({error}): run `searcher rebuild --index {directory}` "
+                           "to make a new one from the index's generations") from error
+
+
+def _check(manifest: Manifest) -> None:
+    """Raises ValueError for a manifest whose values are not of their kinds; a generation must
+    be a plain generation name, never a path."""
+    generation = manifest.generation
+    if generation is not None and not (isinstance(generation, str) and GENERATION_NAME.fullmatch(generation)):
+        raise ValueError(f"its live generation {generation!r} is not a generation name (gen-NNNNNN)")
+    if not isinstance(manifest.analysis_version, str) or not isinstance(manifest.index_config, dict):
+        raise ValueError("its analysis version or index settings are not of their kinds")
 
 
 def write_manifest(directory: Path, manifest: Manifest) -> None:

@@ -13,6 +13,9 @@ from pathlib import PurePath
 Span = tuple[int, int]
 
 
+LANGUAGES = ("fa", "nl", "und")  # an article's language: Persian, Dutch, or any other ("und")
+
+
 @dataclass(frozen=True)
 class Article:
     """One news article, ready to be analysed and indexed."""
@@ -20,7 +23,7 @@ class Article:
     id: str
     title: str
     body: str
-    lang: str  # "fa", "nl" or "und"
+    lang: str  # one of LANGUAGES
     date: str | None  # ISO Gregorian "YYYY-MM-DD", when known
     path: str  # the source file (absolute)
     source: str | None  # the publisher, when the record names one
@@ -289,13 +292,14 @@ class Page:
     # Undated articles that match but were left out by a date filter (None: no date filter).
     undated_left_out: int | None = None
     explain: Explanation | None = None  # how the query was read, when asked
+    shards: dict[str, int] | None = None  # a sharded index's {"total": shards, "failed": shards that did not answer}
 
     def to_dict(self, marks: bool = False) -> dict:
         """The JSON form; ``marks`` as for ``Hit.to_dict``."""
         data = {"query": self.query, "total": self.total, "hits": [hit.to_dict(marks) for hit in self.hits],
                 "notes": list(self.notes)}
         optional = {"all_words": self.all_words, "facets": self.facets, "suggestion": self.suggestion,
-                    "undated_left_out": self.undated_left_out,
+                    "undated_left_out": self.undated_left_out, "shards": self.shards,
                     "explain": self.explain.to_dict() if self.explain else None}
         return {**data, **{name: value for name, value in optional.items() if value is not None}}
 
@@ -449,17 +453,20 @@ class RemoveReport:
 
 @dataclass
 class RebuildReport:
-    """What a rebuild did: documents re-read from their sources, kept from the old generation."""
+    """What a rebuild did: documents re-read from their sources, kept from the old generation,
+    and, rebuilding a damaged index, the articles that could not be recovered (``lost``: their
+    ids, or where they were when even the id is unreadable)."""
 
     generation: str = ""
     reread: int = 0
     kept: int = 0
     missing_sources: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"generation": self.generation, "reread": self.reread, "kept": self.kept,
-                "missing_sources": self.missing_sources, "skipped": len(self.skipped)}
+                "missing_sources": self.missing_sources, "skipped": len(self.skipped), "lost": self.lost}
 
 
 @dataclass(frozen=True)

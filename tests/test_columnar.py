@@ -503,3 +503,18 @@ def test_verify_checks_the_structure_behind_the_checksums(rank_file, name, chang
     with ColumnarSegment.open(rank_file) as segment:
         problems = segment.verify()
     assert any(problem in found for found in problems), problems
+
+
+def test_a_finished_file_is_readable_as_the_segments_other_files_are(tmp_path):
+    """A rank file gets the mode the process's umask gives new files (mkstemp's is 0600)."""
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        writer = ColumnarWriter(tmp_path)
+        writer.add(0, "text", {"brug": (1.0, 0, 1)}, 0, 1, 1, "nl", None, 0)
+        writer.finish(tmp_path / "a.rank", segment_id="a", signature="s")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "a.rank").stat().st_mode) == 0o644

@@ -92,7 +92,7 @@ def test_rebuild_switches_generation_and_keeps_articles_of_missing_sources(run, 
         result = run("rebuild", "--index", "idx", "--json")
         assert result.stderr == f"missing source {drop / 'a3.jsonl'}: its articles were kept from the old generation\n"
         assert json.loads(result.stdout) == {"generation": "gen-000002", "reread": 3, "kept": 1,
-                                             "missing_sources": [str(drop / "a3.jsonl")], "skipped": 0}
+                                             "missing_sources": [str(drop / "a3.jsonl")], "skipped": 0, "lost": []}
         assert (tmp_path / "idx" / "gen-000001").is_dir()
         assert before == 0 and reader.search("herschreven").total == 1  # the reader moved on
     assert sorted(os.listdir(tmp_path / "idx")) == ["gen-000002", MANIFEST_NAME, "writer.lock"]

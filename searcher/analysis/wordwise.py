@@ -69,7 +69,6 @@ class _Word(NamedTuple):
     texts: frozenset[str]
     joins_previous: bool
     joins_next: bool
-    entry: Entry
 
     @property
     def joins(self) -> bool:
@@ -95,7 +94,7 @@ class Wordwise:
         self.affixes = self.join.suffixes | self.join.zwnj_suffixes if self.join else frozenset()
         self.words: dict[str, _Word] = {}
         self.units: dict[str, tuple[Term, ...]] = {}
-        self.entries: dict[str, Entry] = {}  # joined units, their words separated by one space
+        self.entries: dict[str, Entry] = {}  # of words and joined units (their words separated by one space)
         # Of the words in the memo: those holding each term, and those that may join a neighbour.
         self.containing: dict[str, set[str]] = {}
         self.joining: set[str] = set()
@@ -137,23 +136,22 @@ class Wordwise:
         words = text.split()
         self._learn(words, [])
         places = [self.words[word] for word in words]
-        found: list[Entry | str] = []
+        found: list[str] = []  # each unit's text: a word, or words joined by one space
         i, count = 0, len(words)
         while i < count:
             last = i
             while last + 1 < count and (places[last].joins_next or places[last + 1].joins_previous):
                 last += 1
-            found.append(places[i].entry if last == i else " ".join(words[i : last + 1]))
+            found.append(words[i] if last == i else " ".join(words[i : last + 1]))
             i = last + 1
-        units = [unit for unit in found if type(unit) is str]
-        if units:
-            entries = self.entries
-            unknown = _unknown(entries, units)
-            self._learn([], unknown)
+        entries = self.entries
+        unknown = _unknown(entries, found)
+        if unknown:
+            self._learn([], [unit for unit in unknown if unit not in self.words])
             for unit in unknown:
-                entries[unit] = entry_of(unit, self.units[unit], self.solid_terms)
-            found = [entries[unit] if type(unit) is str else unit for unit in found]
-        return found
+                terms = self.words[unit].terms if unit in self.words else self.units[unit]
+                entries[unit] = entry_of(unit, terms, self.solid_terms)
+        return [entries[unit] for unit in found]
 
     def solid_terms(self, text: str) -> list[str]:
         """The terms of a text analysed whole (a half-space run written solid)."""
@@ -250,15 +248,14 @@ class Wordwise:
         to the word before it, the next one when it ends with a prefix; a word without tokens
         (punctuation, ZWNJ) is kept with both, so the words around it meet as in the text."""
         texts = frozenset(term.text for term in terms)
-        entry = entry_of(word, terms, self.solid_terms)
         if self.join is None:
-            return _Word(terms, texts, False, False, entry)
+            return _Word(terms, texts, False, False)
         if not joinable:
-            return _Word(terms, texts, True, True, entry)
+            return _Word(terms, texts, True, True)
         first, last, script = joinable[0], joinable[-1], self.join.script
         joins_previous = first.script == script and first.text in self.affixes and not word[:first.start].strip(C.ZWNJ)
         joins_next = last.script == script and last.text in self.join.prefixes and not word[last.end:].strip(C.ZWNJ)
-        return _Word(terms, texts, joins_previous, joins_next, entry)
+        return _Word(terms, texts, joins_previous, joins_next)
 
 
 def entry_of(text: str, terms: Sequence[Term], analyse: Callable[[str], list[str]]) -> Entry:

@@ -203,6 +203,7 @@ class Plan:
     # every content word (None: not such a query). ``all_words`` is the same query when it is a tier.
     every_word: object = None
     tree: object = None  # the syntax tree read (filters taken out), for explain
+    expanded: bool = False  # its wildcards and phrase variants resolved in an index (Engine.expanded)
 
     def snippet_terms(self, family: str) -> frozenset[str]:
         """The terms a hit's body may mark, for an article of ``family``."""
@@ -309,8 +310,15 @@ class _Compiler:
         self.analyzers = analyzers
         self.config = config
         self.notes: list[str] = []
+        self.compiled: dict = {}
 
     def compile(self, node):
+        """The query of a syntax node (remembered: the keyword reading compiles clauses again)."""
+        if node not in self.compiled:
+            self.compiled[node] = self._compile(node)
+        return self.compiled[node]
+
+    def _compile(self, node):
         if isinstance(node, syntax.Word):
             return self.word(node)
         if isinstance(node, syntax.Phrase):

@@ -293,8 +293,10 @@ class Engine:
     def expanded(self, plan: Plan) -> Plan:
         """``plan`` with its wildcards and phrases expanded in this index (``expand``), and
         the notes of the expansion added to its own."""
+        if plan.expanded:
+            return plan
         notes: list[str] = []
-        expanded = replace(plan, query=self.expand(plan.query, notes),
+        expanded = replace(plan, expanded=True, query=self.expand(plan.query, notes),
                            tiers=tuple(planning.Tier(self.expand(tier.matching), self.expand(tier.stop_words))
                                        for tier in plan.tiers),
                            all_words=self.expand(plan.all_words), every_word=self.expand(plan.every_word))

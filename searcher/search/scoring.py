@@ -196,6 +196,9 @@ class Scorer:
 def _in_sequence(positions: list[Iterable[int]], slop: int) -> bool:
     """Whether the words stand in this order, each 1 to ``slop`` positions after the span of
     the ones before it (Whoosh's ordered SpanNear with ``mindist=1``)."""
+    if len(positions) == 2 and slop == 1:  # the common case: two words side by side
+        following = set(positions[1])
+        return any(p + 1 in following for p in positions[0])
     spans = {(p, p) for p in positions[0]}
     for following in positions[1:]:
         following = sorted(following)

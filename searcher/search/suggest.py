@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-
-
 from searcher.analysis.article import chain
 from searcher.query import plan as planning
 
@@ -36,10 +34,16 @@ def better_query(engine: "Engine", plan: planning.Plan, request: "Request", tota
 
 
 def corrected_text(engine: "Engine", plan: planning.Plan) -> str | None:
-    """``plan``'s text with its misspelled-looking words corrected, or None when none is."""
+    """``plan``'s text with its misspelled-looking words corrected, or None when none is. Each
+    distinct word is looked up once, and only the first ``Limits.suggest_words`` of them, so a
+    query of many words costs a few look-ups, not one per word."""
+    corrections: dict[str, str | None] = {}
+    for span in plan.suggestible:
+        if span.text not in corrections and len(corrections) < engine.config.limits.suggest_words:
+            corrections[span.text] = _correction(engine, span.text)
     parts, end, changed = [], 0, False
     for span in plan.suggestible:
-        correction = _correction(engine, span.text)
+        correction = corrections.get(span.text)
         if correction is not None:
             parts += [plan.text[end : span.start], correction]
             end, changed = span.end, True

@@ -150,6 +150,13 @@ class Document(NamedTuple):
     date: int
 
 
+def _umask() -> int:
+    """The process's file creation mask (read by setting it, then setting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def date_number(iso: str | None) -> int:
     """The ``date`` column's value of an ISO date ("2024-01-31" -> 20240131); 0 for None or a
     value that is not one."""
@@ -410,6 +417,7 @@ class ColumnarWriter:
         fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         self._temp_files.append(Path(temp_name))
         try:
+            os.fchmod(fd, 0o666 & ~_umask())  # readable as the segment's other files are (mkstemp makes 0600)
             with os.fdopen(fd, "r+b") as f:
                 size = self._write(f, segment_id, signature)
                 f.flush()

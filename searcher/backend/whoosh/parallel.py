@@ -6,9 +6,13 @@ so a run killed at any point leaves the last commit.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import pickle
 import queue
+import signal
+import sys
 from collections.abc import Callable
 
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -22,7 +26,9 @@ from searcher.config import IndexConfig
 from searcher.errors import WorkerFailed
 from searcher.model import Article, Provenance
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WORKER_POLL_SECONDS = 0.5  # how often an idle worker checks that its parent lives
+RESULT_WAIT_SECONDS = 120  # how long the commit waits for a finished worker's segment
 WORKER_LIMIT_MB = 128  # each worker's in-memory posting buffer
 
 
@@ -34,7 +40,7 @@ class WorkerJobs:
 
     def __init__(self, jobs: queue.Queue, workers_failed: Callable[[], bool]):
         self._jobs = jobs
-        self._parent = os.getpid()
+        self.parent = os.getpid()
         self._workers_failed = workers_failed
 
     def __getstate__(self) -> dict:
@@ -54,8 +60,35 @@ class WorkerJobs:
             try:
                 return self._jobs.get(timeout=WORKER_POLL_SECONDS)
             except queue.Empty:
-                if os.getppid() != self._parent:
+                if os.getppid() != self.parent:
                     os._exit(1)
+
+
+def die_with_parent(parent: int) -> None:
+    """Has the kernel kill this worker when its parent dies (Linux: ``prctl(PR_SET_PDEATHSIG)``),
+    so a worker busy analysing a batch does not run on after its parent was killed. Elsewhere,
+    and as a second guard, an idle worker polls its parent's pid (``WorkerJobs.get``)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+class Results:
+    """The workers' result queue as the parent reads it at commit. Whoosh waits one second for
+    each worker's segment and commits without it when none came (on a loaded machine, a
+    worker's articles would be lost without a word); here it waits ``RESULT_WAIT_SECONDS``,
+    and the commit is refused when a segment is still missing (``ParallelWriter._commit_toc``)."""
+
+    def __init__(self, results):
+        self.queue = results
+        self.received = 0
+
+    def get(self, timeout: float | None = None):
+        found = self.queue.get(timeout=RESULT_WAIT_SECONDS)
+        self.received += 1
+        return found
 
 
 class ArticleTask(SubWriterTask):
@@ -69,6 +102,14 @@ class ArticleTask(SubWriterTask):
         self.signature = signature
 
     def run(self) -> None:
+        die_with_parent(self.jobqueue.parent)
+        try:
+            self._write()
+        except OSError as error:  # a full disk: one line (the parent reports the run's failure)
+            print(f"searcher: an indexing worker stopped: {error.strerror or error}", file=sys.stderr, flush=True)
+            sys.exit(1)
+
+    def _write(self) -> None:
         with collecting_by_hand() as collector:
             ix = self.storage.open_index(self.indexname)
             writer = self.writer = ArticleWriter(ix, self.index_config, self.signature, _lk=False, **self.kwargs)
@@ -102,6 +143,7 @@ class ParallelWriter(ArraysMixin, MpWriter):
         super().__init__(ix, procs=procs, multisegment=True, subargs={"limitmb": WORKER_LIMIT_MB, **options}, _lk=False,
                          **options)
         self.jobqueue = WorkerJobs(self.jobqueue, self._worker_failed)
+        self.resultqueue = Results(self.resultqueue)
         with_batched_runs(self)
         self.index_config = index_config
         self.signature = signature
@@ -125,7 +167,7 @@ class ParallelWriter(ArraysMixin, MpWriter):
         self.docbuffer = []
 
     def _new_task(self) -> ArticleTask:
-        task = ArticleTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+        task = ArticleTask(self.storage, self.indexname, self.jobqueue, self.resultqueue.queue, self.subargs,
                            self.index_config, self.signature)
         self.tasks.append(task)
         task.start()
@@ -147,4 +189,7 @@ class ParallelWriter(ArraysMixin, MpWriter):
         if failed:
             raise WorkerFailed(f"{len(failed)} indexing worker process(es) failed (exit codes {failed}); "
                                "nothing of this run was committed")
+        if self.resultqueue.received < len(self.tasks):
+            raise WorkerFailed(f"{len(self.tasks) - self.resultqueue.received} indexing worker process(es) sent no "
+                               "segment; nothing of this run was committed")
         super()._commit_toc(segments)

@@ -3,12 +3,16 @@ the ranking arrays of its segments as one collection, and Whoosh for positions, 
 ids, near-duplicate signatures and spelling candidates."""
 from __future__ import annotations
 
+from bisect import bisect_left
+from itertools import accumulate
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from whoosh import formats
 from whoosh.columns import ColumnReader, MultiColumnReader
+from whoosh.system import _INT_SIZE
 from whoosh.searching import Searcher
 
 from searcher.backend.whoosh.schema import POSITION_FIELDS
@@ -17,6 +21,42 @@ from searcher.config import IndexConfig
 from searcher.search.collection import Collection, Leaf
 
 SPELLING_CANDIDATES = 5  # per field and edit distance
+
+
+def block_positions(postings, docnums: list[int]):
+    """(docnum, positions) of those of ``docnums`` (ascending, within one segment) the postings
+    hold. Reads W3's posting blocks directly: a block whose last document comes before the next
+    one wanted is passed over unread, and only the wanted postings' positions are decoded (going
+    through Whoosh's matcher, each skip and each value is several calls). A segment with
+    deletions wraps its postings in a filter: the documents asked for are live ones anyway."""
+    while not hasattr(postings, "_maxid"):
+        postings = postings.child
+    decode = _positions
+    i = 0
+    while not postings._atend and i < len(docnums):
+        if postings._maxid < docnums[i]:
+            postings._next_block()
+            continue
+        if postings._ids is None:
+            postings._read_ids()
+        ids = postings._ids
+        values = None
+        while i < len(docnums) and docnums[i] <= postings._maxid:
+            j = bisect_left(ids, docnums[i])
+            if j < len(ids) and ids[j] == docnums[i]:
+                if values is None:
+                    if postings._values is None:
+                        postings._read_values()
+                    values = postings._values
+                yield docnums[i], decode(values[j])
+            i += 1
+        postings._next_block()
+
+
+def _positions(value: bytes) -> list[int]:
+    """The positions a Positions-format posting value holds: its length, then the pickled
+    gaps between positions (Whoosh's ``decode_positions``, summed in C)."""
+    return list(accumulate(formats.loads(value[_INT_SIZE:] + b".")))
 
 
 class Snapshot:
@@ -32,6 +72,7 @@ class Snapshot:
                 arrays = segment_arrays(folder, leaf, index_config, signature)
                 leaves.append(Leaf(arrays, offset, frozenset(leaf.segment().deleted_docs())))
         self.collection = Collection(leaves, self.reader.doc_count_all())
+        self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
 
     def close(self) -> None:
         for leaf in self.collection.leaves:
@@ -41,16 +82,13 @@ class Snapshot:
     def positions(self, field: str, family: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
         name = POSITION_FIELDS[field, family]
         found: dict[int, list[int]] = {}
-        if (name, term) not in self.reader:
-            return found
-        postings = self.reader.postings(name, term)
-        for docnum in docnums.tolist():
-            if not postings.is_active():
-                break
-            if postings.id() < docnum:
-                postings.skip_to(docnum)
-            if postings.is_active() and postings.id() == docnum:
-                found[docnum] = postings.value_as("positions")
+        wanted = docnums.tolist()
+        for leaf, offset in self._leaves:
+            end = offset + leaf.doc_count_all()
+            local = [docnum - offset for docnum in wanted if offset <= docnum < end]
+            if local and (name, term) in leaf:
+                for docnum, positions in block_positions(leaf.postings(name, term), local):
+                    found[docnum + offset] = positions
         return found
 
     def stored(self, docnum: int) -> dict:
