@@ -8,6 +8,8 @@ import pytest
 
 from searcher import Index, open_index
 
+pytest_plugins = ["serve_fixtures"]  # the server's fixtures (tests/test_serve_*.py)
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SHARED = REPO.parent / "shared"

@@ -1,0 +1,47 @@
+"""The JSON API: the library's answers in the shapes ``searcher ... --json`` prints.
+
+    GET /api/search?q=...   Page.to_dict(): {"query", "total", "hits", ["facets"], ["suggestion"]}
+    GET /api/similar?id=... the same shape, for the articles most like one article
+    GET /api/stats          Stats.to_dict()
+
+Errors are ``{"error": "one line"}`` with a 4xx status (503 when the index itself is unusable).
+"""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from searcher.server import params
+
+
+async def search(request: Request) -> JSONResponse:
+    """Ranked hits for ``q``, as ``searcher search Q --json`` (did-you-mean included)."""
+    params.check_names(request.query_params, params.SEARCH_PARAMS)
+    query = params.required(request.query_params, "q", "the query")
+    options = params.result_options(request.query_params).library_options()
+    page = await request.app.state.index.run(lambda index: index.search(query, suggest=True, **options))
+    return JSONResponse(page.to_dict())
+
+
+async def similar(request: Request) -> JSONResponse:
+    """The articles most like article ``id``, as ``searcher similar ID --json``."""
+    params.check_names(request.query_params, params.SIMILAR_PARAMS)
+    article_id = params.required(request.query_params, "id", "an article id")
+    options = params.result_options(request.query_params).library_options()
+    page = await request.app.state.index.run(lambda index: index.similar(article_id, **options))
+    return JSONResponse(page.to_dict())
+
+
+async def stats(request: Request) -> JSONResponse:
+    """Documents per language, size, analysis version, history: ``searcher stats --json``."""
+    params.check_names(request.query_params, ())
+    result = await request.app.state.index.run(lambda index: index.stats())
+    return JSONResponse(result.to_dict())
+
+
+routes = [
+    Route("/api/search", search, methods=["GET"]),
+    Route("/api/similar", similar, methods=["GET"]),
+    Route("/api/stats", stats, methods=["GET"]),
+]

@@ -1,0 +1,98 @@
+"""The search page: plain GET forms and links (no script needed), rendered by Jinja2 with
+autoescaping on for every template, so no value from an article or a request becomes markup.
+
+    GET /                 the search form; with ``q``, ranked hits, facets, pages
+    GET /similar?id=...   the articles most like one article
+    GET|POST /login       the token form, when the server has a token
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from searcher.model import Page
+from searcher.server import params, present
+from searcher.server.auth import local_target, matches, with_session
+from searcher.server.i18n import Labels, negotiate
+
+PACKAGE = Path(__file__).resolve().parent
+templates = Jinja2Templates(env=jinja2.Environment(
+    loader=jinja2.FileSystemLoader(PACKAGE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
+    trim_blocks=True, lstrip_blocks=True,
+))
+
+
+def labels_for(request: Request) -> Labels:
+    return negotiate(request.headers.get("accept-language"), request.query_params.get("hl"))
+
+
+def form_values(request: Request) -> dict[str, str]:
+    """The form's fields as the user last sent them (shown again, whatever happens)."""
+    return {name: request.query_params.get(name, "") for name in ("q", "lang", "source", "from", "to", "sort", "all")}
+
+
+async def search_page(request: Request) -> Response:
+    query = params.text(request.query_params, "q")
+    options = params.result_options(request.query_params, facets=True)
+    index = request.app.state.index
+    if query is None:
+        stats = await index.run(lambda index: index.stats())
+        return render(request, "search.html", stats=stats)
+    page = await index.run(lambda index: index.search(query, suggest=True, **options.library_options()))
+    return results(request, page, heading=None)
+
+
+async def similar_page(request: Request) -> Response:
+    article_id = params.required(request.query_params, "id", "an article id")
+    options = params.result_options(request.query_params, facets=True)
+    page = await request.app.state.index.run(lambda index: index.similar(article_id, **options.library_options()))
+    return results(request, page, heading=article_id)
+
+
+def results(request: Request, page: Page, heading: str | None) -> Response:
+    labels = labels_for(request)
+    links = present.Links(request.url.path, request.query_params)
+    suggestion = links.to({"q": page.suggestion}) if page.suggestion else None
+    return render(request, "search.html", page=page, heading=heading, hits=present.hit_views(page, links),
+                  facets=present.facet_views(page, links, labels), filters=present.active_filters(links, labels),
+                  pages=present.page_links(page, links, labels), suggestion=suggestion,
+                  clear_url=links.to({name: None for name in present.FILTERS}))
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    """The search form again, with what went wrong above it."""
+    return render(request, "search.html", status=status, error=message)
+
+
+async def login_page(request: Request) -> Response:
+    token = request.app.state.settings.token
+    target = local_target(request.query_params.get("next"))
+    if token is None:
+        return RedirectResponse(target, status_code=303)
+    if request.method == "POST":
+        form = await request.form()
+        target = local_target(form.get("next"))
+        if matches(form.get("token"), token):
+            return with_session(RedirectResponse(target, status_code=303), token)
+        return render(request, "login.html", status=401, target=target, wrong=True)
+    return render(request, "login.html", status=401, target=target, wrong=False)
+
+
+def render(request: Request, template: str, status: int = 200, **context) -> Response:
+    labels = labels_for(request)
+    defaults = {"t": labels, "form": form_values(request), "page": None, "heading": None, "hits": [], "facets": {},
+                "filters": [], "pages": [], "suggestion": None, "clear_url": None, "stats": None, "error": None,
+                "hl": request.query_params.get("hl", "")}
+    return templates.TemplateResponse(request, template, {**defaults, **context}, status_code=status)
+
+
+routes = [
+    Route("/", search_page, methods=["GET"]),
+    Route("/similar", similar_page, methods=["GET"]),
+    Route("/login", login_page, methods=["GET", "POST"]),
+]
