@@ -58,7 +58,7 @@ def results(request: Request, page: Page, heading: str | None) -> Response:
     labels = labels_for(request)
     links = present.Links(request.url.path, request.query_params)
     suggestion = links.to({"q": page.suggestion}) if page.suggestion else None
-    return render(request, "search.html", page=page, heading=heading, hits=present.hit_views(page, links),
+    return render(request, "search.html", page=page, heading=heading, hits=present.hit_views(page, links, labels),
                   facets=present.facet_views(page, links, labels), filters=present.active_filters(links, labels),
                   pages=present.page_links(page, links, labels), suggestion=suggestion,
                   clear_url=links.to({name: None for name in present.FILTERS}))
@@ -85,7 +85,7 @@ async def login_page(request: Request) -> Response:
 
 def render(request: Request, template: str, status: int = 200, **context) -> Response:
     labels = labels_for(request)
-    defaults = {"t": labels, "form": form_values(request), "page": None, "heading": None, "hits": [], "facets": {},
+    defaults = {"t": labels, "language": lambda code: present.language_label(code, labels), "form": form_values(request), "page": None, "heading": None, "hits": [], "facets": {},
                 "filters": [], "pages": [], "suggestion": None, "clear_url": None, "stats": None, "error": None,
                 "hl": request.query_params.get("hl", "")}
     return templates.TemplateResponse(request, template, {**defaults, **context}, status_code=status)

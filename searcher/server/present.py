@@ -49,8 +49,8 @@ class HitView:
     direction: str  # "rtl", "ltr" or "auto" (language unknown)
     lang: str  # the HTML lang attribute: "fa", "nl" or "" (unknown)
     title: str
-    jalali: str | None  # the date in the Persian calendar, for Persian articles
     url: str | None  # the article's web address, when it is one
+    meta: list[tuple[str, str]]  # (what, value) shown under the title: date, Jalali date, source, language
     similar_url: str  # articles like this one
     copies_url: str | None  # the near-duplicates folded into this hit, listed
 
@@ -75,19 +75,25 @@ class PageLink:
     current: bool = False
 
 
-def hit_views(page: Page, links: Links) -> list[HitView]:
+def hit_views(page: Page, links: Links, labels: Labels) -> list[HitView]:
     first = (page.page - 1) * page.limit + 1
-    return [hit_view(rank, hit, links) for rank, hit in enumerate(page.hits, start=first)]
+    return [hit_view(rank, hit, links, labels) for rank, hit in enumerate(page.hits, start=first)]
 
 
-def hit_view(rank: int, hit: Hit, links: Links) -> HitView:
+def hit_view(rank: int, hit: Hit, links: Links, labels: Labels) -> HitView:
     similar = {"id": hit.id, "hl": links.values.get("hl")}
+    meta = [("date", hit.date or labels("undated")), ("jalali", jalali(hit.date) if hit.lang == "fa" else None),
+            ("source", hit.source), ("lang", language_label(hit.lang, labels))]
     return HitView(
         hit=hit, rank=rank, direction={"fa": "rtl", "nl": "ltr"}.get(hit.lang, "auto"),
         lang=hit.lang if hit.lang in ("fa", "nl") else "", title=hit.title.strip() or hit.id,
-        jalali=jalali(hit.date) if hit.lang == "fa" else None, url=web_address(hit.url),
+        url=web_address(hit.url), meta=[(what, value) for what, value in meta if value],
         similar_url=url("/similar", similar), copies_url=url("/similar", {**similar, "all": 1}) if hit.similar else None,
     )
+
+
+def language_label(code: str, labels: Labels) -> str:
+    return labels(f"lang_{code}") if code in ("fa", "nl", "und") else code
 
 
 def url(path: str, values: dict[str, str | int | None]) -> str:
@@ -146,7 +152,7 @@ def facet_filter(name: str, value: str) -> dict[str, str] | None:
 
 def facet_label(name: str, value: str, labels: Labels) -> str:
     if name == "lang":
-        return labels(f"lang_{value}") if value in ("fa", "nl", "und") else value
+        return language_label(value, labels)
     if value == NO_VALUE:
         return labels("undated") if name == "month" else labels("none")
     return value
@@ -158,7 +164,7 @@ def active_filters(links: Links, labels: Labels) -> list[tuple[str, str]]:
     for name in FILTERS:
         value = links.values.get(name)
         if value:
-            label = labels(f"lang_{value}") if name == "lang" and value in ("fa", "nl", "und") else value
+            label = language_label(value, labels) if name == "lang" else value
             shown.append((f"{labels(_FILTER_LABELS[name])}: {label}", links.to({name: None})))
     return shown
 
