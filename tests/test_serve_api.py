@@ -145,3 +145,20 @@ def test_the_cli_starts_without_importing_the_server_stack():
     code = "import sys, searcher.cli; print(sorted({'starlette', 'uvicorn', 'jinja2'} & set(sys.modules)))"
     imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert imported.strip() == "[]"
+
+
+def test_the_readme_documents_every_serve_option_and_route():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Server: `searcher serve`"):]
+    section = section[:section.index("\n## ", 1)]
+    documented = set(re.findall(r"^\| `(--[a-z-]+)", section, flags=re.MULTILINE))
+    help_text = CliRunner().invoke(main, ["serve", "--help"]).output
+    offered = set(re.findall(r"^\s+(--[a-z-]+)", help_text, flags=re.MULTILINE)) - {"--help"}
+    assert documented == offered
+    routes = set(re.findall(r"^\| `GET (/api/[a-z]+)`", section, flags=re.MULTILINE))
+    from searcher.server.json_api import routes as served
+
+    assert routes == {route.path for route in served}
