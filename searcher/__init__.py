@@ -10,9 +10,10 @@ The public API::
             print(hit.id, hit.title, hit.score, hit.snippet)
 """
 from searcher.api import Index, default_index_path, open_index
-from searcher.model import Article, Skipped
+from searcher.drops import ReadOptions
+from searcher.model import Article, Note, Skipped
 from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, QueryError, SearcherError
-from searcher.model import Hit, IndexReport, Page, Snippet, Stats
+from searcher.model import Hit, IndexReport, Line, Page, Reading, Snippet, Stats
 
 __all__ = [
     "AnalyzerMismatch",
@@ -22,8 +23,12 @@ __all__ = [
     "IndexDamaged",
     "IndexNotFound",
     "IndexReport",
+    "Line",
+    "Note",
     "Page",
     "QueryError",
+    "ReadOptions",
+    "Reading",
     "SearcherError",
     "Skipped",
     "Snippet",

@@ -24,19 +24,22 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from searcher import documents, generations, hooks
+from searcher import drops, generations, hooks
 from searcher.backend.whoosh.schema import INDEX_VERSION
 from searcher.backend.whoosh import WhooshStore
 from searcher.backend.whoosh.store import directory_size
-from searcher.model import Article, Skipped
+from searcher.model import Article, Note, Skipped
 from searcher.filters import LANGUAGES, SORTS, Filters
 from searcher.backend.whoosh.searching import Answer, Request
+from searcher.drops.page import is_chrome
 from searcher.errors import AnalyzerMismatch, IndexNotFound, SearcherError
 from searcher.generations import Live
 from searcher.index import copy_rebuilt, ingest, remove
 from searcher.locking import acquire_writer
 from searcher.manifest import Manifest, manifest_signature, read_manifest, utc_now, write_manifest
-from searcher.model import HistoryEntry, IndexReport, Page, RebuildReport, RemoveReport, Stats, VerifyReport
+from searcher.model import (
+    HistoryEntry, IndexReport, Line, Page, Reading, RebuildReport, RemoveReport, Span, Stats, VerifyReport,
+)
 
 DEFAULT_INDEX = Path("indexes") / "default"
 INDEX_ENV = "SEARCHER_INDEX"
@@ -62,26 +65,33 @@ class Index:
 
     def add_paths(self, paths: Iterable[str | os.PathLike], on_skip: Callable[[Skipped], None] | None = None,
                   sync: bool = False, procs: int | None = None,
-                  on_progress: Callable[[IndexReport], None] | None = None) -> IndexReport:
+                  on_progress: Callable[[IndexReport], None] | None = None,
+                  options: drops.ReadOptions = drops.DEFAULT_OPTIONS,
+                  on_note: Callable[[Note], None] | None = None) -> IndexReport:
         """Indexes the article files found in ``paths`` (files or folders, recursively). With
         ``sync``, also removes the articles whose source file under ``paths`` is gone.
         ``procs``: analysis processes (default: all cores for a run of at least
         ``searcher.index.PARALLEL_FROM`` new or changed articles, else one). ``on_progress``
-        gets the run's report so far after each article read."""
+        gets the run's report so far after each article read. ``options``: the drops' metadata
+        (source, language, dates in names) and the reading limits (searcher.drops.ReadOptions);
+        ``on_note`` gets what reading changed but kept (a text cut at the size limit)."""
         paths = [os.path.abspath(path) for path in paths]
         with self._writing() as store:
-            report = ingest(store, documents.read_paths(paths), on_skip, sync=paths if sync else None, procs=procs,
-                            on_progress=on_progress)
+            report = ingest(store, drops.read_paths(paths, options, on_note), on_skip, sync=paths if sync else None,
+                            procs=procs, on_progress=on_progress)
             self._record("index", paths, **report.to_dict())
         return report
 
     def add_documents(self, records: Iterable[Article | dict], on_skip: Callable[[Skipped], None] | None = None,
-                      procs: int | None = None, on_progress: Callable[[IndexReport], None] | None = None) -> IndexReport:
+                      procs: int | None = None, on_progress: Callable[[IndexReport], None] | None = None,
+                      options: drops.ReadOptions = drops.DEFAULT_OPTIONS,
+                      on_note: Callable[[Note], None] | None = None) -> IndexReport:
         """Indexes articles given in memory (an iterable, read as a stream): Article objects, or
-        dicts with ``id``, ``title``, ``text`` and optional ``lang``, ``date``, ``source``, ``url``.
-        ``procs`` and ``on_progress`` as for ``add_paths``."""
+        dicts with ``id``, ``title``, ``text`` and optional ``lang``, ``date``, ``source``, ``url``,
+        each checked as a record of a drop (a bad one is skipped as "record N: ...").
+        ``procs``, ``on_progress``, ``options`` and ``on_note`` as for ``add_paths``."""
         with self._writing() as store:
-            report = ingest(store, (_as_article(record) for record in records), on_skip, procs=procs,
+            report = ingest(store, drops.read_records(records, options, on_note), on_skip, procs=procs,
                             on_progress=on_progress)
             self._record("index", ["<memory>"], **report.to_dict())
         return report
@@ -177,14 +187,16 @@ class Index:
 
     # Reading
 
-    def search(self, query: str, limit: int = 10, page: int = 1, lang: str | None = None, snippets: bool = True, *,
-               source: str | None = None, date_from: str | date | None = None, date_to: str | date | None = None,
+    def search(self, query: str, limit: int = 10, page: int = 1, lang: str | Iterable[str] | None = None,
+               snippets: bool = True, *, source: str | Iterable[str] | None = None,
+               date_from: str | date | None = None, date_to: str | date | None = None,
                sort: str = "relevance", facets: bool = False, group: bool = False, suggest: bool = True,
                literal: bool = False) -> Page:
         """Ranked hits for ``query``: page ``page`` (from 1) of ``limit`` hits.
 
         Filters: ``lang`` ("fa", "nl" or "und"), ``source`` (the record's source, else the drop
-        folder; any case), ``date_from``/``date_to`` (inclusive; ISO or Jalali, e.g. "1403-06-31").
+        folder; any case), each one value or several (any of them), ``date_from``/``date_to``
+        (inclusive; ISO or Jalali, e.g. "1403-06-31").
         ``sort="date"`` ranks newest first, undated last. ``facets`` counts every match by
         language, source and month. ``group`` folds near-duplicates into the best-ranked copy
         (``Hit.similar``). ``suggest``: a corrected query when this one finds few articles.
@@ -192,16 +204,34 @@ class Index:
         ``literal=True`` reads the query as plain words (no phrases, operators or fields)."""
         request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets)
         answer = self._fresh().store.search(query, request, facets=facets, suggest=suggest, literal=literal)
-        return _page(query, page, limit, answer)
+        return _page(query, page, limit, sort, answer)
 
-    def similar(self, article_id: str, limit: int = 10, page: int = 1, lang: str | None = None, snippets: bool = True, *,
-                source: str | None = None, date_from: str | date | None = None, date_to: str | date | None = None,
+    def similar(self, article_id: str, limit: int = 10, page: int = 1, lang: str | Iterable[str] | None = None,
+                snippets: bool = True, *, source: str | Iterable[str] | None = None,
+                date_from: str | date | None = None, date_to: str | date | None = None,
                 sort: str = "relevance", facets: bool = False, group: bool = False) -> Page:
         """The articles most like the article ``article_id`` (sharing its key terms), paged,
         filtered and grouped as ``search`` does."""
         request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets)
         answer = self._fresh().store.similar(article_id, request, facets=facets)
-        return _page(f"similar:{article_id}", page, limit, answer)
+        return _page(f"similar:{article_id}", page, limit, sort, answer)
+
+    def get(self, article_id: str) -> Article:
+        """The stored article with this id: title, body, the page as read (``Article.page``),
+        language, date, source, url, path. Raises SearcherError when the index has none."""
+        article = self._fresh().store.get(article_id)
+        if article is None:
+            raise SearcherError(f"no article with id {article_id!r} in the index: `searcher search WORDS` shows "
+                                f"each hit's id after its date and source (`--json`: \"id\")")
+        return article
+
+    def read(self, article_id: str, query: str | None = None) -> Reading:
+        """The article ``article_id`` to read whole: its text (``Article.text``) line by line,
+        with the page chrome lines marked; with ``query``, the spans of the words matching it
+        in the title and in each line, as snippets mark them."""
+        article = self.get(article_id)
+        title_matches, text_matches = self._fresh().store.highlight(article, query) if query is not None else ((), ())
+        return Reading(article, _lines(article, text_matches), query, title_matches)
 
     def stats(self) -> Stats:
         """Documents per language, size on disk, analysis version, last update, history."""
@@ -314,8 +344,9 @@ def _warn(message: str) -> None:
     print(f"searcher: {message}", file=sys.stderr)
 
 
-def _request(limit: int, page: int, lang: str | None, source: str | None, date_from: str | date | None,
-             date_to: str | date | None, sort: str, group: bool, snippets: bool) -> Request:
+def _request(limit: int, page: int, lang: str | Iterable[str] | None, source: str | Iterable[str] | None,
+             date_from: str | date | None, date_to: str | date | None, sort: str, group: bool,
+             snippets: bool) -> Request:
     """Checks the paging and sorting options of a search and builds the backend request."""
     if limit < 1 or page < 1:
         raise SearcherError("limit and page must be at least 1")
@@ -325,15 +356,44 @@ def _request(limit: int, page: int, lang: str | None, source: str | None, date_f
     return Request(offset=(page - 1) * limit, limit=limit, filters=filters, sort=sort, group=group, with_snippets=snippets)
 
 
-def _page(query: str, page: int, limit: int, answer: Answer) -> Page:
-    return Page(query=query, total=answer.total, page=page, limit=limit, hits=answer.hits, facets=answer.facets,
-                suggestion=answer.suggestion)
+def _page(query: str, page: int, limit: int, sort: str, answer: Answer) -> Page:
+    return Page(query=query, total=answer.total, page=page, limit=limit, hits=answer.hits,
+                facets=_ordered_facets(answer.facets), suggestion=answer.suggestion, sort=sort)
 
 
-def _as_article(record: Article | dict) -> Article | Skipped:
-    if isinstance(record, Article):
-        return record
-    try:
-        return documents.article_from_record(record, path="<memory>")
-    except SearcherError as error:
-        return Skipped("<memory>", str(error))
+def _ordered_facets(facets: dict[str, dict[str, int]] | None) -> dict[str, dict[str, int]] | None:
+    """Months in date order (undated last), other values by count, most first (then by name)."""
+    if facets is None:
+        return None
+    return {name: dict(sorted(counts.items(), key=_by_month if name == "month" else _by_count))
+            for name, counts in facets.items()}
+
+
+def _by_month(item: tuple[str, int]) -> tuple:
+    month, _ = item
+    return (not month[:1].isdigit(), month)
+
+
+def _by_count(item: tuple[str, int]) -> tuple:
+    value, count = item
+    return (-count, value)
+
+
+def _lines(article: Article, matches: Iterable[Span]) -> tuple[Line, ...]:
+    """``article.text`` cut into lines, each with the ``matches`` (spans of the whole text) in
+    it; a page's chrome lines marked (a text without a page has none: it is what was indexed)."""
+    matches = sorted(matches)
+    lines, start, m = [], 0, 0
+    for raw in article.text.splitlines(keepends=True):
+        text = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        end = start + len(text)
+        while m < len(matches) and matches[m][0] < start:
+            m += 1
+        inside = []
+        while m < len(matches) and matches[m][0] < end:
+            inside.append((matches[m][0] - start, min(matches[m][1], end) - start))
+            m += 1
+        chrome = article.page is not None and bool(text.strip()) and is_chrome(text.strip())
+        lines.append(Line(text, chrome, tuple(inside)))
+        start += len(raw)
+    return tuple(lines)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import click
 
-from searcher import evaluation, perturb, render
+from searcher import drops, evaluation, perturb, render
 from searcher.api import DEFAULT_WAIT, default_index_path, open_index
-from searcher.model import Skipped
+from searcher.model import Note, Skipped
 from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, SORTS
 from searcher.model import IndexReport, Page, Stats
@@ -45,11 +45,43 @@ index_option = click.option(
     help="Index directory [default: $SEARCHER_INDEX or indexes/default].",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+marks_option = click.option("--marks", is_flag=True,
+                            help="With --json, also give the texts with ** around the matched words (*_marked).")
 wait_option = click.option("--wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
                            metavar="SECONDS", help="How long to wait for another process writing to the index.")
 
 
-@click.group(cls=SearcherGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class QueryCommand(click.Command):
+    """A command whose one argument (a query) may start with "-", as a query that excludes a
+    word does: ``searcher search "-Rutte Trump"``. The first argument that starts with a single
+    "-" and is none of the command's options is read as if it came after ``--``; ``--`` itself
+    works too, and a mistyped long option (``--limt``) is still an error."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self._dash_query_last(ctx, args))
+
+    def _dash_query_last(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {name: not (param.is_flag or param.count)
+                       for param in self.get_params(ctx) if isinstance(param, click.Option)
+                       for name in (*param.opts, *param.secondary_opts)}
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if arg == "--" or not arg.startswith("-") or arg == "-":
+                return args  # the query is already where click looks for it
+            if name in takes_value:
+                i += 2 if takes_value[name] and "=" not in arg else 1
+            elif arg.startswith("--"):
+                return args  # an unknown long option: click names it
+            else:
+                return [*args[:i], *args[i + 1:], "--", arg]
+        return args
+
+
+@click.group(cls=SearcherGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="Shell completion (bash; zsh and fish likewise with zsh_source, fish_source): "
+                    "eval \"$(_SEARCHER_COMPLETE=bash_source searcher)\"")
 @click.version_option(package_name="searcher")
 def main() -> None:
     """Full-text search for Persian and Dutch news."""
@@ -62,18 +94,30 @@ def main() -> None:
 @click.option("--procs", type=click.IntRange(min=1), default=None,
               help="Analysis processes [default: all cores for a large run, else 1].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--source", default=None, metavar="NAME",
+              help="The source (outlet) of articles whose record names none [default: the drop folder's name].")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="The language of articles whose record gives none [default: detected].")
+@click.option("--date-from-name", default=None, metavar="PATTERN",
+              help="Date undated articles from their id, file or folder names: %Y-%m-%d, %Y%m%d, %d %b %Y, ... "
+                   "(%Y of 13xx/14xx is Jalali).")
+@click.option("--follow-links", is_flag=True, help="Also read symbolic links that point outside the drop.")
 @wait_option
 @json_option
 def index_command(paths: tuple[Path, ...], index_dir: Path | None, sync: bool, procs: int | None, quiet: bool,
+                  source: str | None, lang: str | None, date_from_name: str | None, follow_links: bool,
                   wait: float, as_json: bool) -> None:
     """Add the articles in PATHS (files or folders) to the index, creating it if needed.
 
-    Reads .txt articles and .jsonl/.json files of article objects. New articles are added,
-    changed ones replaced, unchanged ones left alone; unusable files are reported and skipped.
+    Reads .txt, .md and .html articles, .jsonl/.json files of article objects, .csv/.tsv
+    tables, and .gz/.zip files of them. New articles are added, changed ones replaced,
+    unchanged ones left alone; unusable files and records are reported and skipped.
     Safe to re-run: a run killed midway commits nothing, the next one finishes the drop.
     """
-    with open_index(index_dir, create=True, wait=wait) as index, _progress_bar(paths, quiet) as on_progress:
-        report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress)
+    options = drops.ReadOptions(source=source, lang=lang, date_from_name=date_from_name, follow_links=follow_links)
+    with open_index(index_dir, create=True, wait=wait) as index, _progress_bar(paths, options, quiet) as on_progress:
+        report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress,
+                                 options=options, on_note=_report_note)
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -88,9 +132,11 @@ def result_options(command):
     options = [
         click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Hits per page."),
         click.option("--page", default=1, show_default=True, type=click.IntRange(min=1), help="Page of hits to show."),
-        click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Only articles in this language."),
-        click.option("--source", default=None, metavar="NAME",
-                     help="Only articles from this source (the record's source, else the drop folder; any case)."),
+        click.option("--lang", type=click.Choice(LANGUAGES), multiple=True,
+                     help="Only articles in this language (repeat for any of several)."),
+        click.option("--source", multiple=True, metavar="NAME",
+                     help="Only articles from this source: the record's source, else the drop folder; any case "
+                          "(repeat for any of several)."),
         click.option("--from", "date_from", default=None, metavar="DATE",
                      help="Only articles dated on or after DATE: 2024-09-21 or Jalali 1403-06-31."),
         click.option("--to", "date_to", default=None, metavar="DATE", help="Only articles dated on or before DATE."),
@@ -100,45 +146,66 @@ def result_options(command):
         click.option("--all", "show_all", is_flag=True,
                      help="List near-duplicates as hits of their own instead of '+N similar'."),
         json_option,
+        marks_option,
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-@main.command("search")
+@main.command("search", cls=QueryCommand)
 @click.argument("query")
 @index_option
 @result_options
-def search_command(query: str, index_dir: Path | None, as_json: bool, show_all: bool, **options) -> None:
+def search_command(query: str, index_dir: Path | None, as_json: bool, marks: bool, show_all: bool, **options) -> None:
     """Search the index for QUERY.
 
     \b
     Words:      رئیس جمهور      Oekraine onderhandeling
     Phrases:    "رئیس جمهور"    "Midden Oosten"~2
     Operators:  AND  OR  NOT  -word  ( )     Fields: title:word  body:word
+    A query may start with -:  searcher search "-Rutte Trump"
+                          or:  searcher search -- "-Rutte Trump"
     """
     with open_index(index_dir) as index:
         result = index.search(query, group=not show_all, suggest=True, **options)
-    _print_result(result, as_json)
+    _print_result(result, as_json, marks)
 
 
 @main.command("similar")
 @click.argument("article_id", metavar="ID")
 @index_option
 @result_options
-def similar_command(article_id: str, index_dir: Path | None, as_json: bool, show_all: bool, **options) -> None:
+def similar_command(article_id: str, index_dir: Path | None, as_json: bool, marks: bool, show_all: bool,
+                    **options) -> None:
     """List the articles most like the article ID (sharing its key terms)."""
     with open_index(index_dir) as index:
         result = index.similar(article_id, group=not show_all, **options)
-    _print_result(result, as_json)
+    _print_result(result, as_json, marks)
 
 
-def _print_result(result: Page, as_json: bool) -> None:
+def _print_result(result: Page, as_json: bool, marks: bool) -> None:
     if as_json:
-        _print_json(result.to_dict())
+        _print_json(result.to_dict(marks))
     else:
-        click.echo(render.page_text(result, render.use_color(sys.stdout)))
+        click.echo(render.page_text(result, render.Display.of(sys.stdout)))
+
+
+@main.command("show")
+@click.argument("article_id", metavar="ID")
+@click.option("--query", default=None, metavar="QUERY", help="Highlight the words matching QUERY.")
+@index_option
+@json_option
+@marks_option
+def show_command(article_id: str, query: str | None, index_dir: Path | None, as_json: bool, marks: bool) -> None:
+    """Show the article ID whole: title, date, source, language, url, file, and its text as
+    read, page chrome lines (menus, codes, date lines; never indexed) marked as such."""
+    with open_index(index_dir) as index:
+        reading = index.read(article_id, query)
+    if as_json:
+        _print_json(reading.to_dict(marks))
+    else:
+        click.echo(render.reading_text(reading, render.Display.of(sys.stdout)))
 
 
 @main.command("stats")
@@ -245,7 +312,8 @@ def serve_command(index_dir: Path | None, host: str, port: int, workers: int, to
 
 
 @contextmanager
-def _progress_bar(paths: Iterable[Path], quiet: bool) -> Iterator[Callable[[IndexReport], None] | None]:
+def _progress_bar(paths: Iterable[Path], options: drops.ReadOptions,
+                  quiet: bool) -> Iterator[Callable[[IndexReport], None] | None]:
     """A progress callback drawing a bar (articles, articles/s, ETA) on stderr when it is a
     terminal (or $SEARCHER_PROGRESS is 1) and not ``quiet``; else None."""
     wanted = os.environ.get(PROGRESS_ENV)
@@ -254,7 +322,7 @@ def _progress_bar(paths: Iterable[Path], quiet: bool) -> Iterator[Callable[[Inde
         return
     from tqdm import tqdm  # only for runs that draw a bar
 
-    with tqdm(total=_expected_articles(paths), unit=" articles", file=sys.stderr, mininterval=0.5,
+    with tqdm(total=drops.expected_articles(paths, options), unit=" articles", file=sys.stderr, mininterval=0.5,
               dynamic_ncols=True) as bar:
 
         def on_progress(report: IndexReport) -> None:
@@ -265,21 +333,12 @@ def _progress_bar(paths: Iterable[Path], quiet: bool) -> Iterator[Callable[[Inde
         yield on_progress
 
 
-def _expected_articles(paths: Iterable[Path]) -> int:
-    """About how many articles PATHS hold, for the ETA: a line of a .jsonl file, any other file one."""
-    files = (file for path in paths for file in ([path] if path.is_file() else path.rglob("*")) if file.is_file())
-    total = 0
-    for file in files:
-        if file.suffix.lower() == ".jsonl":
-            with file.open("rb") as data:
-                total += sum(chunk.count(b"\n") for chunk in iter(lambda: data.read(1 << 20), b""))
-        elif not file.name.startswith("."):
-            total += 1
-    return total
-
-
 def _report_skip(skipped: Skipped) -> None:
     click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+
+
+def _report_note(note: Note) -> None:
+    click.echo(f"note {note.path}: {note.message}", err=True)
 
 
 def _summary(report: IndexReport, index_dir: Path) -> str:

@@ -16,30 +16,18 @@ from dataclasses import dataclass
 
 import jdatetime
 
-# One-to-one character folding applied before matching, so that match offsets
-# stay valid in the original text: Persian and Arabic-Indic digits become ASCII,
-# Arabic yeh/kaf/ae and alef madda become their plain Persian forms.
-_FOLD = str.maketrans(
-    "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩يىكەۀآ",
-    "01234567890123456789ییکهها",
-)
+from searcher import wordlists
+from searcher.analysis.chars import fold_in_place
 
-# Month names (after folding) -> month number, per calendar.
-JALALI_MONTHS = {
-    "فروردین": 1, "اردیبهشت": 2, "خرداد": 3, "تیر": 4, "مرداد": 5, "امرداد": 5,
-    "شهریور": 6, "مهر": 7, "ابان": 8, "اذر": 9, "دی": 10, "بهمن": 11, "اسفند": 12,
-}
-GREGORIAN_MONTHS = {
-    # Dutch, full names and the usual abbreviations
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3,
-    "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7,
-    "augustus": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-    # Persian names of Gregorian months, with common spelling variants
-    "ژانویه": 1, "فوریه": 2, "مارس": 3, "اوریل": 4, "مه": 5, "می": 5,
-    "ژوئن": 6, "ژوئیه": 7, "جولای": 7, "اوت": 8, "اگوست": 8, "سپتامبر": 9,
-    "اکتبر": 10, "نوامبر": 11, "دسامبر": 12,
-}
+
+def _months(name: str) -> dict[str, int]:
+    """Month name (folded, lower case) -> month number, from ``data/NAME``."""
+    pairs = (entry.rsplit(maxsplit=1) for entry in wordlists.entries(f"data/{name}"))
+    return {fold_in_place(word).lower(): int(number) for word, number in pairs}
+
+
+JALALI_MONTHS = _months("jalali_months.txt")
+GREGORIAN_MONTHS = _months("gregorian_months.txt")
 
 # Year ranges that identify each calendar.
 JALALI_YEARS = range(1300, 1500)
@@ -73,9 +61,7 @@ class DateMatch:
     iso: str
 
 
-def fold(text: str) -> str:
-    """Fold digits and letter variants to one form, keeping every offset."""
-    return text.translate(_FOLD)
+fold = fold_in_place  # digits and letter variants to one form, every offset kept
 
 
 def to_iso(year: int, month: int, day: int, jalali: bool) -> str | None:
@@ -136,3 +122,64 @@ def first_date(lines: Iterable[str]) -> str | None:
 def parse_date_value(value: str) -> str | None:
     """A date field of a record ("2024-06-14", "1400/10/10", ...) as ISO, or None."""
     return first_date([value])
+
+
+# Dates in names: ``--date-from-name`` patterns.
+_DIRECTIVES = {
+    "Y": r"(?P<y>\d{4})",  # a year: 13xx/14xx Jalali, 19xx/20xx Gregorian, as in text
+    "m": r"(?P<m>\d{1,2})",
+    "d": r"(?P<d>\d{1,2})",
+    "b": r"(?P<b>" + _alternation([*JALALI_MONTHS, *GREGORIAN_MONTHS]) + r")",
+}
+
+
+@dataclass(frozen=True)
+class NamePattern:
+    """A date as names write it, in strftime style: ``%Y`` a four-digit year (13xx/14xx for the
+    Jalali calendar, 19xx/20xx for the Gregorian one), ``%m`` a month number, ``%b`` a month
+    name (Dutch, or Persian of either calendar), ``%d`` a day, ``%%`` a percent sign; any other
+    character stands for itself. It is looked for anywhere in a name, in Persian or ASCII digits:
+    ``%Y-%m-%d`` finds 2025-06-14 in "fars-2025-06-14-017", ``%Y%m%d`` finds 14030331 in
+    "ir_14030331".
+
+    >>> NamePattern.parse("%Y-%m-%d").find("fars-2025-06-14-017")
+    '2025-06-14'
+    >>> NamePattern.parse("%d %b %Y").find("۳۱ شهریور ۱۴۰۳ گزارش")
+    '2024-09-21'
+    """
+
+    pattern: str
+    regex: re.Pattern
+
+    @classmethod
+    def parse(cls, pattern: str) -> "NamePattern":
+        """Reads a pattern; raises ValueError naming what is wrong with it."""
+        parts, seen, rest = [], set(), pattern
+        while rest:
+            if rest[0] != "%":
+                parts.append(re.escape(rest[0]))
+                rest = rest[1:]
+                continue
+            code = rest[1:2]
+            if code == "%":
+                parts.append("%")
+            elif code in _DIRECTIVES and code not in seen:
+                parts.append(_DIRECTIVES[code])
+                seen.add(code)
+            else:
+                wrong = f"%{code} twice" if code in seen else f"unknown directive %{code}" if code else "a lone % at its end"
+                raise ValueError(f"date pattern {pattern!r} has {wrong}: use %Y, %m or %b, %d, and %% for a percent sign")
+            rest = rest[2:]
+        if not {"Y", "d"} <= seen or len(seen & {"m", "b"}) != 1:
+            raise ValueError(f"date pattern {pattern!r} needs a year (%Y), a month (%m or %b) and a day (%d)")
+        return cls(pattern, re.compile(r"(?<!\d)" + "".join(parts) + r"(?!\d)", re.IGNORECASE))
+
+    def find(self, name: str) -> str | None:
+        """The first valid date the pattern finds in ``name``, as ISO, or None."""
+        for match in self.regex.finditer(fold(name)):
+            fields = match.groupdict()
+            day, year = int(fields["d"]), int(fields["y"])
+            iso = _named_iso(day, fields["b"], year) if fields.get("b") else _numeric_iso(year, int(fields["m"]), day)
+            if iso:
+                return iso
+        return None

@@ -15,16 +15,20 @@ package (``pip install 'searcher[eval]'``).
 """
 from __future__ import annotations
 
-import json
 import random
 import re
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from searcher.api import Index, open_index
-from searcher.errors import QueryError, SearcherError
+from searcher.drops.formats.jsonl import json_lines
+from searcher.drops.formats.streams import numbered_lines
+from searcher.drops.records import optional_str, record_id
+from searcher.errors import DocumentError, QueryError, SearcherError
 from searcher.perturb import PERTURBATIONS
 
 DEPTH = 100  # hits retrieved per query
@@ -32,6 +36,7 @@ DEPTH = 100  # hits retrieved per query
 MEASURES = {"nDCG@10": "nDCG@10", "MRR@10": "RR@10", "R@100": "R@100", "AP": "AP"}
 SIDES = ("docs", "queries")
 INSTALL_HINT = "pip install 'searcher[eval]'"
+MAX_LINE_BYTES = 64_000_000  # a line of a set's file (a document may be long)
 
 Run = dict[str, list[tuple[str, float]]]  # qid -> (docid, engine score), best first
 Progress = Callable[[str], None]
@@ -169,71 +174,81 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     blank lines are skipped, and a first line whose relevance is not a number is a header."""
     qrels: dict[str, dict[str, int]] = {}
     first = True
-    for line_no, line in _lines(path):
-        fields = line.split()
-        if not fields:
-            continue
-        if len(fields) not in (3, 4):
-            raise SearcherError(f"{path}:{line_no}: expected 'qid docid relevance' or 'qid 0 docid relevance', found {len(fields)} fields")
-        try:
-            relevance = int(fields[-1])
-        except ValueError:
-            if first:
-                first = False
+    with _opened(path) as stream:
+        for line_no, raw in numbered_lines(stream, MAX_LINE_BYTES):
+            fields = _decoded(raw, path, line_no).split()
+            if not fields:
                 continue
-            raise SearcherError(f"{path}:{line_no}: relevance {fields[-1]!r} is not an integer") from None
-        first = False
-        qid, docid = fields[0], fields[-2]
-        if qrels.get(qid, {}).get(docid, relevance) != relevance:
-            raise SearcherError(f"{path}:{line_no}: {qid} {docid} judged again with another relevance")
-        qrels.setdefault(qid, {})[docid] = relevance
+            if len(fields) not in (3, 4):
+                raise SearcherError(f"{path}:{line_no}: expected 'qid docid relevance' or 'qid 0 docid relevance', found {len(fields)} fields")
+            try:
+                relevance = int(fields[-1])
+            except ValueError:
+                if first:
+                    first = False
+                    continue
+                raise SearcherError(f"{path}:{line_no}: relevance {fields[-1]!r} is not an integer") from None
+            first = False
+            qid, docid = fields[0], fields[-2]
+            if qrels.get(qid, {}).get(docid, relevance) != relevance:
+                raise SearcherError(f"{path}:{line_no}: {qid} {docid} judged again with another relevance")
+            qrels.setdefault(qid, {})[docid] = relevance
     if not qrels:
         raise SearcherError(f"{path} holds no judgements")
     return qrels
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Numbered lines of a UTF-8 text file."""
+@contextmanager
+def _opened(path: Path) -> Iterator[BinaryIO]:
+    """A file of the set, open for reading; a missing or unreadable one is a SearcherError."""
     try:
-        data = path.read_bytes()
+        stream = path.open("rb")
     except FileNotFoundError:
         raise SearcherError(f"{path} is missing: an evaluation set needs docs.jsonl, queries.jsonl and qrels.tsv") from None
     except OSError as error:
         raise SearcherError(f"cannot read {path}: {error.strerror or error}") from error
-    for line_no, raw in enumerate(data.splitlines(), start=1):
-        try:
-            yield line_no, raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
-        except UnicodeDecodeError:
-            raise SearcherError(f"{path}:{line_no}: not UTF-8 text") from None
+    with stream:
+        yield stream
+
+
+def _decoded(raw: bytes | None, path: Path, line_no: int) -> str:
+    if raw is None:
+        raise SearcherError(f"{path}:{line_no}: longer than {MAX_LINE_BYTES:,} bytes")
+    try:
+        return raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+    except UnicodeDecodeError:
+        raise SearcherError(f"{path}:{line_no}: not UTF-8 text") from None
 
 
 def _jsonl(path: Path) -> Iterator[tuple[int, dict]]:
-    """Numbered JSON objects of a JSON Lines file, blank lines skipped."""
-    for line_no, line in _lines(path):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise SearcherError(f"{path}:{line_no}: not valid JSON ({error.msg})") from None
-        if not isinstance(record, dict):
-            raise SearcherError(f"{path}:{line_no}: expected a JSON object")
-        yield line_no, record
+    """Numbered JSON objects of a JSON Lines file (the drops' reader), blank lines skipped; the
+    first bad line is a SearcherError naming file and line."""
+    with _opened(path) as stream:
+        for line_no, record, problem in json_lines(stream, MAX_LINE_BYTES):
+            if problem:
+                raise SearcherError(f"{path}:{line_no}: {problem}" if line_no else f"{path}: {problem}")
+            if not isinstance(record, dict):
+                raise SearcherError(f"{path}:{line_no}: not a JSON object")
+            yield line_no, record
 
 
 def _field(record: dict, name: str, where: str, required: bool = True) -> str | None:
-    """A string field of a record; required ones must be non-empty."""
-    value = record.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise SearcherError(f"{where}: {name!r} must be a non-empty string" if required else f"{where}: {name!r} must be a string")
+    """A string field of a record (the drops' record check); required ones must be non-empty."""
+    try:
+        value = optional_str(record, name)
+    except DocumentError as error:
+        raise SearcherError(f"{where}: {error}") from None
+    if value is None and required:
+        raise SearcherError(f"{where}: {name!r} must be a non-empty string")
     return value
 
 
 def _id_field(record: dict, name: str, where: str) -> str:
-    """An id field: a non-empty string without whitespace (qrels and run files split on it)."""
-    value = _field(record, name, where)
+    """An id field (the drops' id check) without whitespace: qrels and run files split on it."""
+    try:
+        value = record_id(record, name)
+    except DocumentError as error:
+        raise SearcherError(f"{where}: {error}") from None
     if re.search(r"\s", value):
         raise SearcherError(f"{where}: {name!r} must not contain whitespace, found {value!r}")
     return value

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from searcher import dates
@@ -13,23 +14,34 @@ SORTS = ("relevance", "date")
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrictions every hit must meet; None means no restriction. Dates are ISO Gregorian."""
+    """Restrictions every hit must meet. A hit may be in any of the languages ``lang`` and
+    from any of the sources ``source`` (empty: no restriction); dates are ISO Gregorian, None
+    meaning no restriction."""
 
-    lang: str | None = None
-    source: str | None = None  # the record's source, else the drop folder (case-insensitive)
+    lang: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()  # the record's source, else the drop folder (case-insensitive)
     date_from: str | None = None  # inclusive; undated articles are left out when a date is given
     date_to: str | None = None
 
     @classmethod
-    def of(cls, lang: str | None = None, source: str | None = None, date_from: str | dt.date | None = None,
-           date_to: str | dt.date | None = None) -> "Filters":
-        """Checks the values; dates may be ISO Gregorian (2024-09-21) or Jalali (1403-06-31)."""
-        if lang is not None and lang not in LANGUAGES:
-            raise SearcherError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
+    def of(cls, lang: str | Iterable[str] | None = None, source: str | Iterable[str] | None = None,
+           date_from: str | dt.date | None = None, date_to: str | dt.date | None = None) -> "Filters":
+        """Checks the values. ``lang`` and ``source``: one value or several (any of them);
+        dates may be ISO Gregorian (2024-09-21) or Jalali (1403-06-31)."""
+        langs = _values(lang)
+        for name in langs:
+            if name not in LANGUAGES:
+                raise SearcherError(f"unknown language {name!r}: use one of {', '.join(LANGUAGES)}")
         start, end = iso_date(date_from, "from"), iso_date(date_to, "to")
         if start and end and start > end:
             raise SearcherError(f"the date range {start} to {end} is empty: give the earlier date as the start")
-        return cls(lang, source or None, start, end)
+        return cls(langs, _values(source), start, end)
+
+
+def _values(given: str | Iterable[str] | None) -> tuple[str, ...]:
+    """One value or several as a tuple, blanks and repeats left out."""
+    values = [given] if isinstance(given, str) else list(given or ())
+    return tuple(dict.fromkeys(value.strip() for value in values if value and value.strip()))
 
 
 def iso_date(value: str | dt.date | None, name: str) -> str | None:

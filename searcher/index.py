@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from searcher import documents, hooks
+from searcher import drops, hooks
 from searcher.backend.whoosh import WhooshStore
 from searcher.model import Article, Skipped
 from searcher.model import IndexReport, RebuildReport, RemoveReport
@@ -109,7 +109,7 @@ def copy_rebuilt(old: WhooshStore, new: WhooshStore, on_skip: OnSkip = None) -> 
     report = RebuildReport(missing_sources=[path for path in sources if os.path.isabs(path) and path not in present])
     reread: set[str] = set()
     with new.writer() as writer:
-        for item in documents.read_paths(present):
+        for item in drops.read_paths(present):
             if isinstance(item, Skipped):
                 report.skipped.append(item)
                 if on_skip:

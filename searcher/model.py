@@ -5,7 +5,13 @@ Plain dataclasses with ``to_dict()`` for JSON output; nothing here touches the i
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePath
+
+# A character range (start, end) of a text: a matched word in a snippet, a title or a line.
+Span = tuple[int, int]
+
 
 @dataclass(frozen=True)
 class Article:
@@ -23,6 +29,20 @@ class Article:
     # True when the title was cut from the body for display (no headline was given): it is then
     # not indexed as a title, so the body's opening is not counted twice.
     derived_title: bool = False
+    # The text as it was read, page chrome included (.txt, .md, .html), when that differs from
+    # title + body; None for records given as title and text. Stored for reading, never indexed.
+    page: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The article as it was read: the page (chrome included) when there is one, else the body."""
+        return self.page if self.page is not None else self.body
+
+    @property
+    def outlet(self) -> str | None:
+        """Where the article comes from, as hits show it and ``--source`` filters it: the
+        record's source, else the name of the folder its file was dropped in."""
+        return self.source or PurePath(self.path).parent.name or None
 
 
 @dataclass(frozen=True)
@@ -31,6 +51,15 @@ class Skipped:
 
     path: str
     reason: str  # one line, e.g. "not UTF-8, UTF-16 or Windows-1256 text"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a reader changed or left out of a file or record it still used (a text cut at
+    the size limit, CSV columns it does not know)."""
+
+    path: str
+    message: str  # one line
 
 
 MARK_OPEN = "**"
@@ -51,6 +80,36 @@ class Snippet:
     def marked(self, open: str = MARK_OPEN, close: str = MARK_CLOSE) -> str:
         """The excerpt with each matched word wrapped in ``open``/``close``."""
         return "".join(f"{open}{text}{close}" if matched else text for text, matched in self.parts)
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        """Where the matched words are in ``text``: (start, end) character offsets."""
+        spans, offset = [], 0
+        for text, matched in self.parts:
+            if matched:
+                spans.append((offset, offset + len(text)))
+            offset += len(text)
+        return tuple(spans)
+
+    @classmethod
+    def of(cls, text: str, spans: Iterable[Span]) -> "Snippet":
+        """``text`` with the words at ``spans`` matched; touching spans (the parts of one
+        compound) make one matched part, a span overlapping an earlier one is left out."""
+        parts: list[tuple[str, bool]] = []
+        cursor = 0
+        for start, end in sorted(spans):
+            if start < cursor or end > len(text) or start >= end:
+                continue
+            if start > cursor:
+                parts.append((text[cursor:start], False))
+            if parts and parts[-1][1] and start == cursor:
+                parts[-1] = (parts[-1][0] + text[start:end], True)
+            else:
+                parts.append((text[start:end], True))
+            cursor = end
+        if cursor < len(text):
+            parts.append((text[cursor:], False))
+        return cls(tuple(parts))
 
     @property
     def matches(self) -> list[str]:
@@ -75,26 +134,48 @@ class Hit:
     source: str | None = None  # the record's source, else the drop folder
     url: str | None = None
     similar: tuple[str, ...] = ()  # ids of near-duplicates among the matches, grouped under this hit
+    title_matches: tuple[Span, ...] = ()  # the matched words of the title
 
     @property
     def direction(self) -> str:
         """"rtl" for Persian articles, "ltr" otherwise."""
-        return "rtl" if self.lang == "fa" else "ltr"
+        return text_direction(self.lang)
 
-    def to_dict(self) -> dict:
-        """The fields ``searcher search --json`` prints for a hit."""
-        return {
+    @property
+    def title_snippet(self) -> Snippet:
+        """The title as a Snippet, its matched words marked as a snippet's are."""
+        return Snippet.of(self.title, self.title_matches)
+
+    def to_dict(self, marks: bool = False) -> dict:
+        """The fields ``searcher search --json`` prints for a hit: texts without marks, the
+        matched words as ``[start, end]`` offsets into them; with ``marks`` also the texts
+        with ``**`` around the matched words."""
+        data = {
             "id": self.id,
             "title": self.title,
+            "title_matches": _offsets(self.title_matches),
             "lang": self.lang,
             "date": self.date,
             "path": self.path,
             "score": round(self.score, 4),
-            "snippet": self.snippet.marked(),
+            "snippet": self.snippet.text,
+            "snippet_matches": _offsets(self.snippet.spans),
             "source": self.source,
             "url": self.url,
             "similar": list(self.similar),
         }
+        if marks:
+            data.update(title_marked=self.title_snippet.marked(), snippet_marked=self.snippet.marked())
+        return data
+
+
+def text_direction(lang: str) -> str:
+    """"rtl" for Persian, "ltr" otherwise."""
+    return "rtl" if lang == "fa" else "ltr"
+
+
+def _offsets(spans: Iterable[Span]) -> list[list[int]]:
+    return [[start, end] for start, end in spans]
 
 
 @dataclass(frozen=True)
@@ -109,11 +190,62 @@ class Page:
     hits: list[Hit]
     facets: dict[str, dict[str, int]] | None = None  # "lang"/"source"/"month" -> value -> hits
     suggestion: str | None = None  # a corrected query, when this one found little
+    sort: str = "relevance"  # or "date": then the hits have no relevance score
 
-    def to_dict(self) -> dict:
-        data = {"query": self.query, "total": self.total, "hits": [hit.to_dict() for hit in self.hits]}
+    def to_dict(self, marks: bool = False) -> dict:
+        """The JSON form; ``marks`` as for ``Hit.to_dict``."""
+        data = {"query": self.query, "total": self.total, "hits": [hit.to_dict(marks) for hit in self.hits]}
         optional = {"facets": self.facets, "suggestion": self.suggestion}
         return {**data, **{name: value for name, value in optional.items() if value is not None}}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of an article as read."""
+
+    text: str
+    chrome: bool = False  # page chrome (menus, codes, date lines): shown, but never indexed
+    matches: tuple[Span, ...] = ()  # the words matching the query read with, if any
+
+    def to_dict(self, marks: bool = False) -> dict:
+        data = {"text": self.text, "chrome": self.chrome, "matches": _offsets(self.matches)}
+        return {**data, "marked": Snippet.of(self.text, self.matches).marked()} if marks else data
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A stored article as ``searcher show`` prints it: its text line by line, page chrome
+    marked, and with a query, where the query's words match in the title and the lines."""
+
+    article: Article
+    lines: tuple[Line, ...]
+    query: str | None = None
+    title_matches: tuple[Span, ...] = ()
+
+    @property
+    def direction(self) -> str:
+        return text_direction(self.article.lang)
+
+    @property
+    def title_snippet(self) -> Snippet:
+        return Snippet.of(self.article.title, self.title_matches)
+
+    @property
+    def match_count(self) -> int:
+        """Matched words in the title and the text."""
+        return len(self.title_matches) + sum(len(line.matches) for line in self.lines)
+
+    def to_dict(self, marks: bool = False) -> dict:
+        """The JSON form (``searcher show --json``); ``marks`` adds the marked texts."""
+        article = self.article
+        data = {"id": article.id, "title": article.title, "title_matches": _offsets(self.title_matches),
+                "lang": article.lang, "date": article.date, "source": article.outlet, "url": article.url,
+                "path": article.path}
+        if marks:
+            data["title_marked"] = self.title_snippet.marked()
+        if self.query is not None:
+            data.update(query=self.query, matches=self.match_count)
+        return {**data, "lines": [line.to_dict(marks) for line in self.lines]}
 
 
 @dataclass

@@ -14,17 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-ZWNJ = "\u200c"  # ZERO WIDTH NON-JOINER, joins the parts of "می‌روم", "کتاب‌ها"
-
-_ARABIC_LETTERS = str.maketrans({
-    "\u06cc": "\u064a",  # ARABIC LETTER FARSI YEH -> ARABIC LETTER YEH
-    "\u06a9": "\u0643",  # ARABIC LETTER KEHEH -> ARABIC LETTER KAF
-})
-
-_PERSIAN_DIGITS = str.maketrans(
-    # ASCII 0-9 and ARABIC-INDIC DIGIT ZERO..NINE (U+0660..) -> EXTENDED ARABIC-INDIC (U+06F0..)
-    {**{str(d): chr(0x06F0 + d) for d in range(10)}, **{chr(0x0660 + d): chr(0x06F0 + d) for d in range(10)}}
-)
+from searcher.analysis.chars import ARABIC_SPELLING_TABLE, PERSIAN_DIGIT_TABLE, ZWNJ
 
 
 def remove_zwnj(text: str) -> str:
@@ -39,12 +29,12 @@ def zwnj_to_space(text: str) -> str:
 
 def arabic_yeh_kaf(text: str) -> str:
     """Writes Persian yeh and kaf as their Arabic forms: ی -> ي, ک -> ك."""
-    return text.translate(_ARABIC_LETTERS)
+    return text.translate(ARABIC_SPELLING_TABLE)
 
 
 def persian_digits(text: str) -> str:
     """Writes ASCII and Arabic-Indic digits as Persian digits: "1403" -> "۱۴۰۳"."""
-    return text.translate(_PERSIAN_DIGITS)
+    return text.translate(PERSIAN_DIGIT_TABLE)
 
 
 def strip_diacritics(text: str) -> str:

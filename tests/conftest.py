@@ -5,8 +5,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from searcher import Index, open_index
+from searcher.cli import main
 
 pytest_plugins = ["serve_fixtures"]  # the server's fixtures (tests/test_serve_*.py)
 
@@ -43,3 +45,12 @@ def make_index(tmp_path) -> Callable[..., Index]:
 def ids(page) -> list[str]:
     """The ids of a page's hits, in rank order."""
     return [hit.id for hit in page.hits]
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch) -> Callable[..., object]:
+    """Runs ``searcher ARGS`` in an empty working directory (tmp_path); returns click's Result."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEARCHER_INDEX", raising=False)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)

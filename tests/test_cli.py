@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -68,14 +72,23 @@ def test_search_json_shape(run, indexed):
     hit = data["hits"][0]
     assert {"id", "title", "lang", "date", "path", "score", "snippet"} <= set(hit)  # keys may be added, never removed
     assert hit["id"] == "004_7c82a9d19096d9a2" and hit["lang"] == "nl"
-    assert "**Oekraïne**" in hit["snippet"]
+    assert "**" not in hit["snippet"] and "snippet_marked" not in hit and "title_marked" not in hit
+    assert [hit["snippet"][start:end] for start, end in hit["snippet_matches"]] == ["Oekraïne"]
+    assert hit["title_matches"] == []
+
+
+def test_search_json_marks_only_when_asked(run, indexed):
+    hit = json.loads(run("search", "Trump Oekraine", "--index", str(indexed), "--json", "--marks").stdout)["hits"][0]
+    assert "**Oekraïne**" in hit["snippet_marked"] and "**Trump**" in hit["title_marked"]
+    assert hit["snippet_marked"].replace("**", "") == hit["snippet"]
+    assert [hit["title"][start:end] for start, end in hit["title_matches"]] == ["Trump"]
 
 
 def test_search_text_output_and_lang_filter(run, indexed):
     result = run("search", "ترامپ", "--index", str(indexed), "--lang", "fa", "--limit", "2")
     assert result.exit_code == 0
     assert "1. " in result.stdout and "2. " in result.stdout and "3. " not in result.stdout
-    assert "\u2067" in result.stdout  # Persian lines are wrapped in a right-to-left isolate
+    assert not set("\u2066\u2067\u2068\u2069") & set(result.stdout)  # isolates only on a terminal
 
 
 def test_search_with_no_hits_exits_zero(run, indexed):
@@ -153,9 +166,101 @@ def test_headlines_without_text_are_indexed_and_listed(run, tmp_path):
     data = json.loads(run("search", "Kuijt ADO", "--index", "idx", "--json").stdout)
     snippets = {hit["id"]: hit["snippet"] for hit in data["hits"]}
     assert data["total"] == 3 and set(snippets) == {"h1", "h2", "full"}  # distinct headlines are not grouped
-    assert snippets["h1"] == snippets["h2"] == "" and "**Kuijt**" in snippets["full"]
+    assert snippets["h1"] == snippets["h2"] == "" and "Kuijt" in snippets["full"]
     assert [hit["id"] for hit in json.loads(run("search", "title:MVV", "--index", "idx", "--json").stdout)["hits"]] == ["h1"]
     text = run("search", "Kuijt", "--index", "idx").stdout
-    assert "ADO verliest bij MVV ook derde wedstrijd onder Kuijt\n   undated · " in text
+    assert "ADO verliest bij MVV ook derde wedstrijd onder **Kuijt**\n   undated · " in text  # titles marked too
     similar = json.loads(run("similar", "h1", "--index", "idx", "--json").stdout)
     assert {hit["id"] for hit in similar["hits"]} == {"h2", "full"}
+
+
+@pytest.fixture
+def news(run, tmp_path):
+    """Three Dutch articles indexed into ./news."""
+    records = [
+        {"id": "both", "lang": "nl", "title": "Rutte spreekt Trump", "text": "Rutte en Trump spraken over de NAVO."},
+        {"id": "trump", "lang": "nl", "title": "Trump in Den Haag", "text": "Trump kwam naar de NAVO-top."},
+        {"id": "rutte", "lang": "nl", "title": "Rutte op bezoek", "text": "Rutte bezocht Kyiv."},
+    ]
+    (tmp_path / "news.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert run("index", str(tmp_path / "news.jsonl"), "--index", "news").exit_code == 0
+    return "news"
+
+
+@pytest.mark.parametrize("args", [
+    ["search", "-Rutte Trump", "--index", "news", "--json"],
+    ["search", "--index", "news", "-Rutte Trump", "--json"],
+    ["search", "--json", "--limit=5", "-Rutte Trump", "--index", "news"],
+    ["search", "--index", "news", "--json", "--", "-Rutte Trump"],
+])
+def test_a_query_may_start_with_a_dash(run, news, args):
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"] == "-Rutte Trump" and [hit["id"] for hit in data["hits"]] == ["trump"]
+
+
+def test_dash_queries_leave_real_options_alone(run, news):
+    assert run("search", "-h").stdout.startswith("Usage: ")
+    mistyped = run("search", "Trump", "--limt", "5", "--index", news)
+    assert mistyped.exit_code == 2 and "No such option '--limt'" in mistyped.stderr
+    negative = run("search", "Trump", "--limit", "-1", "--index", news)
+    assert negative.exit_code == 2 and "-1 is not in the range" in negative.stderr  # a value, not a query
+    alone = run("search", "-Rutte", "--index", news)
+    assert alone.exit_code == 1 and "no words to search for" in alone.stderr  # searched, not an option
+
+
+def test_search_help_shows_how_to_start_a_query_with_a_dash(run):
+    help_text = run("search", "--help").stdout
+    assert 'searcher search -- "-Rutte Trump"' in help_text and 'searcher search "-Rutte Trump"' in help_text
+
+
+def test_count_line_echoes_the_query_as_typed(run, news, tmp_path):
+    assert run("search", "Kyiv", "--index", news).stdout.split("\n")[0] == "1 hit for: Kyiv"
+    assert run("search", "Trump", "--index", news).stdout.split("\n")[0] == "2 hits for: Trump"
+    paged = run("search", "Trump OR Rutte", "--index", news, "--limit", "2", "--page", "2").stdout
+    assert paged.split("\n")[0] == "3 hits, showing 3, for: Trump OR Rutte"
+    half_space = run("search", "هسته‌ای", "--index", news).stdout
+    assert half_space.split("\n")[0] == "No hits for: هسته‌ای"
+
+
+def test_shell_completion_script_is_produced(run):
+    result = CliRunner().invoke(main, [], prog_name="searcher", env={"_SEARCHER_COMPLETE": "bash_source"})
+    assert result.exit_code == 0
+    assert "_searcher_completion()" in result.stdout
+    assert "complete -o nosort -F _searcher_completion searcher" in result.stdout
+    for shell in ("zsh", "fish"):
+        script = CliRunner().invoke(main, [], prog_name="searcher", env={"_SEARCHER_COMPLETE": f"{shell}_source"})
+        assert script.exit_code == 0 and "_SEARCHER_COMPLETE" in script.stdout
+
+
+@pytest.mark.parametrize("words, expected", [
+    ("searcher sh", ["plain,show"]),
+    ("searcher search x --la", ["plain,--lang"]),
+    ("searcher search x --lang ", ["plain,fa", "plain,nl", "plain,und"]),
+])
+def test_shell_completion_completes_commands_options_and_choices(words, expected):
+    env = {"_SEARCHER_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    result = CliRunner().invoke(main, [], prog_name="searcher", env=env)
+    assert result.exit_code == 0 and result.stdout.split() == expected
+
+
+def test_readme_documents_every_command_and_option():
+    """The README is the reference: each command and each long option of its --help is in it."""
+    readme = (SEEDS.parent / "README.md").read_text(encoding="utf-8")
+    missing = [f"searcher {name}" for name in main.commands if f"searcher {name}" not in readme]
+    missing += [f"searcher {name} {option}" for name, command in main.commands.items() for param in command.params
+                for option in getattr(param, "opts", ()) if option.startswith("--") and option not in readme]
+    assert missing == []
+
+
+def test_bash_completes_with_the_produced_script(tmp_path):
+    """The script bash sources completes ``searcher sh`` to ``show`` through the installed command."""
+    bash, command = shutil.which("bash"), Path(sys.executable).with_name("searcher")
+    if bash is None or not command.exists():
+        pytest.skip("needs bash and the installed searcher command")
+    script = ('eval "$(_SEARCHER_COMPLETE=bash_source searcher)"; COMP_WORDS=(searcher sh); COMP_CWORD=1; '
+              '_searcher_completion searcher; echo "${COMPREPLY[@]}"')
+    env = {**os.environ, "PATH": f"{command.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run([bash, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0 and result.stdout.split() == ["show"], result.stderr

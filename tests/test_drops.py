@@ -115,7 +115,7 @@ def test_flat_index_of_format_1_opens_and_moves_into_a_generation(run, tmp_path)
     from searcher.backend.whoosh.schema import INDEX_VERSION
     from searcher.backend.whoosh import WhooshStore
     from searcher.index import ingest
-    from searcher.documents import read_paths
+    from searcher.drops import read_paths
 
     flat = tmp_path / "idx"
     store = WhooshStore.create(flat)

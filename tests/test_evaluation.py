@@ -168,12 +168,12 @@ def test_no_set_directory(tmp_path: Path):
 
 
 @pytest.mark.parametrize("file, content, message", [
-    ("docs.jsonl", '{"id": "d1", "text": "x"}\n{"id": "d2", "text": \n', r"docs.jsonl:2: not valid JSON"),
-    ("docs.jsonl", '{"id": "d1", "text": "x"}\n["d2"]\n', r"docs.jsonl:2: expected a JSON object"),
+    ("docs.jsonl", '{"id": "d1", "text": "x"}\n{"id": "d2", "text": \n', r"docs.jsonl:2: bad JSON: Expecting value at column 22"),
+    ("docs.jsonl", '{"id": "d1", "text": "x"}\n["d2"]\n', r"docs.jsonl:2: not a JSON object"),
     ("docs.jsonl", '{"id": "d1"}\n', r"docs.jsonl:1: 'text' must be a non-empty string"),
     ("docs.jsonl", '{"id": "d1", "text": "x"}\n\n{"id": "d1", "text": "y"}\n', r"docs.jsonl:3: document id 'd1' already used on line 1"),
     ("docs.jsonl", '{"id": "d 1", "text": "x"}\n', r"docs.jsonl:1: 'id' must not contain whitespace"),
-    ("docs.jsonl", '{"id": "d1", "text": "x", "title": 3}\n', r"docs.jsonl:1: 'title' must be a string"),
+    ("docs.jsonl", '{"id": "d1", "text": "x", "title": 3}\n', r"docs.jsonl:1: 'title' is not a string"),
     ("queries.jsonl", '{"qid": "q1", "text": ""}\n', r"queries.jsonl:1: 'text' must be a non-empty string"),
     ("queries.jsonl", '{"qid": "q1", "text": "a"}\n{"qid": "q1", "text": "b"}\n', r"queries.jsonl:2: query id 'q1' already used on line 1"),
     ("queries.jsonl", '{"qid": "q9", "text": "a"}\n', r"no query of .*queries.jsonl has a judgement"),
@@ -186,7 +186,7 @@ def test_bad_set_files(set_dir: Path, file: str, content: str, message: str):
 
 def test_not_utf8(set_dir: Path):
     (set_dir / "queries.jsonl").write_bytes(b'{"qid": "q1", "text": "a"}\n{"qid": "q2", "text": "\xe9"}\n')
-    with pytest.raises(SearcherError, match=r"queries.jsonl:2: not UTF-8 text"):
+    with pytest.raises(SearcherError, match=r"queries.jsonl:2: not UTF-8 \(invalid byte at offset 23 of the line\)"):
         load_set(set_dir)
 
 

@@ -38,6 +38,18 @@ def test_filters_combine_with_any_query(news):
     assert ids(news.search("Oekraïne -Kyiv", lang="nl", source="NOS", date_to="2024-12-31")) == ["nos-1"]
 
 
+def test_several_sources_or_languages_mean_any_of_them(news):
+    assert set(ids(news.search("onderhandelingen OR مذاکرات", source=["nu.nl", "همشهری"]))) == {"nu-1", "fa-1"}
+    assert set(ids(news.search("onderhandelingen OR مذاکرات", source=("NOS", "nu.nl"), date_from="2024-01-01"))) == {
+        "nos-1", "nu-1"}
+    assert len(ids(news.search("onderhandelingen OR مذاکرات", lang=["nl", "fa"]))) == 5
+    assert ids(news.search("onderhandelingen OR مذاکرات", lang=["fa", "und"])) == ["fa-1"]
+    with pytest.raises(SearcherError, match="no articles from source 'BBC'"):
+        news.search("oorlog", source=["NOS", "BBC"])
+    with pytest.raises(SearcherError, match="unknown language 'en'"):
+        news.search("oorlog", lang=["nl", "en"])
+
+
 def test_filter_errors_name_the_fix(news):
     with pytest.raises(SearcherError, match="index knows NOS, nu.nl"):
         news.search("oorlog", source="BBC")
@@ -67,6 +79,7 @@ def test_facets_count_every_match(news):
         "source": {"NOS": 3, "nu.nl": 1},
         "month": {"2024-09": 1, "2024-10": 1, "2023-01": 1, "none": 1},
     }
+    assert list(page.facets["month"]) == ["2023-01", "2024-09", "2024-10", "none"]  # by date, undated last
     assert news.search("oorlog").facets is None
 
 
@@ -144,7 +157,37 @@ def test_cli_filters_sort_and_facets(cli):
     assert [hit["id"] for hit in data["hits"]] == ["nu-1", "fa-1", "nos-1"]
     assert data["facets"]["lang"] == {"nl": 2, "fa": 1}
     text = cli("search", "onderhandelingen", "--source", "nos", "--facets").stdout
-    assert "3 hits for 'onderhandelingen'" in text and "\nsource: NOS 3" in text
+    assert text.startswith("3 hits for: onderhandelingen\n") and "\nsource: NOS 3" in text
+
+
+def test_cli_facets_in_order(cli):
+    """Months by date, undated last; other facets by count, most first."""
+    text = cli("search", "onderhandelingen OR مذاکرات", "--facets", "--all").stdout
+    assert text.split("\n")[-4:] == [
+        "lang: nl 4, fa 1",
+        "source: NOS 3, nu.nl 1, همشهری 1",
+        "month: 2023-01 1, 2024-09 2, 2024-10 1, none 1",
+        "",
+    ]
+    data = json.loads(cli("search", "onderhandelingen OR مذاکرات", "--facets", "--json").stdout)
+    assert list(data["facets"]["month"]) == ["2023-01", "2024-09", "2024-10", "none"]
+    assert list(data["facets"]["source"]) == ["NOS", "nu.nl", "همشهری"]
+
+
+def test_cli_repeated_source_and_lang_mean_any_of_them(cli):
+    data = json.loads(cli("search", "onderhandelingen OR مذاکرات", "--source", "nu.nl", "--source", "همشهری",
+                          "--json", "--all").stdout)
+    assert {hit["id"] for hit in data["hits"]} == {"nu-1", "fa-1"} and data["total"] == 2
+    both = json.loads(cli("search", "onderhandelingen OR مذاکرات", "--lang", "fa", "--lang", "nl", "--json").stdout)
+    assert both["total"] == 5
+    one = json.loads(cli("search", "onderhandelingen OR مذاکرات", "--lang", "fa", "--json").stdout)
+    assert [hit["id"] for hit in one["hits"]] == ["fa-1"]
+
+
+def test_cli_no_score_when_sorted_by_date(cli):
+    by_date = cli("search", "onderhandelingen", "--sort", "date", "--all").stdout
+    assert "score" not in by_date and "   2024-10-02 · nu.nl · nl · nu-1" in by_date.split("\n")
+    assert "· score " in cli("search", "onderhandelingen", "--all").stdout
 
 
 def test_cli_errors_name_the_fix(cli):

@@ -39,6 +39,8 @@ KEHEH = "\u06a9"  # Persian kaf: our canonical ک
 HEH = araby.HEH  # U+0647, canonical ه
 AE = "\u06d5"  # ARABIC LETTER AE, used as heh in Kurdish-keyboard Persian (seed 002)
 HEH_GOAL = "\u06c1"  # Urdu heh; Lucene folds it to heh too
+HEH_WITH_YEH_ABOVE = "\u06c0"  # ۀ, the ezafe on a final heh; NFKD splits it into heh + hamza above
+ALEF_WITH_MADDA_ABOVE = araby.ALEF_MADDA  # U+0622 آ
 TEH_MARBUTA = araby.TEH_MARBUTA  # U+0629, ة
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # U+06F0..U+06F9
@@ -97,6 +99,31 @@ FA_TABLE = {
     ord(ALEF_WASLA): ALEF,  # ٱ -> ا
 }
 
+#: One character for one, so that match offsets stay valid in the raw text (dates, page chrome
+#: are matched there, not in tokens): digits to ASCII, Persian letter variants to one form.
+IN_PLACE_TABLE = {
+    **DIGIT_TABLE,
+    ord(ARABIC_YEH): FARSI_YEH,  # ي -> ی (Arabic keyboards)
+    ord(ALEF_MAKSURA): FARSI_YEH,  # ى -> ی
+    ord(ARABIC_KAF): KEHEH,  # ك -> ک
+    ord(AE): HEH,  # ە -> ه (Kurdish keyboards)
+    ord(HEH_WITH_YEH_ABOVE): HEH,  # ۀ -> ه (month and label words are listed without the ezafe)
+    ord(ALEF_WITH_MADDA_ABOVE): ALEF,  # آ -> ا (آبان = ابان)
+}
+
+#: Words of raw text looked up in word lists (page chrome): the in-place folding, apostrophes
+#: written one way, and ZWNJ deleted (سه‌شنبه = سهشنبه); offsets are not kept.
+WORD_LOOKUP_TABLE = {
+    **IN_PLACE_TABLE,
+    **{ord(c): "'" for c in APOSTROPHES},  # video’s = video's
+    ord(ZWNJ): None,  # half-space or not, one word
+}
+
+#: The other way round, for perturbation experiments (searcher.perturb): Persian yeh and keheh
+#: as Arabic keyboards write them, and every digit as a Persian digit.
+ARABIC_SPELLING_TABLE = _table({FARSI_YEH: ARABIC_YEH, KEHEH: ARABIC_KAF})
+PERSIAN_DIGIT_TABLE = _table({d: PERSIAN_DIGITS[i % 10] for i, d in enumerate(ASCII_DIGITS + ARABIC_INDIC_DIGITS)})
+
 #: Latin folding after NFKD + lowercasing: drop accents and in-word apostrophes.
 LATIN_TABLE = {
     **DIGIT_TABLE,
@@ -137,6 +164,25 @@ def fold_digits(text: str) -> str:
     ('50', '50')
     """
     return text.translate(DIGIT_TABLE)
+
+
+def fold_in_place(text: str) -> str:
+    """Digits to ASCII and Persian letter variants to one form, one character for one.
+
+    >>> fold_in_place("۳۱ شهريور ۱۴۰۳")
+    '31 شهریور 1403'
+    """
+    return text.translate(IN_PLACE_TABLE)
+
+
+def fold_lookup(word: str) -> str:
+    """A raw-text word as word lists are looked up: ``fold_in_place``, one apostrophe, no ZWNJ,
+    lower case.
+
+    >>> fold_lookup("Video’s"), fold_lookup("سه\u200cشنبه") == "سهشنبه"
+    ("video's", True)
+    """
+    return word.translate(WORD_LOOKUP_TABLE).lower()
 
 
 def fold_other(text: str) -> str:

@@ -10,7 +10,6 @@ import functools
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from pathlib import PurePath
 
 from whoosh import fields
 from whoosh.system import pack_uint
@@ -124,15 +123,10 @@ class SignatureField(fields.COLUMN):
         return dedup.signature(dedup.article_terms(*value)) or b""
 
 
-def outlet(article: Article) -> str | None:
-    """The record's source, else the name of the folder its file was dropped in."""
-    return article.source or PurePath(article.path).parent.name or None
-
-
 def derived_fields(article: Article, combined_field: str) -> dict:
     """The combined text (named ``combined_field``), ``outlet`` (when known) and
     ``dup_signature`` fields of an article. A title cut from the body is not indexed."""
     title = "" if article.derived_title else article.title
     derived = {combined_field: (title, article.body), "dup_signature": (article.lang, title, article.body)}
-    name = outlet(article)
+    name = article.outlet
     return {**derived, "outlet": name} if name else derived

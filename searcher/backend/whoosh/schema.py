@@ -10,7 +10,7 @@ from searcher.backend.whoosh.derived import CombinedTextField, SignatureField, W
 
 # Bump when what an article puts into the index changes (fields, what goes in them): indexes
 # record INDEX_VERSION, and one built by another version is asked to rebuild.
-FIELDS_REVISION = 7
+FIELDS_REVISION = 8
 INDEX_VERSION = f"{registry.ANALYSIS_VERSION}+fields.{FIELDS_REVISION}"
 
 # Articles in fa or nl go to the script-aware "text" fields; any other language to the
@@ -59,6 +59,7 @@ def build_schema() -> fields.Schema:
         stored_title=fields.STORED(),
         stored_body=fields.STORED(),
         derived_title=fields.STORED(),
+        stored_page=fields.STORED(),  # the text as read, page chrome included (Article.page), for reading
         title=WrittenTextField(analyzer=text, multitoken_query="phrase"),
         body=WrittenTextField(analyzer=text, multitoken_query="phrase"),
         title_und=fields.TEXT(analyzer=generic, multitoken_query="phrase"),

@@ -99,9 +99,10 @@ def restriction(searcher: Searcher, filters: Filters) -> wq.Query | None:
     """The Whoosh filter query of ``filters`` (None without any)."""
     clauses = []
     if filters.lang:
-        clauses.append(wq.Term("lang", filters.lang))
+        clauses.append(wq.Or([wq.Term("lang", lang) for lang in filters.lang]))
     if filters.source:
-        clauses.append(wq.Or([wq.Term("outlet", name) for name in _outlets_named(searcher, filters.source)]))
+        clauses.append(wq.Or([wq.Term("outlet", name) for source in filters.source
+                              for name in _outlets_named(searcher, source)]))
     if filters.date_from or filters.date_to:
         clauses.append(wq.TermRange("date", filters.date_from, filters.date_to))
     return wq.And(clauses) if clauses else None
@@ -248,13 +249,15 @@ def _grouped(searcher: Searcher, ranked: list[RankedDoc]) -> list[tuple[RankedDo
 
 def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc, with_snippet: bool, others: list[RankedDoc]) -> Hit:
     fields = searcher.stored_fields(doc.docnum)
-    snippet = Snippet()
+    title = fields.get("stored_title", "")
+    snippet, title_matches = Snippet(), ()
     if with_snippet:
         family = TEXT_FIELDS if fields["lang"] in TEXT_LANGUAGES else GENERIC_FIELDS
         snippet = snippets.best_snippet(searcher, query, (family["body"], family["combined"]), fields.get("stored_body", ""))
+        title_matches = snippets.spans(searcher.schema, query, (family["title"], family["combined"]), title)
     return Hit(
         id=fields["id"],
-        title=fields.get("stored_title", ""),
+        title=title,
         lang=fields["lang"],
         date=fields.get("date"),
         path=fields.get("path", ""),
@@ -263,4 +266,5 @@ def _hit(searcher: Searcher, query: wq.Query, doc: RankedDoc, with_snippet: bool
         source=fields.get("outlet") or fields.get("source"),
         url=fields.get("url"),
         similar=tuple(searcher.stored_fields(other.docnum)["id"] for other in others),
+        title_matches=title_matches,
     )

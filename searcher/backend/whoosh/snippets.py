@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from whoosh import query as wq
 from whoosh.analysis import Analyzer
+from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from searcher.analysis import chars as C
@@ -29,7 +30,7 @@ from searcher.analysis.steps import (
     AffixJoinFilter, CompoundPartsFilter, CompoundSplitFilter, FoldFilter, ScriptTokenizer, SplitFilter, StemFilter, StopFlagFilter,
 )
 from searcher.backend.whoosh.parsing import positive_terms
-from searcher.model import Snippet
+from searcher.model import Snippet, Span
 
 SNIPPET_CHARS = 240  # a snippet's length before it is widened to whole words
 CONTEXT_CHARS = 80  # at most this much text before the first marked word
@@ -57,7 +58,7 @@ def best_snippet(searcher: Searcher, query: wq.Query, fieldnames: tuple[str, ...
     """The body passage with the most matches of ``query``'s terms in ``fieldnames`` (fields
     analysed alike, the first of them the body's), or the body's opening when nothing matched
     there (a title-only match)."""
-    terms = frozenset(term for name, term in positive_terms(query) if name in fieldnames)
+    terms = query_terms(query, fieldnames)
     found = matches(searcher.schema[fieldnames[0]].analyzer, text, terms) if terms and text else []
     if not found:
         return _snippet(text, 0, min(len(text), SNIPPET_CHARS), [])
@@ -66,6 +67,19 @@ def best_snippet(searcher: Searcher, query: wq.Query, fieldnames: tuple[str, ...
     start = max(0, found[first].startchar - min(CONTEXT_CHARS, (SNIPPET_CHARS - span) // 2))
     end = min(len(text), max(found[last].endchar, start + SNIPPET_CHARS))
     return _snippet(text, start, end, [(m.startchar, m.endchar) for m in found[first:last + 1]])
+
+
+def spans(schema: Schema, query: wq.Query, fieldnames: tuple[str, ...], text: str) -> tuple[Span, ...]:
+    """Where the words matching ``query``'s terms in ``fieldnames`` (fields analysed alike, the
+    first of them ``text``'s) are in the whole of ``text``: a title, an article read whole."""
+    terms = query_terms(query, fieldnames)
+    found = matches(schema[fieldnames[0]].analyzer, text, terms) if terms and text else []
+    return tuple((match.startchar, match.endchar) for match in found)
+
+
+def query_terms(query: wq.Query, fieldnames: tuple[str, ...]) -> frozenset[str]:
+    """The terms of ``query`` a matching article has in any of ``fieldnames`` (never the negated ones)."""
+    return frozenset(term for name, term in positive_terms(query) if name in fieldnames)
 
 
 def best_window(found: list[Match]) -> tuple[int, int]:

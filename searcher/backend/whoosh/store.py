@@ -23,12 +23,12 @@ from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
 from whoosh.searching import Searcher
 
 from searcher import hooks
-from searcher.backend.whoosh import parsing, searching, similar, suggest
+from searcher.backend.whoosh import parsing, searching, similar, snippets, suggest
 from searcher.backend.whoosh.codec import SearcherCodec
 from searcher.backend.whoosh.collecting import Collector, collecting_by_hand
 from searcher.backend.whoosh.derived import derived_fields
 from searcher.backend.whoosh.schema import GENERIC_FIELDS, TEXT_FIELDS, TEXT_LANGUAGES, build_schema, weighting
-from searcher.model import Article
+from searcher.model import Article, Span
 from searcher.errors import IndexDamaged, IndexNotFound
 
 INDEX_NAME = "articles"
@@ -173,6 +173,21 @@ class WhooshStore:
             }
         return {lang: count for lang, count in counts.items() if count}
 
+    def get(self, article_id: str) -> Article | None:
+        """The article with this id, from its stored fields; None when there is none."""
+        with self._ranking() as searcher:
+            stored = searcher.document(id=article_id)
+        return _article_of(stored) if stored is not None else None
+
+    def highlight(self, article: Article, text: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
+        """Where the words of the query ``text`` match in ``article``: spans of its title and of
+        ``article.text``, found as snippets find them."""
+        query = parsing.parse(self._parser, text).query
+        family = TEXT_FIELDS if article.lang in TEXT_LANGUAGES else GENERIC_FIELDS
+        schema = self._ix.schema
+        return (snippets.spans(schema, query, (family["title"], family["combined"]), article.title),
+                snippets.spans(schema, query, (family["body"], family["combined"]), article.text))
+
     def search(self, text: str, request: searching.Request, facets: bool = False, suggest: bool = False,
                literal: bool = False) -> searching.Answer:
         """The page of hits ``request`` asks for; with ``suggest``, a corrected query when this
@@ -267,7 +282,7 @@ def _article_of(stored: dict) -> Article:
         id=stored["id"], title=stored.get("stored_title", ""), body=stored.get("stored_body", ""),
         lang=stored["lang"], date=stored.get("date"), path=stored.get("path", ""),
         source=stored.get("source"), url=stored.get("url"), content_hash=stored["content_hash"],
-        derived_title=stored.get("derived_title", False),
+        derived_title=stored.get("derived_title", False), page=stored.get("stored_page"),
     )
 
 
@@ -286,7 +301,7 @@ def _fields_of(article: Article) -> dict:
     }
     if not article.derived_title:
         fields[family["title"]] = article.title
-    optional = {"date": article.date, "source": article.source, "url": article.url}
+    optional = {"date": article.date, "source": article.source, "url": article.url, "stored_page": article.page}
     fields.update({name: value for name, value in optional.items() if value})
     fields.update(derived_fields(article, family["combined"]))
     return fields

@@ -1,4 +1,5 @@
-"""Reading drops: decoding, page chrome, titles, bodies, languages, dates, JSON records."""
+"""Reading drops (searcher.drops): decoding, page chrome, titles, bodies, languages, dates, JSON
+records, folders."""
 import hashlib
 import json
 import os
@@ -7,17 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from searcher.documents import (
-    Article,
-    Skipped,
-    article_from_record,
-    article_from_text,
-    detect_lang,
-    is_chrome,
-    read_paths,
-    title_from_paragraph,
-)
+from searcher.drops import read_paths
+from searcher.drops.lang import detect_lang
+from searcher.drops.page import is_chrome, title_from_paragraph
+from searcher.drops import records
 from searcher.errors import DocumentError
+from searcher.model import Article, Skipped
+
+
+def article_from_text(text: str, id: str, path: str) -> Article:
+    article, note = records.article_from_text(text, path, id)
+    assert note is None
+    return article
+
+
+def article_from_record(record, path: str) -> Article:
+    article, note = records.article_from_record(record, path)
+    assert note is None
+    return article
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -328,7 +336,7 @@ def test_txt_in_windows_1256(tmp_path):
         (b"  \n\t\r\n ", "empty"),
         (b"\xef\xbb\xbf \n", "empty"),
         (b"\xff\xfe", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "a PNG image, not text"),
         (bytes(range(1, 9)) * 50 + b"some text", "binary"),
         ("Café één groot geheim en überhaupt".encode("cp1252"), "not UTF-8, UTF-16 or Windows-1256"),
         (b"\xff\xfe\x00\xd8", "invalid UTF-16"),  # a lone surrogate after the BOM
@@ -357,15 +365,16 @@ def test_unreadable_file_is_skipped(tmp_path):
 
 
 def test_permission_error_is_skipped(tmp_path, monkeypatch):
-    (tmp_path / "locked.txt").write_text(SAMPLE, encoding="utf-8")
-    (tmp_path / "locked.json").write_text("{}", encoding="utf-8")
-    (tmp_path / "locked.jsonl").write_text("{}", encoding="utf-8")
+    for name in ("locked.txt", "locked.json", "locked.jsonl"):
+        (tmp_path / name).write_text(SAMPLE, encoding="utf-8")
+    real_open = os.open
 
-    def refuse(self, *args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(path, *args, **kwargs):
+        if Path(path).parent == tmp_path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     items = list(read_paths([tmp_path]))
     assert [type(i) for i in items] == [Skipped] * 3
     assert all(i.reason == "cannot read: Permission denied" for i in items)
@@ -374,7 +383,7 @@ def test_permission_error_is_skipped(tmp_path, monkeypatch):
 def test_vanished_file_is_skipped(tmp_path):
     (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
     skipped = only(read_paths([tmp_path]))
-    assert isinstance(skipped, Skipped) and "vanished" in skipped.reason
+    assert skipped == Skipped(str(tmp_path / "gone.txt"), f"broken symbolic link to {tmp_path / 'nowhere.txt'}")
     missing = only(read_paths([tmp_path / "missing"]))
     assert isinstance(missing, Skipped) and "no such file" in missing.reason
 
@@ -384,7 +393,7 @@ def test_folders_are_walked_in_sorted_order_without_hidden_entries(tmp_path, mon
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(SAMPLE, encoding="utf-8")
-    (tmp_path / "notes.md").write_text("# notes", encoding="utf-8")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
     (tmp_path / "README").write_text("readme", encoding="utf-8")
     (tmp_path / "link").symlink_to(tmp_path / "b")  # not followed: no cycles, no doubles
     monkeypatch.chdir(tmp_path)
@@ -395,11 +404,11 @@ def test_folders_are_walked_in_sorted_order_without_hidden_entries(tmp_path, mon
         ("Article", "b/1.txt"),
         ("Article", "b/2.txt"),
         ("Article", "c/d/e.txt"),
-        ("Skipped", "notes.md"),
+        ("Skipped", "notes.pdf"),
     ]
     assert [a.id for a in articles(items)] == ["a", "1", "2", "e"]
     assert all(Path(i.path).is_absolute() for i in items)
-    assert "unsupported file type '.md'" in items[-1].reason
+    assert "unsupported file type '.pdf'" in items[-1].reason
     # a hidden file named explicitly is read
     assert only(read_paths([tmp_path / "b/.secret.txt"])).id == ".secret"
 
@@ -422,7 +431,7 @@ def test_jsonl_bad_lines_are_skipped_and_reading_goes_on(tmp_path):
     assert reasons[0].startswith("line 3: bad JSON")
     assert reasons[1] == "line 4: not a JSON object"
     assert reasons[2] == "line 5: record 'r5' has no usable 'text'"  # neither title nor text
-    assert reasons[3] == "line 7: not UTF-8"
+    assert reasons[3] == "line 7: not UTF-8 (invalid byte at offset 0 of the line)"
     assert all(i.path == str(path) for i in items)
     assert articles(items)[1].date == "2021-12-31"
 
