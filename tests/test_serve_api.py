@@ -33,12 +33,28 @@ def cli_json(index_path, *args: str) -> dict:
     ({"from": "1403-06-01", "to": "2024-09-30", "facets": "true"},
      ["--from", "1403-06-01", "--to", "2024-09-30", "--facets"]),
     ({"page": "2", "limit": "5"}, ["--page", "2", "--limit", "5"]),
+    ({"marks": "1"}, ["--marks"]),
+    ([("source", "irna"), ("source", "copies"), ("lang", "fa"), ("lang", "nl")],
+     ["--source", "irna", "--source", "copies", "--lang", "fa", "--lang", "nl"]),
 ])
 def test_search_answers_as_the_cli_json_does(client, news_index_path, params, cli_options):
-    response = client.get("/api/search", params={"q": PERSIAN_QUERY, **params})
+    params = [("q", PERSIAN_QUERY), *(params.items() if isinstance(params, dict) else params)]
+    response = client.get("/api/search", params=params)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     assert response.json() == cli_json(news_index_path, "search", PERSIAN_QUERY, *cli_options)
+
+
+@pytest.mark.parametrize("params, cli_options", [
+    ({}, []),
+    ({"q": PERSIAN_QUERY}, ["--query", PERSIAN_QUERY]),
+    ({"q": "kabinet", "marks": "1"}, ["--query", "kabinet", "--marks"]),
+])
+def test_an_article_reads_as_the_cli_shows_it(client, news_index_path, params, cli_options):
+    article_id = "fa-03" if "q" not in params or params["q"] == PERSIAN_QUERY else "evil-markup"
+    response = client.get("/api/article", params={"id": article_id, **params})
+    assert response.status_code == 200
+    assert response.json() == cli_json(news_index_path, "show", article_id, *cli_options)
 
 
 def test_search_reports_a_did_you_mean(client):
@@ -73,9 +89,11 @@ def test_similar_and_stats_answer_as_the_cli_json_does(client, news_index_path):
     ("/api/search", {"q": "kabinet", "from": "2024-10-01", "to": "1403-01-01"}, "is empty"),
     ("/api/search", {"q": "kabinet", "source": "fars"}, "no articles from source 'fars'"),
     ("/api/search", {"q": "kabinet", "langauge": "nl"}, "unknown parameter 'langauge'"),
-    ("/api/search", [("q", "kabinet"), ("lang", "fa"), ("lang", "nl")], "'lang' is given 2 times"),
+    ("/api/search", [("q", "kabinet"), ("sort", "date"), ("sort", "relevance")], "'sort' is given 2 times"),
     ("/api/similar", {}, "give an article id as the parameter 'id'"),
     ("/api/similar", {"id": "../../../etc/passwd"}, "no article with id '../../../etc/passwd'"),
+    ("/api/article", {"id": "../../../etc/passwd"}, "no article with id '../../../etc/passwd'"),
+    ("/api/article", {"id": "fa-03", "query": "x"}, "unknown parameter 'query'"),
     ("/api/stats", {"q": "x"}, "unknown parameter 'q'"),
 ])
 def test_bad_requests_get_one_line_of_json_and_400(client, path, params, message):

@@ -39,13 +39,27 @@ def query_of(page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
 
-def marks_with_neighbours(page) -> list[tuple[str, str, str]]:
-    """(character before, marked text, character after) for every highlight in the snippets."""
-    return page.locator(".snippet mark").evaluate_all("""marks => marks.map(mark => {
+def marks_with_neighbours(page, where: str = ".snippet") -> list[tuple[str, str, str]]:
+    """(character before, marked text, character after) for every highlight in ``where``."""
+    return page.locator(f"{where} mark").evaluate_all("""marks => marks.map(mark => {
         const before = mark.previousSibling ? mark.previousSibling.textContent : "";
         const after = mark.nextSibling ? mark.nextSibling.textContent : "";
         return [before.slice(-1), mark.textContent, after.slice(0, 1)];
     })""")
+
+
+def reads_left_to_right(element) -> bool:
+    """True when each character of ``element``'s text is drawn to the right of the one before."""
+    lefts = element.evaluate("""element => {
+        const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        const text = walker.nextNode(), range = document.createRange(), lefts = [];
+        for (let i = 0; i < text.length; i++) {
+            range.setStart(text, i); range.setEnd(text, i + 1);
+            lefts.push(range.getBoundingClientRect().left);
+        }
+        return lefts;
+    }""")
+    return lefts == sorted(lefts) and len(set(lefts)) == len(lefts)
 
 
 def is_word_character(character: str) -> bool:
@@ -116,6 +130,7 @@ def test_plus_n_similar_opens_the_folded_copies(tab):
     tab.goto(tab.url + "?" + "q=" + PERSIAN_WITH_HALF_SPACE + "&limit=30")
     copies = tab.locator("a.copies")
     assert copies.all_inner_texts() == ["+1 similar", "+1 similar"]
+    assert reads_left_to_right(copies.first)  # an English label inside a right-to-left hit
     owner = copies.first.locator("xpath=ancestor::article").get_attribute("data-id")
     with tab.expect_navigation():
         copies.first.click()
@@ -174,13 +189,26 @@ def test_a_bidi_override_in_an_article_stays_inside_its_value(tab):
     card = tab.locator("article.hit", has=tab.locator(".source", has_text="bidi"))
     # the language label follows the source with its unterminated U+202E: it must still read
     # left to right, each letter to the right of the one before
-    lefts = card.locator(".lang").evaluate("""label => {
-        const text = label.firstChild, range = document.createRange(), lefts = [];
-        for (let i = 0; i < text.length; i++) {
-            range.setStart(text, i); range.setEnd(text, i + 1);
-            lefts.push(range.getBoundingClientRect().left);
-        }
-        return lefts;
-    }""")
     assert card.locator(".lang").inner_text() == "Dutch"
-    assert lefts == sorted(lefts) and len(set(lefts)) == len(lefts)
+    assert reads_left_to_right(card.locator(".lang"))
+
+
+def test_a_title_opens_the_whole_article_with_the_query_highlighted(tab, screenshots):
+    search_for(tab, PERSIAN_WITH_SPACE)
+    first = tab.locator("article.hit").first
+    hit_id = first.get_attribute("data-id")
+    assert first.locator(".title mark").count() >= 1  # titles are highlighted too
+    with tab.expect_navigation():
+        first.locator(".title a").click()
+    assert urlsplit(tab.url).path == "/article" and query_of(tab)["id"] == [hit_id]
+    reading = tab.locator("article.reading")
+    assert reading.evaluate("r => [r.lang, getComputedStyle(r).direction]") == ["fa", "rtl"]
+    assert reading.locator(".line mark").count() >= 1
+    for before, marked, after in marks_with_neighbours(tab, ".reading"):
+        assert not is_word_character(before) and not is_word_character(after), (before, marked, after)
+    assert reads_left_to_right(reading.locator(".matches"))  # "2 matches", an English label in a Persian page
+    assert tab.locator("input[name=q]").input_value() == PERSIAN_WITH_SPACE  # Enter goes back to the results
+    tab.screenshot(path=str(screenshots / "persian-article-en.png"), full_page=True)
+    with tab.expect_navigation():
+        tab.locator("aside.similar a").first.click()
+    assert urlsplit(tab.url).path == "/article" and query_of(tab)["id"] != [hit_id]

@@ -4,7 +4,7 @@ errors shown in the page. The browser tests (test_serve_browser.py) check how it
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import pytest
 
@@ -179,3 +179,40 @@ def _decoded(href: str) -> str:
     from urllib.parse import unquote_plus
 
     return unquote_plus(href)
+
+
+def test_titles_are_highlighted_and_open_the_article(client):
+    html, elements = page(client, q=PERSIAN_QUERY, source="irna", sort="date", limit="1")
+    assert '<h2 class="title"><a href="/article?id=fa-21&amp;q=' in html
+    title = html[html.index('<h2 class="title">'):html.index("</h2>")]
+    assert "<mark>" in title
+    link = [attrs["href"] for attrs in elements.all("a") if attrs.get("href", "").startswith("/article?")][0]
+    assert parse_qs(urlsplit(link).query) == {"id": ["fa-21"], "q": [PERSIAN_QUERY]}
+    html, elements = page(client, urlsplit(link).path, **{k: v[0] for k, v in parse_qs(urlsplit(link).query).items()})
+    reading = elements.all("article", class_="reading")
+    assert reading == [{"class": "reading", "dir": "rtl", "lang": "fa", "data-id": "fa-21"}]
+    assert html.count("<mark>") >= 2  # in the title and the text
+    assert "https://news.example/fa/21" in html  # the original
+    similar = [attrs["href"] for attrs in elements.all("a") if attrs.get("href", "").startswith("/article?id=fa-")]
+    assert len(similar) >= 3 and "/article?id=fa-21" not in [href.split("&")[0] for href in similar]
+
+
+def test_an_article_page_escapes_its_values(client):
+    html, elements = page(client, "/article", id="evil-markup", q="kabinet")
+    assert "<script>window" not in html and "<img" not in html and "<b>vet</b>" not in html
+    assert "&lt;script&gt;" in html and "<mark>kabinet</mark>" in html
+    assert not [attrs for attrs in elements.all("a") if attrs.get("href", "").lower().startswith("javascript")]
+    response = client.get("/article", params={"id": "no-such-article"})
+    assert response.status_code == 400 and "no article with id" in response.text
+
+
+def test_several_sources_mean_any_of_them_and_each_can_be_removed(client):
+    html, elements = page(client, q=PERSIAN_QUERY, source=["irna", "isna"])
+    assert "16 results" in html
+    chips = [parse_qs(urlsplit(attrs["href"]).query) for attrs in elements.all("a", class_="chip")]
+    assert chips == [{"q": [PERSIAN_QUERY], "source": ["isna"]}, {"q": [PERSIAN_QUERY], "source": ["irna"]}]
+    assert [attrs["href"] for attrs in elements.all("a", class_="chip clear")] == [f"/?q={quote_plus(PERSIAN_QUERY)}"]
+    active = [parse_qs(urlsplit(attrs["href"]).query) for attrs in elements.all("a", class_="active")]
+    assert {"q": [PERSIAN_QUERY], "source": ["isna"]} in active  # clicking irna's facet removes irna only
+    assert elements.all("input", name="source")[0]["value"] == "irna"
+    assert elements.all("input", type="hidden", name="source")[0]["value"] == "isna"  # the form keeps both

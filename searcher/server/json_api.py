@@ -2,6 +2,7 @@
 
     GET /api/search?q=...   Page.to_dict(): {"query", "total", "hits", ["facets"], ["suggestion"]}
     GET /api/similar?id=... the same shape, for the articles most like one article
+    GET /api/article?id=... Reading.to_dict(): the article whole, line by line (``searcher show``)
     GET /api/stats          Stats.to_dict()
 
 Errors are ``{"error": "one line"}`` with a 4xx status (503 when the index itself is unusable).
@@ -20,8 +21,9 @@ async def search(request: Request) -> JSONResponse:
     params.check_names(request.query_params, params.SEARCH_PARAMS)
     query = params.required(request.query_params, "q", "the query")
     options = params.result_options(request.query_params).library_options()
+    marks = params.flag(request.query_params, "marks", False)
     page = await request.app.state.index.run(lambda index: index.search(query, suggest=True, **options))
-    return JSONResponse(page.to_dict())
+    return JSONResponse(page.to_dict(marks))
 
 
 async def similar(request: Request) -> JSONResponse:
@@ -29,8 +31,19 @@ async def similar(request: Request) -> JSONResponse:
     params.check_names(request.query_params, params.SIMILAR_PARAMS)
     article_id = params.required(request.query_params, "id", "an article id")
     options = params.result_options(request.query_params).library_options()
+    marks = params.flag(request.query_params, "marks", False)
     page = await request.app.state.index.run(lambda index: index.similar(article_id, **options))
-    return JSONResponse(page.to_dict())
+    return JSONResponse(page.to_dict(marks))
+
+
+async def article(request: Request) -> JSONResponse:
+    """Article ``id`` whole, with the words matching ``q`` located, as ``searcher show ID --json``."""
+    params.check_names(request.query_params, params.ARTICLE_PARAMS)
+    article_id = params.required(request.query_params, "id", "an article id")
+    query = params.text(request.query_params, "q")
+    marks = params.flag(request.query_params, "marks", False)
+    reading = await request.app.state.index.run(lambda index: index.read(article_id, query))
+    return JSONResponse(reading.to_dict(marks))
 
 
 async def stats(request: Request) -> JSONResponse:
@@ -43,5 +56,6 @@ async def stats(request: Request) -> JSONResponse:
 routes = [
     Route("/api/search", search, methods=["GET"]),
     Route("/api/similar", similar, methods=["GET"]),
+    Route("/api/article", article, methods=["GET"]),
     Route("/api/stats", stats, methods=["GET"]),
 ]

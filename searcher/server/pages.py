@@ -2,6 +2,7 @@
 autoescaping on for every template, so no value from an article or a request becomes markup.
 
     GET /                 the search form; with ``q``, ranked hits, facets, pages
+    GET /article?id=...   one article whole (``q``: its words highlighted), and articles like it
     GET /similar?id=...   the articles most like one article
     GET|POST /login       the token form, when the server has a token
 """
@@ -15,10 +16,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from searcher.errors import SearcherError
 from searcher.model import Page
 from searcher.server import params, present
 from searcher.server.auth import local_target, matches, with_session
-from searcher.server.i18n import Labels, negotiate
+from searcher.server.i18n import LANGUAGES, Labels, negotiate
 
 PACKAGE = Path(__file__).resolve().parent
 templates = Jinja2Templates(env=jinja2.Environment(
@@ -31,9 +33,16 @@ def labels_for(request: Request) -> Labels:
     return negotiate(request.headers.get("accept-language"), request.query_params.get("hl"))
 
 
-def form_values(request: Request) -> dict[str, str]:
-    """The form's fields as the user last sent them (shown again, whatever happens)."""
-    return {name: request.query_params.get(name, "") for name in ("q", "lang", "source", "from", "to", "sort", "all")}
+FORM_FIELDS = ("q", "lang", "source", "from", "to", "sort", "all")
+SIMILAR_SHOWN = 8  # articles listed beside an article
+
+
+def form_values(request: Request) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The form's fields as the user last sent them (shown again, whatever happens), and the
+    further values of a repeated filter (kept in hidden fields)."""
+    shown = {name: (request.query_params.getlist(name) or [""])[0] for name in FORM_FIELDS}
+    hidden = [(name, value) for name in present.REPEATABLE for value in request.query_params.getlist(name)[1:]]
+    return shown, hidden
 
 
 async def search_page(request: Request) -> Response:
@@ -42,7 +51,7 @@ async def search_page(request: Request) -> Response:
     index = request.app.state.index
     if query is None:
         stats = await index.run(lambda index: index.stats())
-        return render(request, "search.html", stats=stats)
+        return render(request, "search.html", stats=stats, home=True)
     page = await index.run(lambda index: index.search(query, suggest=True, **options.library_options()))
     return results(request, page, heading=None)
 
@@ -52,6 +61,22 @@ async def similar_page(request: Request) -> Response:
     options = params.result_options(request.query_params, facets=True)
     page = await request.app.state.index.run(lambda index: index.similar(article_id, **options.library_options()))
     return results(request, page, heading=article_id)
+
+
+async def article_page(request: Request) -> Response:
+    article_id = params.required(request.query_params, "id", "an article id")
+    query = params.text(request.query_params, "q")
+    index = request.app.state.index
+    reading = await index.run(lambda index: index.read(article_id, query))
+    try:
+        similar = await index.run(lambda index: index.similar(article_id, limit=SIMILAR_SHOWN, group=True,
+                                                              snippets=False))
+    except SearcherError:  # an article without words to compare: it is still worth reading
+        similar = None
+    labels = labels_for(request)
+    links = present.Links("/", request.query_params)
+    return render(request, "article.html", view=present.reading_view(reading, labels),
+                  similar=present.hit_views(similar, links, labels) if similar else [])
 
 
 def results(request: Request, page: Page, heading: str | None) -> Response:
@@ -85,14 +110,17 @@ async def login_page(request: Request) -> Response:
 
 def render(request: Request, template: str, status: int = 200, **context) -> Response:
     labels = labels_for(request)
-    defaults = {"t": labels, "language": lambda code: present.language_label(code, labels), "form": form_values(request), "page": None, "heading": None, "hits": [], "facets": {},
-                "filters": [], "pages": [], "suggestion": None, "clear_url": None, "stats": None, "error": None,
-                "hl": request.query_params.get("hl", "")}
+    form, hidden = form_values(request)
+    defaults = {"t": labels, "language": lambda code: present.language_label(code, labels), "form": form,
+                "hidden": hidden, "page": None, "heading": None, "hits": [], "facets": {}, "filters": [], "pages": [],
+                "suggestion": None, "clear_url": None, "stats": None, "error": None, "home": False,
+                "hl": labels.lang if request.query_params.get("hl") in LANGUAGES else ""}
     return templates.TemplateResponse(request, template, {**defaults, **context}, status_code=status)
 
 
 routes = [
     Route("/", search_page, methods=["GET"]),
+    Route("/article", article_page, methods=["GET"]),
     Route("/similar", similar_page, methods=["GET"]),
     Route("/login", login_page, methods=["GET", "POST"]),
 ]

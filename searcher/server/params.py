@@ -1,13 +1,13 @@
 """Request parameters -> the library's search options, with the server's bounds.
 
 One reading serves the JSON API and the page, and the names are the CLI's: ``q``, ``lang``,
-``source``, ``from``, ``to``, ``sort``, ``page``, ``limit``, ``facets``, ``all``. Values are
+``source``, ``from``, ``to``, ``sort``, ``page``, ``limit``, ``facets``, ``all``, ``marks``
+(``lang`` and ``source`` may repeat: any of the values, as the CLI's repeated options). Values are
 checked here only for what the library cannot know (bounds, types of a text parameter); the
 library checks the rest (language codes, sort orders, dates) and says what is wrong itself.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from starlette.datastructures import QueryParams
@@ -15,9 +15,10 @@ from starlette.datastructures import QueryParams
 from searcher.errors import SearcherError
 from searcher.server.settings import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW
 
-RESULT_PARAMS = ("lang", "source", "from", "to", "sort", "page", "limit", "facets", "all")
+RESULT_PARAMS = ("lang", "source", "from", "to", "sort", "page", "limit", "facets", "all", "marks")
 SEARCH_PARAMS = ("q", *RESULT_PARAMS)
 SIMILAR_PARAMS = ("id", *RESULT_PARAMS)
+ARTICLE_PARAMS = ("id", "q", "marks")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 DEFAULT_LIMIT = 10
 
@@ -30,8 +31,8 @@ class BadRequest(SearcherError):
 class ResultOptions:
     """Which page of which hits: the options shared by search and similar."""
 
-    lang: str | None = None
-    source: str | None = None
+    lang: tuple[str, ...] = ()  # any of these languages (none: all)
+    source: tuple[str, ...] = ()  # any of these sources (none: all)
     date_from: str | None = None
     date_to: str | None = None
     sort: str = "relevance"
@@ -65,6 +66,14 @@ def text(params: QueryParams, name: str, max_chars: int = MAX_QUERY_CHARS) -> st
     return value or None
 
 
+def repeatable(params: QueryParams, name: str) -> tuple[str, ...]:
+    """A parameter that may be given several times (meaning any of the values)."""
+    values = tuple(value.strip() for value in params.getlist(name))
+    if any(len(value) > MAX_QUERY_CHARS for value in values):
+        raise BadRequest(f"{name!r} is too long: at most {MAX_QUERY_CHARS} characters")
+    return tuple(value for value in values if value)
+
+
 def required(params: QueryParams, name: str, what: str) -> str:
     value = text(params, name)
     if value is None:
@@ -82,12 +91,12 @@ def result_options(params: QueryParams, facets: bool = False) -> ResultOptions:
         raise BadRequest("page must be at least 1")
     if page * limit > MAX_WINDOW:
         raise BadRequest(f"page x limit may reach hit {MAX_WINDOW} at most: narrow the query or its filters")
-    return ResultOptions(lang=text(params, "lang"), source=text(params, "source"), date_from=text(params, "from"),
+    return ResultOptions(lang=repeatable(params, "lang"), source=repeatable(params, "source"), date_from=text(params, "from"),
                          date_to=text(params, "to"), sort=text(params, "sort") or "relevance", page=page, limit=limit,
                          facets=flag(params, "facets", facets), show_all=flag(params, "all", False))
 
 
-def whole_number(params: Mapping[str, str], name: str, default: int) -> int:
+def whole_number(params: QueryParams, name: str, default: int) -> int:
     value = text(params, name)
     if value is None:
         return default
@@ -96,7 +105,7 @@ def whole_number(params: Mapping[str, str], name: str, default: int) -> int:
     return int(value)
 
 
-def flag(params: Mapping[str, str], name: str, default: bool) -> bool:
+def flag(params: QueryParams, name: str, default: bool) -> bool:
     value = params.get(name)
     if value is None:
         return default

@@ -1,5 +1,6 @@
-"""What the page shows, computed from the library's answer: hits with their direction and
-dates, facet links, active filters, page links. Only values and URLs; markup is in templates/.
+"""What the page shows, computed from the library's answers: hits and articles with their
+direction, dates and highlighted words, facet links, active filters, page links. Only values
+and URLs; the markup is in templates/.
 
 Every URL here is built by urlencode from request values (never from strings pasted
 together), so an article's id or source cannot break out of its query parameter.
@@ -15,15 +16,18 @@ from urllib.parse import urlencode, urlsplit
 import jdatetime
 from starlette.datastructures import QueryParams
 
-from searcher.model import Hit, Page
+from searcher.model import Hit, Page, Reading, Snippet
 from searcher.server.i18n import PERSIAN_DIGITS, Labels
 from searcher.server.settings import MAX_WINDOW
 
 KEPT = ("q", "id", "lang", "source", "from", "to", "sort", "limit", "all", "hl")  # carried by every link
+REPEATABLE = ("lang", "source")  # filters that may hold several values (any of them)
 FILTERS = ("lang", "source", "from", "to")
+FILTER_LABELS = {"lang": "language", "source": "source", "from": "date_from", "to": "date_to"}
 NO_VALUE = "none"  # the library's facet value for articles without a source or a date
 PAGE_LINKS_AROUND = 2  # page links shown on each side of the current page
 WEB_SCHEMES = ("http", "https")
+Parts = tuple[tuple[str, bool], ...]  # text in reading order, each piece matched or not
 
 
 class Links:
@@ -31,13 +35,35 @@ class Links:
 
     def __init__(self, path: str, params: QueryParams):
         self.path = path
-        self.values = {name: params[name] for name in KEPT if params.get(name)}
+        self.items = [(name, value) for name, value in params.multi_items() if name in KEPT and value]
+
+    def values(self, name: str) -> list[str]:
+        return [value for key, value in self.items if key == name]
+
+    def value(self, name: str) -> str | None:
+        found = self.values(name)
+        return found[0] if found else None
 
     def to(self, changes: dict[str, str | int | None]) -> str:
-        return url(self.path, {**self.values, **changes})
+        """Each parameter in ``changes`` set to that one value (None: left out)."""
+        kept = [(name, value) for name, value in self.items if name not in changes]
+        return url(self.path, kept + [(name, value) for name, value in changes.items()])
+
+    def adding(self, name: str, value: str) -> str:
+        return url(self.path, [*self.items, (name, value)])
+
+    def removing(self, name: str, value: str) -> str:
+        return url(self.path, [(key, kept) for key, kept in self.items if (key, kept) != (name, value)])
 
     def page(self, number: int) -> str:
         return self.to({"page": number if number > 1 else None})
+
+
+def url(path: str, items: list[tuple[str, str | int | None]] | dict[str, str | int | None]) -> str:
+    """``path`` with the given parameters, empty ones left out."""
+    pairs = items.items() if isinstance(items, dict) else items
+    kept = [(name, value) for name, value in pairs if value not in (None, "")]
+    return path + ("?" + urlencode(kept) if kept else "")
 
 
 @dataclass(frozen=True)
@@ -45,12 +71,12 @@ class HitView:
     """One hit as the page lays it out."""
 
     hit: Hit
-    rank: int
     direction: str  # "rtl", "ltr" or "auto" (language unknown)
     lang: str  # the HTML lang attribute: "fa", "nl" or "" (unknown)
-    title: str
-    url: str | None  # the article's web address, when it is one
+    title_parts: Parts  # the title (the id when it has none), matched words marked
     meta: list[tuple[str, str]]  # (what, value) shown under the title: date, Jalali date, source, language
+    article_url: str  # the article to read whole, the query's words highlighted
+    original_url: str | None  # the article's web address, when it is one
     similar_url: str  # articles like this one
     copies_url: str | None  # the near-duplicates folded into this hit, listed
 
@@ -59,47 +85,71 @@ class HitView:
         return len(self.hit.similar)
 
 
-@dataclass(frozen=True)
-class FacetEntry:
-    label: str
-    value: str
-    count: str
-    url: str | None  # None: cannot be filtered on (articles without that field)
-    active: bool
-
-
-@dataclass(frozen=True)
-class PageLink:
-    label: str
-    url: str | None  # None: the current page, or a gap
-    current: bool = False
-
-
 def hit_views(page: Page, links: Links, labels: Labels) -> list[HitView]:
-    first = (page.page - 1) * page.limit + 1
-    return [hit_view(rank, hit, links, labels) for rank, hit in enumerate(page.hits, start=first)]
+    return [hit_view(hit, links, labels) for hit in page.hits]
 
 
-def hit_view(rank: int, hit: Hit, links: Links, labels: Labels) -> HitView:
-    similar = {"id": hit.id, "hl": links.values.get("hl")}
-    meta = [("date", hit.date or labels("undated")), ("jalali", jalali(hit.date) if hit.lang == "fa" else None),
-            ("source", hit.source), ("lang", language_label(hit.lang, labels))]
+def hit_view(hit: Hit, links: Links, labels: Labels) -> HitView:
+    chosen = links.value("hl")
+    similar = {"id": hit.id, "hl": chosen}
     return HitView(
-        hit=hit, rank=rank, direction={"fa": "rtl", "nl": "ltr"}.get(hit.lang, "auto"),
-        lang=hit.lang if hit.lang in ("fa", "nl") else "", title=hit.title.strip() or hit.id,
-        url=web_address(hit.url), meta=[(what, value) for what, value in meta if value],
-        similar_url=url("/similar", similar), copies_url=url("/similar", {**similar, "all": 1}) if hit.similar else None,
+        hit=hit, direction=direction(hit.lang), lang=html_lang(hit.lang),
+        title_parts=hit.title_snippet.parts if hit.title.strip() else ((hit.id, False),),
+        meta=meta(hit.date, hit.source, hit.lang, labels),
+        article_url=url("/article", {"id": hit.id, "q": links.value("q"), "hl": chosen}),
+        original_url=web_address(hit.url), similar_url=url("/similar", similar),
+        copies_url=url("/similar", {**similar, "all": 1}) if hit.similar else None,
     )
+
+
+@dataclass(frozen=True)
+class LineView:
+    parts: Parts
+    chrome: bool  # page chrome (menus, codes, date lines): shown, never indexed
+
+
+@dataclass(frozen=True)
+class ReadingView:
+    """An article read whole: its title and lines with the query's words highlighted."""
+
+    reading: Reading
+    direction: str
+    lang: str
+    title_parts: Parts
+    meta: list[tuple[str, str]]
+    original_url: str | None
+    lines: list[LineView]
+
+
+def reading_view(reading: Reading, labels: Labels) -> ReadingView:
+    article = reading.article
+    return ReadingView(
+        reading=reading, direction=direction(article.lang), lang=html_lang(article.lang),
+        title_parts=reading.title_snippet.parts if article.title.strip() else ((article.id, False),),
+        meta=meta(article.date, article.outlet, article.lang, labels), original_url=web_address(article.url),
+        lines=[LineView(Snippet.of(line.text, line.matches).parts, line.chrome) for line in reading.lines
+               if line.text.strip()],
+    )
+
+
+def direction(lang: str) -> str:
+    """The HTML dir of an article: Persian right to left, Dutch left to right, else the browser decides."""
+    return {"fa": "rtl", "nl": "ltr"}.get(lang, "auto")
+
+
+def html_lang(lang: str) -> str:
+    return lang if lang in ("fa", "nl") else ""
+
+
+def meta(date: str | None, source: str | None, lang: str, labels: Labels) -> list[tuple[str, str]]:
+    """Date (and for a Persian article its Jalali form), source and language, those known."""
+    shown = [("date", date or labels("undated")), ("jalali", jalali(date) if lang == "fa" else None),
+             ("source", source), ("lang", language_label(lang, labels))]
+    return [(what, value) for what, value in shown if value]
 
 
 def language_label(code: str, labels: Labels) -> str:
     return labels(f"lang_{code}") if code in ("fa", "nl", "und") else code
-
-
-def url(path: str, values: dict[str, str | int | None]) -> str:
-    """``path`` with the given parameters, empty ones left out."""
-    kept = {name: value for name, value in values.items() if value not in (None, "")}
-    return path + ("?" + urlencode(kept) if kept else "")
 
 
 def jalali(iso: str | None) -> str | None:
@@ -113,41 +163,48 @@ def jalali(iso: str | None) -> str | None:
     return f"{day.year:04d}/{day.month:02d}/{day.day:02d}".translate(PERSIAN_DIGITS)
 
 
-def web_address(url: str | None) -> str | None:
-    """The URL when it is an http(s) address; a ``javascript:`` or ``data:`` one is never a link."""
-    if not url:
+def web_address(address: str | None) -> str | None:
+    """The address when it is an http(s) URL; a ``javascript:`` or ``data:`` one is never a link."""
+    if not address:
         return None
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(address.strip())
     except ValueError:
         return None
-    return url.strip() if parts.scheme.lower() in WEB_SCHEMES and parts.netloc else None
+    return address.strip() if parts.scheme.lower() in WEB_SCHEMES and parts.netloc else None
+
+
+@dataclass(frozen=True)
+class FacetEntry:
+    label: str
+    count: str
+    url: str | None  # None: cannot be filtered on (articles without that field)
+    active: bool
 
 
 def facet_views(page: Page, links: Links, labels: Labels) -> dict[str, list[FacetEntry]]:
-    """Each facet's values with counts, each a link that filters on it (or removes that filter)."""
-    facets = page.facets or {}
+    """Each facet's values with counts, each a link that filters on it (or removes that filter).
+    A language or source adds to those chosen (any of them); a month replaces the dates."""
     views: dict[str, list[FacetEntry]] = {}
-    for name, counts in facets.items():
-        entries = []
-        for value, count in counts.items():
-            changes = facet_filter(name, value)
-            active = changes is not None and all(links.values.get(key) == str(changed) for key, changed in changes.items())
-            url = None if changes is None else links.to({key: None for key in changes} if active else changes)
-            entries.append(FacetEntry(facet_label(name, value, labels), value, labels.number(count), url, active))
-        views[name] = entries
+    for name, counts in (page.facets or {}).items():
+        views[name] = [facet_entry(name, value, labels.number(count), links, labels) for value, count in counts.items()]
     return views
 
 
-def facet_filter(name: str, value: str) -> dict[str, str] | None:
-    """The parameters that filter on one facet value; None for articles lacking the field."""
+def facet_entry(name: str, value: str, count: str, links: Links, labels: Labels) -> FacetEntry:
+    label = facet_label(name, value, labels)
     if value == NO_VALUE:
-        return None
+        return FacetEntry(label, count, None, False)
     if name == "month":
         year, month = (int(part) for part in value.split("-"))
-        last = calendar.monthrange(year, month)[1]
-        return {"from": f"{value}-01", "to": f"{value}-{last:02d}"}
-    return {name: value}
+        dates = {"from": f"{value}-01", "to": f"{value}-{calendar.monthrange(year, month)[1]:02d}"}
+        active = all(links.value(key) == day for key, day in dates.items())
+        return FacetEntry(label, count, links.to({"from": None, "to": None} if active else dates), active)
+    parameter = "lang" if name == "lang" else "source"
+    chosen = [given for given in links.values(parameter) if given.casefold() == value.casefold()]
+    if chosen:
+        return FacetEntry(label, count, links.removing(parameter, chosen[0]), True)
+    return FacetEntry(label, count, links.adding(parameter, value), False)
 
 
 def facet_label(name: str, value: str, labels: Labels) -> str:
@@ -159,17 +216,21 @@ def facet_label(name: str, value: str, labels: Labels) -> str:
 
 
 def active_filters(links: Links, labels: Labels) -> list[tuple[str, str]]:
-    """(label, URL without it) for each filter in use."""
+    """(label, URL without it) for each filter value in use."""
     shown = []
     for name in FILTERS:
-        value = links.values.get(name)
-        if value:
+        for value in links.values(name):
             label = language_label(value, labels) if name == "lang" else value
-            shown.append((f"{labels(_FILTER_LABELS[name])}: {label}", links.to({name: None})))
+            removed = links.removing(name, value) if name in REPEATABLE else links.to({name: None})
+            shown.append((f"{labels(FILTER_LABELS[name])}: {label}", removed))
     return shown
 
 
-_FILTER_LABELS = {"lang": "language", "source": "source", "from": "date_from", "to": "date_to"}
+@dataclass(frozen=True)
+class PageLink:
+    label: str
+    url: str | None  # None: the current page, or a gap
+    current: bool = False
 
 
 def page_links(page: Page, links: Links, labels: Labels) -> list[PageLink]:
@@ -179,12 +240,12 @@ def page_links(page: Page, links: Links, labels: Labels) -> list[PageLink]:
     last = min(math.ceil(page.total / page.limit), MAX_WINDOW // page.limit)
     if last <= 1 and page.page == 1:
         return []
-    shown = sorted({1, last, *range(max(1, page.page - PAGE_LINKS_AROUND), min(last, page.page + PAGE_LINKS_AROUND) + 1)})
+    around = range(max(1, page.page - PAGE_LINKS_AROUND), min(last, page.page + PAGE_LINKS_AROUND) + 1)
     items = []
     if page.page > 1:
         items.append(PageLink(labels("previous"), links.page(page.page - 1)))
     previous = 0
-    for number in shown:
+    for number in sorted({1, last, *around}):
         if number - previous > 1:
             items.append(PageLink("…", None))
         current = number == page.page
