@@ -16,8 +16,8 @@ happened, default 900), ``--workdir DIR``, ``--out FILE`` (JSON).
 
 What it does, for each worker count:
 
-* the index holds the corpus without the drop (built once; the drop is removed again before
-  the next worker count). ``searcher serve --workers W`` is started and warmed up;
+* the index holds the corpus without the drop (built once, copied for each worker count).
+  ``searcher serve --workers W`` is started on the copy and warmed up;
 * overhead (first worker count only): ``--turns`` queries, each run once through the library
   (``Index.search`` in this process, warm, the call the API makes) and once through
   ``GET /api/search`` on one keep-alive connection, taking turns so the machine's drift hits
@@ -27,9 +27,13 @@ What it does, for each worker count:
   ``--requests`` are answered and the events below are over. After a tenth of the requests,
   ``searcher index DROP`` runs in another process; when it is done, ``searcher rebuild``. A
   probe asks every 50 ms for a marker article of the drop: the time from the start of the
-  index run until the server finds it is "new articles visible after";
+  index run to the sending of the probe that finds it is "new articles visible after" (under
+  load, the probe's answer itself waits its turn behind the clients' requests);
 * checks: a failed request is a transport error or a status other than 200; a wrong total is
-  one that is neither the query's total without the drop nor with it (both from the library).
+  one that is neither the query's total without the drop nor with it (both from the library, on
+  copies of the index: every phase starts from a copy of the state the totals were counted on);
+* throughput and latency over the whole load, and apart while nothing writes ("quiet") and
+  while the rebuild runs (which takes a core of the two).
 
 The clients run on the same machine as the server: on 2 cores, they take CPU from it.
 """
@@ -65,6 +69,7 @@ class LoadResult:
     """What the clients saw during one load phase."""
 
     latencies_ms: list[float] = field(default_factory=list)
+    completed: list[tuple[float, float]] = field(default_factory=list)  # (seconds from the start, latency ms)
     answers: list[tuple[str, int]] = field(default_factory=list)  # (query, total) of each 200
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -76,7 +81,8 @@ class Events:
 
     index_started: float | None = None
     index_seconds: float | None = None
-    visible_after: float | None = None  # from the start of the index run until the probe found the drop
+    visible_after: float | None = None  # from the start of the index run to sending the probe that found the drop
+    probe_ms: float | None = None  # how long that probe took to answer (it waits behind the load)
     rebuild_started: float | None = None
     rebuild_seconds: float | None = None
     generations: tuple[str | None, str | None] = (None, None)
@@ -92,9 +98,9 @@ def searcher_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "searcher.cli", *args]
 
 
-def split_corpus(corpus: Path, docs: int | None, drop: int, workdir: Path, nonce: str) -> tuple[list[dict], Path, list[str]]:
+def split_corpus(corpus: Path, docs: int | None, drop: int, workdir: Path, nonce: str) -> tuple[list[dict], Path, int]:
     """The records to index first, the drop file (the last ``drop`` records and a marker
-    article the probe looks for) and the drop's ids."""
+    article the probe looks for) and the number of articles in it."""
     records = list(read_records(corpus, docs))
     base, dropped = records[:-drop], records[-drop:]
     marker = {"id": f"serve-bench-{nonce}", "lang": "nl", "title": f"probe{nonce}", "text": f"probe{nonce} marker article"}
@@ -102,7 +108,7 @@ def split_corpus(corpus: Path, docs: int | None, drop: int, workdir: Path, nonce
     with drop_file.open("w", encoding="utf-8") as out:
         for record in [*dropped, marker]:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return base, drop_file, [str(record["id"]) for record in dropped] + [marker["id"]]
+    return base, drop_file, len(dropped) + 1
 
 
 def totals(index_dir: Path, queries: list[str]) -> dict[str, int]:
@@ -208,7 +214,9 @@ async def load(base: str, mix: list[str], clients: int, requests: int, max_secon
                 except httpx2.HTTPError as error:
                     result.failures.append(f"{query}: {error!r}")
                     continue
-                result.latencies_ms.append((time.perf_counter() - sent) * 1000)
+                latency = (time.perf_counter() - sent) * 1000
+                result.latencies_ms.append(latency)
+                result.completed.append((time.monotonic() - started, latency))
                 if response.status_code == 200:
                     result.answers.append((query, response.json()["total"]))
                 else:
@@ -217,9 +225,11 @@ async def load(base: str, mix: list[str], clients: int, requests: int, max_secon
         async def probe() -> None:
             while events.visible_after is None and not finished():
                 if events.index_started is not None:
+                    sent = time.monotonic()
                     response = await http.get("/api/search", params={"q": marker})
                     if response.status_code == 200 and response.json()["total"] == 1:
-                        events.visible_after = time.monotonic() - started - events.index_started
+                        events.visible_after = sent - started - events.index_started
+                        events.probe_ms = (time.monotonic() - sent) * 1000
                 await asyncio.sleep(PROBE_SECONDS)
 
         await asyncio.gather(probe(), *(client() for _ in range(clients)))
@@ -247,19 +257,34 @@ def phase(workers: int, index_dir: Path, workdir: Path, mix: list[str], expected
     finally:
         stop_server(server)
     wrong = [(query, total) for query, total in result.answers if total not in expected[query]]
+    index_end = (events.index_started or 0) + (events.index_seconds or 0)
+    rebuild_end = (events.rebuild_started or 0) + (events.rebuild_seconds or 0)
+    windows = {"quiet": [(0.0, events.index_started or result.seconds), (rebuild_end, result.seconds)],
+               "indexing": [(events.index_started or 0, index_end)],
+               "rebuilding": [(events.rebuild_started or 0, rebuild_end)]}
     answered = len(result.answers)
     measured.update({
         "workers": workers, "requests": answered + len(result.failures), "answered": answered, "seconds": round(result.seconds, 2), "requests_per_s": round(answered / result.seconds, 1),
-        "latency_ms": percentiles(result.latencies_ms), "failed": len(result.failures), "failures": result.failures[:5],
+        "latency_ms": percentiles(result.latencies_ms),
+        "windows": {name: window_stats(result.completed, spans) for name, spans in windows.items()}, "failed": len(result.failures), "failures": result.failures[:5],
         "wrong_totals": len(wrong), "wrong": wrong[:5],
         "drop": {"index_started_s": events.index_started, "index_seconds": events.index_seconds,
-                 "visible_after_s": events.visible_after},
+                 "visible_after_s": events.visible_after, "probe_ms": events.probe_ms},
         "rebuild": {"started_s": events.rebuild_started, "seconds": events.rebuild_seconds,
                     "generations": list(events.generations),
                     "during_load": events.rebuild_started is not None and events.rebuild_started + (events.rebuild_seconds or 0) < result.seconds},
         "errors": events.errors,
     })
     return measured
+
+
+def window_stats(completed: list[tuple[float, float]], spans: list[tuple[float, float]]) -> dict | None:
+    """Requests answered within ``spans`` (seconds from the start of the load): req/s and latency."""
+    latencies = [latency for at, latency in completed if any(start <= at < end for start, end in spans)]
+    seconds = sum(max(0.0, end - start) for start, end in spans)
+    if len(latencies) < 2 or seconds <= 0:
+        return None
+    return {"seconds": round(seconds, 1), "requests_per_s": round(len(latencies) / seconds, 1), **percentiles(latencies)}
 
 
 def free_port() -> int:
@@ -281,44 +306,51 @@ def query_mix(records: list[dict], per_class: int, seed: int) -> tuple[list[str]
 def run(args: argparse.Namespace, workdir: Path) -> dict:
     corpus = args.corpora / f"{args.corpus}.jsonl.gz"
     nonce = f"{random.Random(args.seed).randrange(10**8):08d}"
-    base, drop_file, drop_ids = split_corpus(corpus, args.docs, args.drop, workdir, nonce)
-    index_dir = workdir / "index"
-    log(f"index: {len(base)} records of {corpus.name}, a drop of {len(drop_ids)} held back")
+    base, drop_file, dropped = split_corpus(corpus, args.docs, args.drop, workdir, nonce)
+    pristine = workdir / "pristine"
+    log(f"index: {len(base)} records of {corpus.name}, a drop of {dropped} held back")
     started = time.monotonic()
-    with open_index(index_dir, create=True) as index:
+    with open_index(pristine, create=True) as index:
         index.add_documents(base)
     log(f"indexed in {time.monotonic() - started:.0f} s")
     mix, by_class = query_mix(base, max(1, args.requests // len(QUERY_CLASSES)), args.seed)
     turns = [query for queries in zip(*by_class.values()) for query in queries][: args.turns]
-    without_drop = totals(index_dir, mix)
-    subprocess.run(searcher_command("index", str(drop_file), "--index", str(index_dir), "--quiet"), check=True)
-    with_drop = totals(index_dir, mix)
+    without_drop = totals(pristine, mix)
+    with_drop_dir = workdir / "with-drop"
+    shutil.copytree(pristine, with_drop_dir)
+    subprocess.run(searcher_command("index", str(drop_file), "--index", str(with_drop_dir), "--quiet"), check=True,
+                   capture_output=True)
+    with_drop = totals(with_drop_dir, mix)
+    shutil.rmtree(with_drop_dir)
     expected = {query: {without_drop[query], with_drop[query]} for query in without_drop}
     phases = []
     for workers in args.workers:
-        with open_index(index_dir) as index:
-            index.remove(drop_ids)
+        index_dir = workdir / f"index-{workers}"
+        shutil.copytree(pristine, index_dir)  # every phase starts from the state the totals were counted on
         phases.append(phase(workers, index_dir, workdir, mix, expected, args, drop_file, f"probe{nonce}",
                             turns if not phases else None))
+        shutil.rmtree(index_dir)
     return {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "corpus": args.corpus, "documents": len(base),
-            "drop": len(drop_ids), "clients": args.clients, "changed_totals": sum(len(v) > 1 for v in expected.values()),
+            "drop": dropped, "clients": args.clients, "changed_totals": sum(len(v) > 1 for v in expected.values()),
             "phases": phases}
 
 
 def table(result: dict) -> str:
     lines = [f"{result['date']}: {result['corpus']}, {result['documents']} articles + a drop of {result['drop']}, "
-             f"{result['clients']} clients over loopback ({result['changed_totals']} queries change total with the drop)",
-             "", "| workers | requests | req/s | p50 / p95 / p99 ms | failed | wrong totals | drop visible after s "
-             "(index run s) | rebuild s (switched during load) |", "|---:|---:|---:|---|---:|---:|---|---|"]
+             f"{result['clients']} clients over loopback ({result['changed_totals']} of the queries change total "
+             f"with the drop)", "",
+             "| workers | requests | failed | wrong totals | req/s | p50 / p95 / p99 ms | quiet: req/s, p50 ms "
+             "| rebuilding: req/s, p50 ms | drop visible after s (index run s) | rebuild s |",
+             "|---:|---:|---:|---:|---:|---|---|---|---|---|"]
     for measured in result["phases"]:
-        latency, drop, rebuild = measured["latency_ms"], measured["drop"], measured["rebuild"]
+        latency, drop, rebuild, windows = measured["latency_ms"], measured["drop"], measured["rebuild"], measured["windows"]
         visible = "never" if drop["visible_after_s"] is None else f"{drop['visible_after_s']:.2f}"
+        switched = " -> ".join(str(generation) for generation in rebuild["generations"])
         lines.append(
-            f"| {measured['workers']} | {measured['requests']} | {measured['requests_per_s']} | "
-            f"{latency['p50']:.1f} / {latency['p95']:.1f} / {latency['p99']:.1f} | {measured['failed']} | "
-            f"{measured['wrong_totals']} | {visible} ({(drop['index_seconds'] or 0):.1f}) | "
-            f"{(rebuild['seconds'] or 0):.1f} ({'yes' if rebuild['during_load'] else 'no'}: "
-            f"{' -> '.join(str(g) for g in rebuild['generations'])}) |")
+            f"| {measured['workers']} | {measured['requests']} | {measured['failed']} | {measured['wrong_totals']} | "
+            f"{measured['requests_per_s']} | {latency['p50']:.0f} / {latency['p95']:.0f} / {latency['p99']:.0f} | "
+            f"{_window(windows['quiet'])} | {_window(windows['rebuilding'])} | {visible} ({drop['index_seconds'] or 0:.1f}) | "
+            f"{rebuild['seconds'] or 0:.0f} ({switched}{', during the load' if rebuild['during_load'] else ''}) |")
     for measured in result["phases"]:
         if "overhead" in measured:
             o = measured["overhead"]
@@ -326,6 +358,10 @@ def table(result: dict) -> str:
                       f"{o['library_ms']['p50']:.2f} ms, through the API {o['server_ms']['p50']:.2f} ms, "
                       f"per-query difference p50 {o['overhead_ms']['p50']:.2f} / p95 {o['overhead_ms']['p95']:.2f} ms"]
     return "\n".join(lines)
+
+
+def _window(stats: dict | None) -> str:
+    return "-" if stats is None else f"{stats['requests_per_s']}, {stats['p50']:.0f}"
 
 
 def main() -> None:
