@@ -180,3 +180,10 @@ def test_the_readme_documents_every_serve_option_and_route():
     from searcher.server.json_api import routes as served
 
     assert routes == {route.path for route in served}
+
+
+def test_answers_say_how_long_the_library_took(client):
+    for path, params in (("/api/search", {"q": "kabinet"}), ("/api/similar", {"id": "fa-03"}), ("/api/stats", {})):
+        timing = client.get(path, params=params).headers["server-timing"]
+        name, _, duration = timing.partition(";dur=")
+        assert name == "library" and float(duration) > 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import TypeVar
 
@@ -54,11 +55,17 @@ class SharedIndex:
         self._lock = threading.Lock()
 
     async def run(self, call: Callable[[Index], T]) -> T:
+        result, _ = await self.timed(call)
+        return result
+
+    async def timed(self, call: Callable[[Index], T]) -> tuple[T, float]:
+        """The call's result and the seconds the library took (not counting the wait for the lock)."""
         return await run_in_threadpool(self._locked, call)
 
-    def _locked(self, call: Callable[[Index], T]) -> T:
+    def _locked(self, call: Callable[[Index], T]) -> tuple[T, float]:
         with self._lock:
-            return call(self.index)
+            started = time.perf_counter()
+            return call(self.index), time.perf_counter() - started
 
 
 def create_app(settings: ServerSettings) -> ASGIApp:

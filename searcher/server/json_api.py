@@ -6,6 +6,8 @@
     GET /api/stats          Stats.to_dict()
 
 Errors are ``{"error": "one line"}`` with a 4xx status (503 when the index itself is unusable).
+Every answer says how long the library took in a ``Server-Timing`` header (``library;dur=MS``),
+so a client can tell the search's time from the server's and the network's.
 """
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ async def search(request: Request) -> JSONResponse:
     query = params.required(request.query_params, "q", "the query")
     options = params.result_options(request.query_params).library_options()
     marks = params.flag(request.query_params, "marks", False)
-    page = await request.app.state.index.run(lambda index: index.search(query, suggest=True, **options))
-    return JSONResponse(page.to_dict(marks))
+    page, seconds = await request.app.state.index.timed(lambda index: index.search(query, suggest=True, **options))
+    return answer(page.to_dict(marks), seconds)
 
 
 async def similar(request: Request) -> JSONResponse:
@@ -32,8 +34,8 @@ async def similar(request: Request) -> JSONResponse:
     article_id = params.required(request.query_params, "id", "an article id")
     options = params.result_options(request.query_params).library_options()
     marks = params.flag(request.query_params, "marks", False)
-    page = await request.app.state.index.run(lambda index: index.similar(article_id, **options))
-    return JSONResponse(page.to_dict(marks))
+    page, seconds = await request.app.state.index.timed(lambda index: index.similar(article_id, **options))
+    return answer(page.to_dict(marks), seconds)
 
 
 async def article(request: Request) -> JSONResponse:
@@ -42,15 +44,19 @@ async def article(request: Request) -> JSONResponse:
     article_id = params.required(request.query_params, "id", "an article id")
     query = params.text(request.query_params, "q")
     marks = params.flag(request.query_params, "marks", False)
-    reading = await request.app.state.index.run(lambda index: index.read(article_id, query))
-    return JSONResponse(reading.to_dict(marks))
+    reading, seconds = await request.app.state.index.timed(lambda index: index.read(article_id, query))
+    return answer(reading.to_dict(marks), seconds)
 
 
 async def stats(request: Request) -> JSONResponse:
     """Documents per language, size, analysis version, history: ``searcher stats --json``."""
     params.check_names(request.query_params, ())
-    result = await request.app.state.index.run(lambda index: index.stats())
-    return JSONResponse(result.to_dict())
+    result, seconds = await request.app.state.index.timed(lambda index: index.stats())
+    return answer(result.to_dict(), seconds)
+
+
+def answer(data: dict, seconds: float) -> JSONResponse:
+    return JSONResponse(data, headers={"Server-Timing": f"library;dur={seconds * 1000:.2f}"})
 
 
 routes = [
