@@ -1,17 +1,15 @@
 """The ASGI application: routes, the worker's open index, errors, the token and security headers.
 
 Each worker process opens the index once, at start-up, and keeps it open: the library follows
-new commits and generation switches by itself (``Index._fresh`` and the store's ranking
-searcher check the manifest and Whoosh's table of contents on every search). Searches run in
-a thread, off the event loop, one at a time per process: the store serves one at a time
-anyway, and the lock keeps a generation switch from closing a searcher another thread uses.
-More searches at once means more worker processes (``--workers``).
+new commits and generation switches by itself (it checks the manifest and the live
+generation's table of contents on every search). Searches run one at a time per process, on
+the event loop (SharedIndex); more searches at once means more worker processes (``--workers``),
+which share the listening socket, so a new connection goes to a worker that is not searching.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import TypeVar
@@ -48,24 +46,20 @@ log = logging.getLogger("searcher.server")
 
 
 class SharedIndex:
-    """The worker's open index, used by one request at a time, in a thread."""
+    """The worker's open index. Its calls run on the event loop itself, one at a time: the index
+    answers one search at a time per process anyway, and a hand-off to a thread and back cost
+    two wake-ups per request (docs/server.md); parallel searches come from worker processes."""
 
     def __init__(self, index: Index):
         self.index = index
-        self._lock = threading.Lock()
 
-    async def run(self, call: Callable[[Index], T]) -> T:
-        result, _ = await self.timed(call)
-        return result
+    def run(self, call: Callable[[Index], T]) -> T:
+        return call(self.index)
 
-    async def timed(self, call: Callable[[Index], T]) -> tuple[T, float]:
-        """The call's result and the seconds the library took (not counting the wait for the lock)."""
-        return await run_in_threadpool(self._locked, call)
-
-    def _locked(self, call: Callable[[Index], T]) -> tuple[T, float]:
-        with self._lock:
-            started = time.perf_counter()
-            return call(self.index), time.perf_counter() - started
+    def timed(self, call: Callable[[Index], T]) -> tuple[T, float]:
+        """The call's result and the seconds the library took."""
+        started = time.perf_counter()
+        return call(self.index), time.perf_counter() - started
 
 
 def create_app(settings: ServerSettings) -> ASGIApp:

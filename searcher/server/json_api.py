@@ -24,7 +24,7 @@ async def search(request: Request) -> JSONResponse:
     query = params.required(request.query_params, "q", "the query")
     options = params.result_options(request.query_params).library_options()
     marks = params.flag(request.query_params, "marks", False)
-    page, seconds = await request.app.state.index.timed(lambda index: index.search(query, suggest=True, **options))
+    page, seconds = request.app.state.index.timed(lambda index: index.search(query, suggest=True, **options))
     return answer(page.to_dict(marks), seconds)
 
 
@@ -34,7 +34,7 @@ async def similar(request: Request) -> JSONResponse:
     article_id = params.required(request.query_params, "id", "an article id")
     options = params.result_options(request.query_params).library_options()
     marks = params.flag(request.query_params, "marks", False)
-    page, seconds = await request.app.state.index.timed(lambda index: index.similar(article_id, **options))
+    page, seconds = request.app.state.index.timed(lambda index: index.similar(article_id, **options))
     return answer(page.to_dict(marks), seconds)
 
 
@@ -44,14 +44,14 @@ async def article(request: Request) -> JSONResponse:
     article_id = params.required(request.query_params, "id", "an article id")
     query = params.text(request.query_params, "q")
     marks = params.flag(request.query_params, "marks", False)
-    reading, seconds = await request.app.state.index.timed(lambda index: index.read(article_id, query))
+    reading, seconds = request.app.state.index.timed(lambda index: index.read(article_id, query))
     return answer(reading.to_dict(marks), seconds)
 
 
 async def stats(request: Request) -> JSONResponse:
     """Documents per language, size, analysis version, history: ``searcher stats --json``."""
     params.check_names(request.query_params, ())
-    result, seconds = await request.app.state.index.timed(lambda index: index.stats())
+    result, seconds = request.app.state.index.timed(lambda index: index.stats())
     return answer(result.to_dict(), seconds)
 
 

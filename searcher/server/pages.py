@@ -50,16 +50,16 @@ async def search_page(request: Request) -> Response:
     options = params.result_options(request.query_params, facets=True)
     index = request.app.state.index
     if query is None:
-        stats = await index.run(lambda index: index.stats())
+        stats = index.run(lambda index: index.stats())
         return render(request, "search.html", stats=stats, home=True)
-    page = await index.run(lambda index: index.search(query, suggest=True, **options.library_options()))
+    page = index.run(lambda index: index.search(query, suggest=True, **options.library_options()))
     return results(request, page, heading=None)
 
 
 async def similar_page(request: Request) -> Response:
     article_id = params.required(request.query_params, "id", "an article id")
     options = params.result_options(request.query_params, facets=True)
-    page = await request.app.state.index.run(lambda index: index.similar(article_id, **options.library_options()))
+    page = request.app.state.index.run(lambda index: index.similar(article_id, **options.library_options()))
     return results(request, page, heading=article_id)
 
 
@@ -67,9 +67,9 @@ async def article_page(request: Request) -> Response:
     article_id = params.required(request.query_params, "id", "an article id")
     query = params.text(request.query_params, "q")
     index = request.app.state.index
-    reading = await index.run(lambda index: index.read(article_id, query))
+    reading = index.run(lambda index: index.read(article_id, query))
     try:
-        similar = await index.run(lambda index: index.similar(article_id, limit=SIMILAR_SHOWN, group=True,
+        similar = index.run(lambda index: index.similar(article_id, limit=SIMILAR_SHOWN, group=True,
                                                               snippets=False))
     except SearcherError:  # an article without words to compare: it is still worth reading
         similar = None
