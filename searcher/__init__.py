@@ -9,8 +9,7 @@ The public API::
         for hit in page.hits:
             print(hit.id, hit.title, hit.score, hit.snippet)
 """
-from searcher.api import Index, default_index_path, open_index
-from searcher.drops import ReadOptions
+from searcher.api import Index, default_index_path, open_index, rebuild_index
 from searcher.model import Article, Note, Skipped
 from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, QueryError, SearcherError
 from searcher.model import Hit, IndexReport, Line, Page, Reading, Snippet, Stats
@@ -35,4 +34,15 @@ __all__ = [
     "Stats",
     "default_index_path",
     "open_index",
+    "rebuild_index",
 ]
+
+
+def __getattr__(name: str):
+    """``ReadOptions`` is imported on first use: reading drops is not for searches, which start
+    faster without the readers' modules."""
+    if name == "ReadOptions":
+        from searcher.drops import ReadOptions
+
+        return ReadOptions
+    raise AttributeError(f"module 'searcher' has no attribute {name!r}")

@@ -2,7 +2,8 @@
 
 It checks options, calls the library, formats the answer. Library errors (SearcherError)
 become one ``Error:`` line and exit status 1, in one place (SearcherGroup); anything else is a
-bug and keeps its traceback.
+bug and keeps its traceback. The configuration file (searcher.config_file) gives the default
+index, the ranking settings, and defaults of the options (click's ``default_map``).
 """
 from __future__ import annotations
 
@@ -12,19 +13,27 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from searcher import drops, evaluation, perturb, render
-from searcher.api import DEFAULT_WAIT, default_index_path, open_index
-from searcher.model import Note, Skipped
+from searcher import config_file, perturb, render
+from searcher.api import DEFAULT_WAIT, Index, open_index, rebuild_index
+from searcher.model import NewMatches, Note, Skipped, Watch
 from searcher.errors import SearcherError
-from searcher.filters import LANGUAGES, SORTS
+from searcher.filters import LANGUAGES, SORTS, since
 from searcher.model import IndexReport, Page, Stats
+
+if TYPE_CHECKING:
+    from searcher import drops, evaluation
 
 PROGRESS_ENV = "SEARCHER_PROGRESS"  # 1: draw the indexing progress bar even when stderr is no terminal; 0: never
 PROGRESS_STEP = 10  # articles between progress bar updates
 HISTORY_SHOWN = 20  # runs `searcher stats` lists (--json lists all)
+SOURCES_SHOWN = 20  # sources `searcher stats` lists (--json lists all)
+REPORT_LIMIT = 10  # hits `searcher index --report` lists per standing query
+# The commands whose options each table of the configuration file sets.
+CONFIGURED_COMMANDS = {"search": ("search", "similar"), "indexing": ("index",)}
 
 
 class SearcherGroup(click.Group):
@@ -37,12 +46,27 @@ class SearcherGroup(click.Group):
             raise click.ClickException(str(error)) from error
 
 
+def _choose_index(ctx: click.Context, param: click.Parameter, flag: Path | None) -> Path:
+    """The index the command uses (--index, $SEARCHER_INDEX, the configuration file, the
+    default); why is kept for `searcher stats`."""
+    choice = config_file.choose_index(flag, _config(ctx))
+    ctx.meta["searcher.index_choice"] = choice
+    return choice.path
+
+
+def _config(ctx: click.Context | None = None) -> config_file.ConfigFile:
+    """The configuration file the command runs with (read by ``main``)."""
+    ctx = ctx or click.get_current_context()
+    return ctx.find_object(config_file.ConfigFile) or config_file.ConfigFile()
+
+
 index_option = click.option(
     "--index",
     "index_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Index directory [default: $SEARCHER_INDEX or indexes/default].",
+    callback=_choose_index,
+    help="Index directory [default: $SEARCHER_INDEX, else the configuration file's index, else indexes/default].",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 marks_option = click.option("--marks", is_flag=True,
@@ -80,11 +104,46 @@ class QueryCommand(click.Command):
 
 
 @click.group(cls=SearcherGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog="Shell completion (bash; zsh and fish likewise with zsh_source, fish_source): "
+             epilog="Configuration: searcher.toml in the working directory, else in $XDG_CONFIG_HOME/searcher "
+                    "(~/.config/searcher): the default index (index = PATH), option defaults ([search], "
+                    "[indexing]) and [ranking] settings; see the README. "
+                    "Shell completion (bash; zsh and fish likewise with zsh_source, fish_source): "
                     "eval \"$(_SEARCHER_COMPLETE=bash_source searcher)\"")
 @click.version_option(package_name="searcher")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Full-text search for Persian and Dutch news."""
+    config = config_file.load(config_file.find())
+    ctx.obj = config
+    ctx.default_map = _option_defaults(ctx, config)
+
+
+def _option_defaults(ctx: click.Context, config: config_file.ConfigFile) -> dict[str, dict[str, object]]:
+    """click's default_map from the configuration file's option tables, each option checked
+    against the command's own (a bad one is a ConfigError line)."""
+    defaults: dict[str, dict[str, object]] = {}
+    for section, values in config.options.items():
+        for command_name in CONFIGURED_COMMANDS[section]:
+            command = main.commands[command_name]
+            options = {opt.removeprefix("--"): param for param in command.params if isinstance(param, click.Option)
+                       for opt in param.opts if opt.startswith("--") and opt not in ("--index", "--help")}
+            for name, value in values.items():
+                param = options.get(name)
+                if param is None:
+                    raise config.error(f"[{section}] has no option {name!r} (it may set {', '.join(sorted(options))})")
+                if param.multiple and not isinstance(value, list):
+                    value = [value]
+                try:
+                    param.type_cast_value(click.Context(command, parent=ctx, info_name=command_name), value)
+                except click.BadParameter as error:
+                    raise config.error(f"[{section}] {name} = {value!r}: {error.message}") from None
+                defaults.setdefault(command_name, {})[param.name] = value
+    return defaults
+
+
+def _open(index_dir: Path, **options) -> Index:
+    """The index, searched with the configuration file's ranking settings."""
+    return open_index(index_dir, ranking=_config().ranking, **options)
 
 
 @main.command("index")
@@ -102,28 +161,58 @@ def main() -> None:
               help="Date undated articles from their id, file or folder names: %Y-%m-%d, %Y%m%d, %d %b %Y, ... "
                    "(%Y of 13xx/14xx is Jalali).")
 @click.option("--follow-links", is_flag=True, help="Also read symbolic links that point outside the drop.")
+@click.option("--report", "report_new", is_flag=True,
+              help="Then list, per standing query (`searcher watch`), the new and changed articles matching it.")
 @wait_option
 @json_option
-def index_command(paths: tuple[Path, ...], index_dir: Path | None, sync: bool, procs: int | None, quiet: bool,
+def index_command(paths: tuple[Path, ...], index_dir: Path, sync: bool, procs: int | None, quiet: bool,
                   source: str | None, lang: str | None, date_from_name: str | None, follow_links: bool,
-                  wait: float, as_json: bool) -> None:
+                  report_new: bool, wait: float, as_json: bool) -> None:
     """Add the articles in PATHS (files or folders) to the index, creating it if needed.
 
     Reads .txt, .md and .html articles, .jsonl/.json files of article objects, .csv/.tsv
     tables, and .gz/.zip files of them. New articles are added, changed ones replaced,
     unchanged ones left alone; unusable files and records are reported and skipped.
     Safe to re-run: a run killed midway commits nothing, the next one finishes the drop.
+    A run that finds nothing to index makes no index.
     """
+    from searcher import drops  # reading drops: not for searches, which start faster without it
+
     options = drops.ReadOptions(source=source, lang=lang, date_from_name=date_from_name, follow_links=follow_links)
-    with open_index(index_dir, create=True, wait=wait) as index, _progress_bar(paths, options, quiet) as on_progress:
-        report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress,
-                                 options=options, on_note=_report_note)
+    with _open(index_dir, create=True, wait=wait) as index:
+        with _progress_bar(paths, options, quiet) as on_progress:
+            report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress,
+                                     options=options, on_note=_report_note)
+        new = index.new_matches(limit=REPORT_LIMIT) if report_new and report.indexed else None
     if as_json:
-        _print_json(report.to_dict())
+        _print_json(report.to_dict() if new is None else {**report.to_dict(), "new": new.to_dict()})
     else:
         click.echo(_summary(report, index.path))
+        if new is not None:
+            click.echo("\n" + _new_matches_text(new))
     if report.indexed == 0:
-        raise click.ClickException("nothing could be indexed from " + ", ".join(map(str, paths)))
+        raise click.ClickException("nothing could be indexed from " + ", ".join(map(str, paths))
+                                   + ("" if index_dir.exists() else f"; no index was made at {index_dir}"))
+    if new is not None:
+        _fail_on_watch_errors(new)
+
+
+def filter_options(command):
+    """The filters of hits (search, similar, standing queries): language, source, dates."""
+    options = [
+        click.option("--lang", type=click.Choice(LANGUAGES), multiple=True,
+                     help="Only articles in this language (repeat for any of several)."),
+        click.option("--source", multiple=True, metavar="NAME",
+                     help="Only articles from this source: the record's source, else the drop folder; any case "
+                          "(repeat for any of several)."),
+        click.option("--from", "date_from", default=None, metavar="DATE",
+                     help="Only articles dated on or after DATE: 2024-09-21 or Jalali 1403-06-31 (undated ones "
+                          "are left out, and counted)."),
+        click.option("--to", "date_to", default=None, metavar="DATE", help="Only articles dated on or before DATE."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 def result_options(command):
@@ -132,14 +221,7 @@ def result_options(command):
     options = [
         click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Hits per page."),
         click.option("--page", default=1, show_default=True, type=click.IntRange(min=1), help="Page of hits to show."),
-        click.option("--lang", type=click.Choice(LANGUAGES), multiple=True,
-                     help="Only articles in this language (repeat for any of several)."),
-        click.option("--source", multiple=True, metavar="NAME",
-                     help="Only articles from this source: the record's source, else the drop folder; any case "
-                          "(repeat for any of several)."),
-        click.option("--from", "date_from", default=None, metavar="DATE",
-                     help="Only articles dated on or after DATE: 2024-09-21 or Jalali 1403-06-31."),
-        click.option("--to", "date_to", default=None, metavar="DATE", help="Only articles dated on or before DATE."),
+        filter_options,
         click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
                      help="Rank by relevance, or by date (newest first, undated last)."),
         click.option("--facets", is_flag=True, help="Also count the hits by language, source and month."),
@@ -157,7 +239,7 @@ def result_options(command):
 @click.argument("query")
 @index_option
 @result_options
-def search_command(query: str, index_dir: Path | None, as_json: bool, marks: bool, show_all: bool, **options) -> None:
+def search_command(query: str, index_dir: Path, as_json: bool, marks: bool, show_all: bool, **options) -> None:
     """Search the index for QUERY.
 
     \b
@@ -167,7 +249,7 @@ def search_command(query: str, index_dir: Path | None, as_json: bool, marks: boo
     A query may start with -:  searcher search "-Rutte Trump"
                           or:  searcher search -- "-Rutte Trump"
     """
-    with open_index(index_dir) as index:
+    with _open(index_dir) as index:
         result = index.search(query, group=not show_all, suggest=True, **options)
     _print_result(result, as_json, marks)
 
@@ -176,10 +258,10 @@ def search_command(query: str, index_dir: Path | None, as_json: bool, marks: boo
 @click.argument("article_id", metavar="ID")
 @index_option
 @result_options
-def similar_command(article_id: str, index_dir: Path | None, as_json: bool, marks: bool, show_all: bool,
+def similar_command(article_id: str, index_dir: Path, as_json: bool, marks: bool, show_all: bool,
                     **options) -> None:
     """List the articles most like the article ID (sharing its key terms)."""
-    with open_index(index_dir) as index:
+    with _open(index_dir) as index:
         result = index.similar(article_id, group=not show_all, **options)
     _print_result(result, as_json, marks)
 
@@ -189,6 +271,9 @@ def _print_result(result: Page, as_json: bool, marks: bool) -> None:
         _print_json(result.to_dict(marks))
     else:
         click.echo(render.page_text(result, render.Display.of(sys.stdout)))
+    if result.undated_left_out:
+        click.echo(f"Note: the date filter left out {render.count(result.undated_left_out, 'undated article')} "
+                   f"matching the query", err=True)
 
 
 @main.command("show")
@@ -197,10 +282,10 @@ def _print_result(result: Page, as_json: bool, marks: bool) -> None:
 @index_option
 @json_option
 @marks_option
-def show_command(article_id: str, query: str | None, index_dir: Path | None, as_json: bool, marks: bool) -> None:
+def show_command(article_id: str, query: str | None, index_dir: Path, as_json: bool, marks: bool) -> None:
     """Show the article ID whole: title, date, source, language, url, file, and its text as
     read, page chrome lines (menus, codes, date lines; never indexed) marked as such."""
-    with open_index(index_dir) as index:
+    with _open(index_dir) as index:
         reading = index.read(article_id, query)
     if as_json:
         _print_json(reading.to_dict(marks))
@@ -211,15 +296,18 @@ def show_command(article_id: str, query: str | None, index_dir: Path | None, as_
 @main.command("stats")
 @index_option
 @json_option
-def stats_command(index_dir: Path | None, as_json: bool) -> None:
-    """Show documents per language, size on disk, analysis version, last update and the
-    history of the runs that changed the index."""
-    with open_index(index_dir) as index:
+@click.pass_context
+def stats_command(ctx: click.Context, index_dir: Path, as_json: bool) -> None:
+    """Show which index (and why), documents per language and per source, undated documents,
+    size on disk, analysis version, last update and the history of the runs that changed it."""
+    choice = ctx.meta["searcher.index_choice"]
+    with _open(index_dir) as index:
         stats = index.stats()
     if as_json:
-        _print_json(stats.to_dict())
+        config = str(choice.config_file) if choice.config_file else None
+        _print_json({**stats.to_dict(), "index_chosen_by": choice.reason, "config_file": config})
     else:
-        _print_stats(stats)
+        _print_stats(stats, choice)
 
 
 @main.command("remove")
@@ -227,9 +315,9 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
 @index_option
 @wait_option
 @json_option
-def remove_command(ids: tuple[str, ...], index_dir: Path | None, wait: float, as_json: bool) -> None:
+def remove_command(ids: tuple[str, ...], index_dir: Path, wait: float, as_json: bool) -> None:
     """Remove the articles with these IDS from the index (ids not found are reported)."""
-    with open_index(index_dir, wait=wait) as index:
+    with _open(index_dir, wait=wait) as index:
         report = index.remove(ids)
     for article_id in report.not_found:
         click.echo(f"not found: {article_id}", err=True)
@@ -243,30 +331,34 @@ def remove_command(ids: tuple[str, ...], index_dir: Path | None, wait: float, as
 @index_option
 @wait_option
 @json_option
-def rebuild_command(index_dir: Path | None, wait: float, as_json: bool) -> None:
+def rebuild_command(index_dir: Path, wait: float, as_json: bool) -> None:
     """Re-read every article from its source into a new generation and switch to it.
 
     Needed after an analysis upgrade. Searches meanwhile answer from the old generation.
     Articles whose source file is gone are kept as stored, and the missing files listed.
+    Also recovers a damaged index (see verify); articles it cannot recover are listed.
     """
-    with open_index(index_dir, wait=wait, check_analysis=False) as index:
-        report = index.rebuild(on_skip=_report_skip)
+    report = rebuild_index(index_dir, wait=wait, on_skip=_report_skip)
     for source in report.missing_sources:
         click.echo(f"missing source {source}: its articles were kept from the old generation", err=True)
+    for lost in report.lost:
+        click.echo(f"lost {lost}: damaged in the index, and no source delivered it again", err=True)
     if as_json:
         _print_json(report.to_dict())
     else:
+        lost = f", lost {len(report.lost)}" if report.lost else ""
         click.echo(f"rebuilt {report.generation}: re-read {report.reread}, kept {report.kept}, "
-                   f"missing sources {len(report.missing_sources)}, skipped {len(report.skipped)} (index {index.path})")
+                   f"missing sources {len(report.missing_sources)}, skipped {len(report.skipped)}{lost} "
+                   f"(index {index_dir})")
 
 
 @main.command("verify")
 @index_option
 @json_option
-def verify_command(index_dir: Path | None, as_json: bool) -> None:
+def verify_command(index_dir: Path, as_json: bool) -> None:
     """Check the index: segments readable, document count as the history says, analysis
     version current. Exits with status 1 when it finds a problem."""
-    with open_index(index_dir, check_analysis=False) as index:
+    with _open(index_dir, check_analysis=False) as index:
         report = index.verify()
     if as_json:
         _print_json(report.to_dict())
@@ -281,9 +373,9 @@ def verify_command(index_dir: Path | None, as_json: bool) -> None:
 @main.command("optimize")
 @index_option
 @wait_option
-def optimize_command(index_dir: Path | None, wait: float) -> None:
+def optimize_command(index_dir: Path, wait: float) -> None:
     """Merge the index's segments into one (faster searches after many small drops)."""
-    with open_index(index_dir, wait=wait) as index:
+    with _open(index_dir, wait=wait) as index:
         index.optimize()
     click.echo(f"optimized the index at {index.path}")
 
@@ -308,11 +400,115 @@ def serve_command(index_dir: Path | None, host: str, port: int, workers: int, to
     except ImportError as error:
         raise click.ClickException(f"`searcher serve` needs the serve extra ({error.name} is missing): "
                                    "pip install 'searcher[serve]'") from error
-    run.serve(index_dir or default_index_path(), host, port, workers, token_file)
+    run.serve(index_dir, host, port, workers, token_file, _config().path)
+
+
+@main.group("watch")
+def watch_group() -> None:
+    """Standing queries: questions asked of every indexing run's new and changed articles.
+
+    \b
+    searcher watch add haven "haven Rotterdam" --lang nl
+    searcher index drops/2025-06-14 --report     (index, then list what is new per watch)
+    searcher watch new                           (what runs since the last report added)
+    """
+
+
+@watch_group.command("add")
+@click.argument("name")
+@click.argument("query")
+@index_option
+@filter_options
+@click.option("--replace", "replace_existing", is_flag=True, help="Replace the watch of this name (it keeps its place).")
+def watch_add_command(name: str, query: str, index_dir: Path, replace_existing: bool, **filters) -> None:
+    """Add the standing query NAME: QUERY (as `searcher search` reads it) with filters. It
+    reports the new and changed articles of the indexing runs after now."""
+    with _open(index_dir) as index:
+        watch = index.watches.add(name, query, replace_existing=replace_existing, **filters)
+    click.echo(f"watching {watch.name}: {_watch_line(watch)} (index {index.path})")
+
+
+@watch_group.command("list")
+@index_option
+@json_option
+def watch_list_command(index_dir: Path, as_json: bool) -> None:
+    """List the standing queries: name, query, filters, last run reported."""
+    with _open(index_dir) as index:
+        watches = index.watches.list()
+    if as_json:
+        _print_json({"watches": [watch.to_dict() for watch in watches]})
+    elif not watches:
+        click.echo(f"no standing queries in the index {index.path}: add one with `searcher watch add NAME QUERY`")
+    for watch in [] if as_json else watches:
+        click.echo(f"{watch.name}: {_watch_line(watch)}, reported up to run {watch.reported}")
+
+
+@watch_group.command("remove")
+@click.argument("name")
+@index_option
+def watch_remove_command(name: str, index_dir: Path) -> None:
+    """Remove the standing query NAME."""
+    with _open(index_dir) as index:
+        watch = index.watches.remove(name)
+    click.echo(f"removed the watch {watch.name}: {_watch_line(watch)}")
+
+
+@watch_group.command("new")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@index_option
+@click.option("--since", "since_value", default=None, metavar="RUN|DATE",
+              help="List what runs after run number RUN, or since DATE (2025-06-14, Jalali, or 7d, 24h) added; "
+                   "the watches' marks stay. [default: since each watch's last report, which moves the mark]")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Hits per standing query.")
+@json_option
+@marks_option
+def watch_new_command(names: tuple[str, ...], index_dir: Path, since_value: str | None, limit: int, as_json: bool,
+                      marks: bool) -> None:
+    """List, per standing query (or only NAMEs), the articles that indexing runs added or
+    changed since its last report and that match it, ranked. Each run's articles are reported
+    once, those of a run killed after its commit included: run it from cron after indexing."""
+    with _open(index_dir) as index:
+        new = index.new_matches(_since(since_value), limit=limit, names=names or None)
+    if as_json:
+        _print_json(new.to_dict(marks))
+    else:
+        click.echo(_new_matches_text(new))
+    _fail_on_watch_errors(new)
+
+
+def _since(value: str | None) -> int | str | None:
+    """``--since``: a run number, a period before today (7d, 24h) as its first day, or a date."""
+    if value is None or value.strip().isdigit():
+        return None if value is None else int(value)
+    try:
+        return since(value)
+    except SearcherError:
+        return value  # a date, checked by the library
+
+
+def _watch_line(watch: Watch) -> str:
+    filters = {"lang": ",".join(watch.lang), "source": ",".join(watch.source), "from": watch.date_from,
+               "to": watch.date_to}
+    return watch.query + "".join(f" --{name} {value}" for name, value in filters.items() if value)
+
+
+def _new_matches_text(new: NewMatches) -> str:
+    if not new.reports:
+        return "no standing queries: add one with `searcher watch add NAME QUERY`"
+    display = render.Display.of(sys.stdout)
+    return "\n\n".join(render.watch_text(report, display) for report in new.reports)
+
+
+def _fail_on_watch_errors(new: NewMatches) -> None:
+    failed = [report for report in new.reports if report.error]
+    for report in failed:
+        click.echo(f"watch {report.watch.name}: {report.error}", err=True)
+    if failed:
+        raise click.ClickException(f"{render.count(len(failed), 'standing query', 'standing queries')} could not be asked")
 
 
 @contextmanager
-def _progress_bar(paths: Iterable[Path], options: drops.ReadOptions,
+def _progress_bar(paths: Iterable[Path], options: "drops.ReadOptions",
                   quiet: bool) -> Iterator[Callable[[IndexReport], None] | None]:
     """A progress callback drawing a bar (articles, articles/s, ETA) on stderr when it is a
     terminal (or $SEARCHER_PROGRESS is 1) and not ``quiet``; else None."""
@@ -321,6 +517,8 @@ def _progress_bar(paths: Iterable[Path], options: drops.ReadOptions,
         yield None
         return
     from tqdm import tqdm  # only for runs that draw a bar
+
+    from searcher import drops
 
     with tqdm(total=drops.expected_articles(paths, options), unit=" articles", file=sys.stderr, mininterval=0.5,
               dynamic_ncols=True) as bar:
@@ -350,11 +548,16 @@ def _print_json(data: dict) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _print_stats(stats: Stats) -> None:
+def _print_stats(stats: Stats, choice: config_file.IndexChoice) -> None:
     languages = ", ".join(f"{lang} {count}" for lang, count in stats.languages.items()) or "none"
+    sources = ", ".join(f"{source} {count}" for source, count in list(stats.sources.items())[:SOURCES_SHOWN]) or "none"
+    if len(stats.sources) > SOURCES_SHOWN:
+        sources += f", … ({len(stats.sources) - SOURCES_SHOWN} more: see --json)"
     click.echo(
-        f"index:      {stats.path}\n"
+        f"index:      {stats.path} ({choice.describe()})\n"
         f"documents:  {stats.documents} ({languages})\n"
+        f"sources:    {sources}\n"
+        f"undated:    {stats.undated}\n"
         f"size:       {stats.size_bytes / 1_000_000:.1f} MB\n"
         f"analysis:   {stats.analysis_version}\n"
         f"created:    {stats.created}\n"
@@ -366,7 +569,8 @@ def _print_stats(stats: Stats) -> None:
         for entry in stats.history[-HISTORY_SHOWN:]:
             counts = ", ".join(f"{name} {getattr(entry, name)}" for name in ("added", "updated", "unchanged", "skipped", "removed"))
             what = entry.action + (" " + " ".join(entry.paths) if entry.action == "index" else "")
-            click.echo(f"  {entry.when}  {what}: {counts} -> {entry.documents} documents")
+            run = f"run {entry.run}  " if entry.run else ""
+            click.echo(f"  {entry.when}  {run}{what}: {counts} -> {entry.documents} documents")
 
 
 @main.command("eval")
@@ -379,7 +583,7 @@ def _print_stats(stats: Stats) -> None:
 @json_option
 @click.option("--perturb", "perturbation", type=click.Choice(list(perturb.PERTURBATIONS)), default=None,
               help="Rewrite the docs or queries first (see searcher/perturb.py).")
-@click.option("--perturb-side", type=click.Choice(evaluation.SIDES), default="queries", show_default=True,
+@click.option("--perturb-side", type=click.Choice(perturb.SIDES), default="queries", show_default=True,
               help="What --perturb rewrites.")
 def eval_command(set_dir: Path, index_dir: Path | None, run_file: Path | None, per_query: bool, as_json: bool,
                  perturbation: str | None, perturb_side: str) -> None:
@@ -389,6 +593,8 @@ def eval_command(set_dir: Path, index_dir: Path | None, run_file: Path | None, p
     MAP over the judged queries, each searched as plain words (top 100 hits).
     Needs ir-measures: pip install 'searcher[eval]'.
     """
+    from searcher import evaluation  # needs the extra "eval"; not for searches
+
     eval_set = evaluation.load_set(set_dir)
     if perturbation:
         eval_set = eval_set.perturbed(perturbation, perturb_side)
@@ -402,7 +608,9 @@ def eval_command(set_dir: Path, index_dir: Path | None, run_file: Path | None, p
         _print_evaluation(result, per_query)
 
 
-def _print_evaluation(result: evaluation.EvalResult, per_query: bool) -> None:
+def _print_evaluation(result: "evaluation.EvalResult", per_query: bool) -> None:
+    from searcher import evaluation
+
     labels = {name: "MAP" if name == "AP" else name for name in evaluation.MEASURES}
     if per_query:
         click.echo("qid\t" + "\t".join(labels.values()))

@@ -29,12 +29,11 @@ from searcher.drops.formats.jsonl import json_lines
 from searcher.drops.formats.streams import numbered_lines
 from searcher.drops.records import optional_str, record_id
 from searcher.errors import DocumentError, QueryError, SearcherError
-from searcher.perturb import PERTURBATIONS
+from searcher.perturb import PERTURBATIONS, SIDES
 
 DEPTH = 100  # hits retrieved per query
 # Reported name -> ir-measures name.
 MEASURES = {"nDCG@10": "nDCG@10", "MRR@10": "RR@10", "R@100": "R@100", "AP": "AP"}
-SIDES = ("docs", "queries")
 INSTALL_HINT = "pip install 'searcher[eval]'"
 MAX_LINE_BYTES = 64_000_000  # a line of a set's file (a document may be long)
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +24,9 @@ class Filters:
     source: tuple[str, ...] = ()  # the record's source, else the drop folder (case-insensitive)
     date_from: str | None = None  # inclusive; undated articles are left out when a date is given
     date_to: str | None = None
+    # Only articles written by indexing runs numbered above this (HistoryEntry.run): what runs
+    # added or changed since then (standing queries).
+    after_run: int | None = None
 
     @classmethod
     def of(cls, lang: str | Iterable[str] | None = None, source: str | Iterable[str] | None = None,
@@ -53,3 +58,85 @@ def iso_date(value: str | dt.date | None, name: str) -> str | None:
         raise SearcherError(f"{name} date {value!r} is not a date: write it as 2024-09-21 (Gregorian) "
                             f"or 1403-06-31 (Jalali)")
     return iso
+
+
+# Date filters typed in a query (``date:...``) or given as ``--since``.
+_PERIOD = re.compile(r"(?P<year>\d{4})(?:[-/](?P<month>\d{1,2})(?:[-/](?P<day>\d{1,2}))?)?")
+_RELATIVE = re.compile(r"now-(?P<count>\d{1,4})(?P<unit>[hdwmy])")
+UNIT_DAYS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "y": 365}
+
+
+def date_bounds(value: str, today: dt.date | None = None) -> tuple[str | None, str | None]:
+    """The inclusive ISO range a ``date:`` value stands for: a day, a month or a year (ISO or
+    Jalali: ``2024-09-21``, ``1403-06``, ``2024``), a range ``A..B`` (either end open), a
+    comparison ``>A``, ``>=A``, ``<A``, ``<=A``, or ``now-7d`` (also ``h``, ``w``, ``m``, ``y``)
+    for a period up to today. Raises SearcherError for anything else."""
+    text = value.strip()
+    today = today or dt.date.today()
+    if ".." in text:
+        low, _, high = text.partition("..")
+        return (_period(low, today)[0] if low else None), (_period(high, today)[1] if high else None)
+    for sign in (">=", "<=", ">", "<"):
+        if text.startswith(sign):
+            first, last = _period(text[len(sign):], today)
+            if sign == ">=":
+                return first, None
+            if sign == "<=":
+                return None, last
+            if sign == ">":
+                return _shifted(last, 1), None
+            return None, _shifted(first, -1)
+    relative = _RELATIVE.fullmatch(text)
+    if relative:
+        return since(f"{relative['count']}{relative['unit']}", today), None
+    return _period(text, today)
+
+
+def since(period: str, today: dt.date | None = None) -> str:
+    """The first day of a period up to today: ``24h``, ``7d``, ``2w``, ``3m``, ``1y``. Dates are
+    days, so a period starts on the day it began: ``24h`` is yesterday and today, ``7d`` the
+    same weekday a week ago up to today."""
+    match = re.fullmatch(r"(?P<count>\d{1,4})(?P<unit>[hdwmy])", period.strip())
+    if not match:
+        raise SearcherError(f"{period!r} is not a period: write it as 24h, 7d, 2w, 3m or 1y")
+    days = math.ceil(int(match["count"]) * UNIT_DAYS[match["unit"]])
+    return ((today or dt.date.today()) - dt.timedelta(days=days)).isoformat()
+
+
+def _period(text: str, today: dt.date) -> tuple[str, str]:
+    """The first and last ISO day of a day, month or year (ISO or Jalali), or ``now-...``."""
+    text = dates.fold(text.strip())
+    relative = _RELATIVE.fullmatch(text)
+    if relative:
+        day = since(f"{relative['count']}{relative['unit']}", today)
+        return day, day
+    match = _PERIOD.fullmatch(text)
+    if not match:
+        raise SearcherError(f"date {text!r} is not a date: write it as 2024-09-21, 2024-09 or 2024 (or Jalali: "
+                            f"1403-06-31, 1403-06, 1403), a range 2024-01..2024-03, >2024-01-01 or now-7d")
+    year, month, day = int(match["year"]), match["month"], match["day"]
+    if day is not None:
+        iso = dates.parse_date_value(f"{year}-{int(month):02d}-{int(day):02d}")
+        if iso is None:
+            raise SearcherError(f"date {text!r} does not exist")
+        return iso, iso
+    jalali = year in dates.JALALI_YEARS
+    months = [int(month)] if month is not None else list(range(1, 13))
+    if not 1 <= months[0] <= 12:
+        raise SearcherError(f"date {text!r} has no month {months[0]}")
+    first = _month_day(year, months[0], 1, jalali)
+    last_month = months[-1]
+    next_first = _month_day(year + (last_month == 12), last_month % 12 + 1, 1, jalali)
+    return first.isoformat(), (next_first - dt.timedelta(days=1)).isoformat()
+
+
+def _month_day(year: int, month: int, day: int, jalali: bool) -> dt.date:
+    if jalali:
+        import jdatetime
+
+        return jdatetime.date(year, month, day).togregorian()
+    return dt.date(year, month, day)
+
+
+def _shifted(iso: str, days: int) -> str:
+    return (dt.date.fromisoformat(iso) + dt.timedelta(days=days)).isoformat()

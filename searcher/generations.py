@@ -20,37 +20,17 @@ rebuild that died (without the lock, to one about to switch).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from searcher.backend.whoosh import WhooshStore
-from searcher.errors import IndexDamaged, IndexNotFound
-from searcher.locking import WRITER_LOCK, lease, try_exclusive
-from searcher.manifest import MANIFEST_NAME, Manifest, read_manifest, write_manifest
+from searcher.locking import WRITER_LOCK, try_exclusive
+from searcher.manifest import GENERATION_NAME, MANIFEST_NAME, Manifest, write_manifest
 
-GENERATION = re.compile(r"gen-(\d{6})")
 BUILDING = ".building"
 READERS_LOCK = "readers.lock"
-OPEN_ATTEMPTS = 20  # a reader re-reads the manifest this often when generations switch under it
-
-
-@dataclass
-class Live:
-    """A generation opened for reading, with the lease that keeps it on disk."""
-
-    manifest: Manifest
-    store: WhooshStore
-    _lease: int | None  # None for a flat (format 1) index, which has no generations
-
-    def close(self) -> None:
-        self.store.close()
-        if self._lease is not None:
-            os.close(self._lease)
-            self._lease = None
 
 
 def store_dir(directory: Path, generation: str | None) -> Path:
@@ -63,32 +43,16 @@ def exists(directory: Path) -> bool:
     return (directory / MANIFEST_NAME).exists() or WhooshStore.exists(directory)
 
 
-def open_live(directory: Path) -> Live:
-    """Opens the generation the manifest names, holding a lease on it."""
-    for _ in range(OPEN_ATTEMPTS):
-        manifest = read_manifest(directory)
-        if manifest is None:
-            if WhooshStore.exists(directory):
-                raise IndexDamaged(f"the index at {directory} has no manifest: rebuild it")
-            raise IndexNotFound(f"no index at {directory}")
-        held = None
-        if manifest.generation is not None:
-            held = lease(directory / manifest.generation / READERS_LOCK)
-            if held is None:
-                continue  # removed after a switch we have not seen: read the manifest again
-        try:
-            return Live(manifest, WhooshStore.open(store_dir(directory, manifest.generation)), held)
-        except (IndexNotFound, IndexDamaged):
-            if held is not None:
-                os.close(held)
-            if read_manifest(directory) == manifest:
-                raise
-    raise IndexDamaged(f"the index at {directory} kept changing while it was opened: try again")
-
-
 def next_name(directory: Path) -> str:
     """A generation name higher than any in ``directory``, building ones included."""
     return f"gen-{max(_numbers(os.listdir(directory)), default=0) + 1:06d}"
+
+
+def newest(directory: Path) -> str | None:
+    """The newest complete generation in ``directory`` (None when it has none: a flat index of
+    format 1, or none at all)."""
+    names = [name for name in os.listdir(directory) if GENERATION_NAME.fullmatch(name)]
+    return max(names, default=None)
 
 
 @contextmanager
@@ -101,7 +65,7 @@ def building(directory: Path) -> Iterator[tuple[str, Path]]:
     folder.mkdir()
     try:
         (folder / READERS_LOCK).touch()
-        WhooshStore.create(folder).close()
+        WhooshStore.create(folder)
         yield name, folder
         _fsync_tree(folder)
     except BaseException:
@@ -110,12 +74,12 @@ def building(directory: Path) -> Iterator[tuple[str, Path]]:
     os.replace(folder, directory / name)
 
 
-def create(directory: Path, analysis_version: str) -> None:
+def create(directory: Path, analysis_version: str, index_config: dict) -> None:
     """A new index in ``directory`` (the caller holds the writer lock): its first generation,
     then the manifest naming it."""
     with building(directory) as (name, _):
         pass
-    write_manifest(directory, Manifest.new(analysis_version, name))
+    write_manifest(directory, Manifest.new(analysis_version, name, index_config))
 
 
 def migrate_flat(directory: Path, manifest: Manifest) -> None:
@@ -134,7 +98,7 @@ def migrate_flat(directory: Path, manifest: Manifest) -> None:
                 os.link(source, target)
             except OSError:
                 shutil.copy2(source, target)
-    write_manifest(directory, manifest.switched(name, manifest.analysis_version))
+    write_manifest(directory, manifest.switched(name, manifest.analysis_version, manifest.index_config))
     for source in whoosh_files:
         source.unlink(missing_ok=True)
 
@@ -173,14 +137,14 @@ def _remove_unleased(folder: Path) -> bool:
 
 
 def _numbers(names: Iterable[str | None]) -> list[int]:
-    return [int(match.group(1)) for name in names if name and (match := GENERATION.fullmatch(name.removesuffix(BUILDING)))]
+    return [int(match.group(1)) for name in names if name and (match := GENERATION_NAME.fullmatch(name.removesuffix(BUILDING)))]
 
 
 def _is_whoosh_file(name: str) -> bool:
     """Whether a file is Whoosh's: a table of contents, its lock, or a segment's file (one
     compound ``.seg``, or the separate files of a segment written without one)."""
     return (name not in (MANIFEST_NAME, WRITER_LOCK) and not name.startswith(".")
-            and name.endswith((".toc", "WRITELOCK", ".seg", ".trm", ".pst", ".vps", ".col")))
+            and name.endswith((".toc", "WRITELOCK", ".seg", ".trm", ".pst", ".vps", ".col", ".rank")))
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from searcher.errors import IndexBusy
@@ -53,6 +55,18 @@ def acquire_writer(directory: Path, wait: float) -> WriterLock:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     return WriterLock(fd, stale if stale != os.getpid() else None)
+
+
+@contextmanager
+def held(path: Path) -> Iterator[None]:
+    """An exclusive lock on the lock file ``path`` (made if missing) for the ``with`` block,
+    waiting as long as another process holds it: for short read-change-write steps."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def lease(path: Path) -> int | None:

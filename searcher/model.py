@@ -62,6 +62,17 @@ class Note:
     message: str  # one line
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """How an indexed article was written: the number of the run that wrote this version of it
+    (``HistoryEntry.run``; 0 for articles of indexes older than run numbers), and the reading
+    options it was read with when they were not the defaults (``ReadOptions.recorded()``),
+    which a rebuild reads its source with again."""
+
+    run: int = 0
+    read_with: dict | None = None
+
+
 MARK_OPEN = "**"
 MARK_CLOSE = "**"
 
@@ -191,11 +202,13 @@ class Page:
     facets: dict[str, dict[str, int]] | None = None  # "lang"/"source"/"month" -> value -> hits
     suggestion: str | None = None  # a corrected query, when this one found little
     sort: str = "relevance"  # or "date": then the hits have no relevance score
+    # Undated articles that match but were left out by a date filter (None: no date filter).
+    undated_left_out: int | None = None
 
     def to_dict(self, marks: bool = False) -> dict:
         """The JSON form; ``marks`` as for ``Hit.to_dict``."""
         data = {"query": self.query, "total": self.total, "hits": [hit.to_dict(marks) for hit in self.hits]}
-        optional = {"facets": self.facets, "suggestion": self.suggestion}
+        optional = {"facets": self.facets, "suggestion": self.suggestion, "undated_left_out": self.undated_left_out}
         return {**data, **{name: value for name, value in optional.items() if value is not None}}
 
 
@@ -282,6 +295,9 @@ class HistoryEntry:
     removed: int = 0
     documents: int = 0  # documents in the index after the run
     generation: str | None = None  # the generation the run wrote
+    # The run's number: one more than any before it, recorded with each article it wrote
+    # (Provenance.run); 0 in histories written before runs were numbered.
+    run: int = 0
 
     def to_dict(self) -> dict:
         return {**asdict(self), "paths": list(self.paths)}
@@ -300,17 +316,20 @@ class RemoveReport:
 
 @dataclass
 class RebuildReport:
-    """What a rebuild did: documents re-read from their sources, kept from the old generation."""
+    """What a rebuild did: documents re-read from their sources, kept from the old generation,
+    and, rebuilding a damaged index, the articles that could not be recovered (``lost``: their
+    ids, or where they were when even the id is unreadable)."""
 
     generation: str = ""
     reread: int = 0
     kept: int = 0
     missing_sources: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"generation": self.generation, "reread": self.reread, "kept": self.kept,
-                "missing_sources": self.missing_sources, "skipped": len(self.skipped)}
+                "missing_sources": self.missing_sources, "skipped": len(self.skipped), "lost": self.lost}
 
 
 @dataclass(frozen=True)
@@ -343,6 +362,57 @@ class Stats:
     last_update: str
     generation: str | None = None
     history: tuple[HistoryEntry, ...] = ()
+    sources: dict[str, int] = field(default_factory=dict)  # live articles per source, most first ("none": no source)
+    undated: int = 0  # live articles without a date
 
     def to_dict(self) -> dict:
         return {**asdict(self), "history": [entry.to_dict() for entry in self.history]}
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A standing query of an index: a query and its filters, asked of every run's articles."""
+
+    name: str
+    query: str
+    lang: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    date_from: str | None = None  # ISO, inclusive
+    date_to: str | None = None
+    added: str = ""  # when (UTC, ISO 8601)
+    reported: int = 0  # the last run whose articles were reported (HistoryEntry.run)
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "lang": list(self.lang), "source": list(self.source)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Watch":
+        return cls(**{**data, "lang": tuple(data.get("lang", ())), "source": tuple(data.get("source", ()))})
+
+
+@dataclass(frozen=True)
+class WatchReport:
+    """What runs after ``since`` added or changed that matches one standing query: ``total``
+    articles, the best ``hits`` of them; ``error`` when the query could not be asked."""
+
+    watch: Watch
+    since: int  # runs numbered above this
+    total: int = 0
+    hits: list[Hit] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self, marks: bool = False) -> dict:
+        data = {"name": self.watch.name, "query": self.watch.query, "since_run": self.since, "total": self.total,
+                "hits": [hit.to_dict(marks) for hit in self.hits]}
+        return {**data, "error": self.error} if self.error else data
+
+
+@dataclass(frozen=True)
+class NewMatches:
+    """Every standing query's report, up to run ``upto`` (the last run whose articles were read)."""
+
+    upto: int
+    reports: list[WatchReport]
+
+    def to_dict(self, marks: bool = False) -> dict:
+        return {"upto_run": self.upto, "watches": [report.to_dict(marks) for report in self.reports]}

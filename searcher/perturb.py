@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from searcher.analysis.chars import ARABIC_SPELLING_TABLE, PERSIAN_DIGIT_TABLE, ZWNJ
 
+SIDES = ("docs", "queries")  # what a perturbation may rewrite: a set's documents or its queries
+
 
 def remove_zwnj(text: str) -> str:
     """Deletes every ZWNJ: "می‌روم" -> "میروم"."""

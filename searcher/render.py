@@ -25,7 +25,7 @@ from typing import TextIO
 
 import click
 
-from searcher.model import Hit, Page, Reading, Snippet
+from searcher.model import Hit, Page, Reading, Snippet, WatchReport
 
 RTL_ISOLATE, FIRST_STRONG_ISOLATE, POP_ISOLATE = "\u2067", "\u2068", "\u2069"
 SEPARATOR = " · "
@@ -81,9 +81,30 @@ def count_line(page: Page, display: Display) -> str:
     return f"{hits_count(page.total)}, showing {shown}, for: {query}"
 
 
-def hits_count(count: int) -> str:
+def hits_count(total: int) -> str:
     """``1 hit``, ``2 hits``."""
-    return f"{count} hit" if count == 1 else f"{count} hits"
+    return count(total, "hit")
+
+
+def count(number: int, thing: str, things: str | None = None) -> str:
+    """``1 article``, ``2 articles``."""
+    return f"{number} {thing}" if number == 1 else f"{number} {things or thing + 's'}"
+
+
+def watch_text(report: WatchReport, display: Display) -> str:
+    """A standing query's new matches: a line naming it, then its hits as a search shows them."""
+    watch = report.watch
+    query = _isolated(watch.query, display)
+    runs = f"runs after {report.since}"
+    if report.error:
+        head = f"{watch.name} ({runs}): could not be asked: {report.error}"
+    elif not report.total:
+        head = f"{watch.name} ({runs}): nothing new for: {query}"
+    else:
+        shown = "" if len(report.hits) == report.total else f", showing 1-{len(report.hits)}"
+        head = f"{watch.name} ({runs}): {count(report.total, 'new article')}{shown}, for: {query}"
+    hits = [hit_text(rank, hit, display) for rank, hit in enumerate(report.hits, start=1)]
+    return "\n".join([_styled(head, display, bold=True), *hits])
 
 
 def hit_text(rank: int, hit: Hit, display: Display, scored: bool = True) -> str:

@@ -17,6 +17,20 @@ SEEDS = REPO / "seeds"
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory):
+    """The tests remember analysis versions in a cache folder of their own, not the user's."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(autouse=True)
+def no_user_configuration(tmp_path_factory, monkeypatch):
+    """No test reads the configuration file (searcher.toml) of the user running the suite."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+
+
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory) -> Index:
     """An index of the bundled seed drop, opened once for the session."""

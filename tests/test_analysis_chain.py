@@ -1,9 +1,9 @@
-"""Chain-wide properties: offsets on random text, pickling, Whoosh use."""
+"""Chain-wide properties: offsets on random text, word-by-word analysis, pickling, the version."""
 
 import pickle
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from searcher.analysis import registry
@@ -20,11 +20,11 @@ ALPHABET = (
        st.sampled_from(ANALYZER_NAMES))
 def test_offsets_point_into_text_and_positions_sequential(text, name):
     """Offsets always point into the text; positions count the words as written."""
-    ts = list(analyzer(name)(text, positions=True, chars=True))
+    ts = list(analyzer(name)(text))
     words = [t for t in ts if not t.part]
     assert [t.pos for t in words] == list(range(len(words)))
     # A compound's parts follow it, at its position (no positional field indexes them).
-    assert all(i > 0 and t.pos == ts[i - 1].pos and t.stopped for i, t in enumerate(ts) if t.part)
+    assert all(i > 0 and t.pos == ts[i - 1].pos for i, t in enumerate(ts) if t.part)
     for t in ts:
         assert t.text
         assert 0 <= t.startchar < t.endchar <= len(text)
@@ -32,10 +32,42 @@ def test_offsets_point_into_text_and_positions_sequential(text, name):
     assert [t.startchar for t in ts] == sorted(t.startchar for t in ts)
 
 
-@given(st.text(alphabet=ALPHABET, max_size=40))
-def test_index_and_query_modes_give_the_same_terms(text):
-    a = analyzer("text")
-    assert [t.text for t in a(text, mode="index")] == [t.text for t in a(text, mode="query")]
+def _word_by_word(name, text):
+    """(term, start, end, pos, is_stop, part) from the memo of words, as indexing reads them."""
+    found, pos = [], -1
+    for unit in analyzer(name).units(text):
+        for term in unit.terms:
+            pos += not term.part
+            found.append((term.text, unit.start + term.start, unit.start + term.end, pos, term.is_stop, term.part))
+    return found
+
+
+def _whole(name, text):
+    return [(t.text, t.startchar, t.endchar, t.pos, t.is_stop, t.part) for t in analyzer(name)(text)]
+
+
+# Words and affixes the Persian join step works on, to meet in every order.
+PIECES = ["می", "نمی", "ها", "های", "ای", "ایی", "تر", "ترین", "ام", "شان", "و", "کتاب", "آیی", "کند", "رئیس", "جمهور",
+          "\u200c", " ", "  ", "\n", "،", "«", "»", "kabinetsformatie", "de", "-"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET + " \n", max_size=60) | st.lists(st.sampled_from(PIECES), max_size=14).map("".join),
+       st.sampled_from(ANALYZER_NAMES))
+@example("تو خود مي آيي و او را", "text")  # a prefix, a suffix, then a word: found in a Hamshahri article
+def test_word_by_word_analysis_equals_the_whole_texts(text, name):
+    """Indexing and snippets read a text's terms word by word from a memo: exactly the terms,
+    offsets, positions and flags of analysing the whole text."""
+    assert _word_by_word(name, text) == _whole(name, text)
+
+
+def test_word_by_word_analysis_of_the_seeds_and_joins():
+    from conftest import SEEDS
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    texts += ["او می کند و نمی  توانست بگوید", "کتاب ها و کتاب‌ها و کتاب های تازه", "می\u200c کند، می، کند «ها» و هسته ای"]
+    for text in texts:
+        assert _word_by_word("text", text) == _whole("text", text), text[:40]
 
 
 def test_distinct_token_objects():
@@ -47,10 +79,11 @@ def test_empty_and_whitespace():
     for name in ANALYZER_NAMES:
         assert list(analyzer(name)("")) == []
         assert list(analyzer(name)(" \u200c ،.")) == []
+        assert analyzer(name).units(" \u200c ،.") == [] or all(not unit.terms for unit in analyzer(name).units(" \u200c ،."))
 
 
 def test_start_pos_and_start_char():
-    ts = list(analyzer("text")("رئیس‌جمهور", positions=True, chars=True, start_pos=5, start_char=10))
+    ts = list(analyzer("text")("رئیس‌جمهور", start_pos=5, start_char=10))
     assert [(t.pos, t.startchar, t.endchar) for t in ts] == [(5, 10, 14), (6, 15, 20)]
 
 
@@ -66,80 +99,59 @@ def test_pickles_as_its_name(name):
     assert pickle.loads(blob) is a
 
 
+def test_a_text_chain_is_one_analyzer_however_named():
+    assert analyzer("text") is analyzer("text@lexicon") is analyzer("text@lexicon/snowball/lexicon")
+
+
 def test_unknown_name():
     with pytest.raises(ValueError, match="unknown analyzer"):
         analyzer("fa")
 
 
-def test_version_names_stemmers():
-    assert registry.fa.DEFAULT_STEMMER in registry.ANALYSIS_VERSION
-
-
 def test_generic_has_no_stop_or_stem():
     ts = list(analyzer("generic")("de ziekenhuizen به کتاب‌ها"))
     assert [t.text for t in ts] == ["de", "ziekenhuizen", "به", "کتابها"]
-    assert not any(t.stopped for t in ts)
-    assert not analyzer("generic").has_morph() and analyzer("text").has_morph()
+    assert not any(t.is_stop for t in ts)
 
 
-@pytest.fixture
-def index(tmp_path):
-    from whoosh import fields, index as windex
+def test_the_version_changes_with_a_chains_output_or_a_data_file(tmp_path, monkeypatch):
+    """The analysis version is derived, never declared: another stemmer, a step whose output
+    changes, or a changed data file each give another version; it is remembered across
+    processes under a fingerprint of the data and the code."""
+    base = registry.analysis_version("text")
+    assert registry.analysis_version("text@snowball") != base
+    assert registry.analysis_version("text@lexicon/snowball/none") != base
+    original_steps = registry.steps
+    try:
+        monkeypatch.setattr(registry, "steps", lambda name: [s for s in original_steps(name) if s.name != "join-affixes"])
+        registry._analyzer.cache_clear()
+        assert registry._probe_version("text") != base
+        monkeypatch.undo()
+        registry._analyzer.cache_clear()
+        assert registry._probe_version("text") == base
 
-    schema = fields.Schema(id=fields.ID(stored=True),
-                           body=fields.TEXT(analyzer=analyzer("text"), stored=True,
-                                             # one word that analyses to several terms
-                                             # (رئیسجمهور) is a phrase, not an AND
-                                             multitoken_query="phrase"))
-    ix = windex.create_in(str(tmp_path), schema)
-    docs = {"zwnj": "دستیار رئیس‌جمهور روسیه", "space": "دستیار رئیس جمهور روسیه",
-            "solid": "ولادیمیر پوتین، رئیسجمهور روسیه", "other": "جمهور مردم و رئیس بانک",
-            "nl": "de oorlog in het Midden -Oosten"}
-    with ix.writer() as w:
-        for k, v in docs.items():
-            w.add_document(id=k, body=v)
-    return windex.open_dir(str(tmp_path))  # schema round-trips through pickle
-
-
-def _search(ix, q):
-    from whoosh.qparser import QueryParser
-
-    with ix.searcher() as s:
-        return sorted(h["id"] for h in s.search(QueryParser("body", ix.schema).parse(q), limit=None))
-
-
-@pytest.mark.parametrize("q", ['"رئیس جمهور"', "رئیسجمهور", '"رئیس‌جمهور"'])
-def test_compound_spellings_found_by_phrase(index, q):
-    assert _search(index, q) == ["solid", "space", "zwnj"]
-
-
-def test_compound_as_two_words(index):
-    assert _search(index, "رئیس جمهور") == ["other", "solid", "space", "zwnj"]
+        data = tmp_path / "data"
+        data.mkdir()
+        for path in registry.DATA.glob("*.txt"):
+            (data / path.name).write_bytes(path.read_bytes())
+        protected = data / "fa_protected.txt"
+        protected.write_text(protected.read_text(encoding="utf-8") + "\n# one more comment\n", encoding="utf-8")
+        monkeypatch.setattr(registry, "DATA", data)
+        registry.analysis_version.cache_clear()
+        assert registry.analysis_version("text") != base
+    finally:
+        monkeypatch.undo()
+        registry._analyzer.cache_clear()
+        registry.analysis_version.cache_clear()
 
 
-def test_stop_words_indexed(index):
-    assert _search(index, '"de oorlog"') == ["nl"]
-    assert _search(index, "Midden-Oosten") == ["nl"]
-
-
-def test_highlighter_offsets(index):
-    from whoosh.qparser import QueryParser
-
-    with index.searcher() as s:
-        r = s.search(QueryParser("body", index.schema).parse("رئیسجمهور"))
-        hit = [h for h in r if h["id"] == "solid"][0]
-        assert "رئیسجمهور" in hit.highlights("body").replace("<b class=\"match term0\">", "").replace("<b class=\"match term1\">", "").replace("</b>", "")
-        assert "match" in hit.highlights("body")
-
-
-def test_data_files_need_a_version_bump():
-    """Changing a data file changes terms: bump registry.CHAIN_VERSION and
-    record the new fingerprint here."""
-    import hashlib
-    from pathlib import Path
-
-    h = hashlib.sha256()
-    for p in sorted((Path(registry.__file__).parent / "data").glob("*.txt")):
-        h.update(p.name.encode() + p.read_bytes())
-    assert (registry.CHAIN_VERSION, h.hexdigest()[:16]) == ("3", FINGERPRINT)
-FINGERPRINT = "7ce0fe34531a6abc"
+def test_the_remembered_version_is_the_derived_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    registry.analysis_version.cache_clear()
+    try:
+        first = registry.analysis_version("text")
+        assert (tmp_path / "searcher" / "analysis-versions.json").exists()
+        registry.analysis_version.cache_clear()
+        assert registry.analysis_version("text") == first == registry._probe_version("text")
+    finally:
+        registry.analysis_version.cache_clear()

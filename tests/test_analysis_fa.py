@@ -10,8 +10,6 @@ A = analyzer("text")
 
 
 def toks(text, **kw):
-    kw.setdefault("positions", True)
-    kw.setdefault("chars", True)
     return list(A(text, **kw))
 
 
@@ -48,15 +46,8 @@ def test_no_join_across_punctuation():
 
 
 def test_stop_words_flagged_and_kept():
-    ts = toks("به گزارش ایسنا", mode="query")
-    assert [(t.text, t.is_stop, t.stopped) for t in ts] == [
-        ("به", True, True), ("گزارش", False, False), ("ایسنا", False, False)]
-
-
-def test_stop_words_stay_in_index_mode():
-    # whoosh.formats drops tokens with stopped=True at index time
-    ts = toks("به گزارش", mode="index")
-    assert [(t.text, t.is_stop, t.stopped) for t in ts] == [("به", True, False), ("گزارش", False, False)]
+    ts = toks("به گزارش ایسنا")
+    assert [(t.text, t.is_stop, t.pos) for t in ts] == [("به", True, 0), ("گزارش", False, 1), ("ایسنا", False, 2)]
 
 
 def test_stop_list_normalized_like_text():

@@ -92,7 +92,7 @@ def test_rebuild_switches_generation_and_keeps_articles_of_missing_sources(run, 
         result = run("rebuild", "--index", "idx", "--json")
         assert result.stderr == f"missing source {drop / 'a3.jsonl'}: its articles were kept from the old generation\n"
         assert json.loads(result.stdout) == {"generation": "gen-000002", "reread": 3, "kept": 1,
-                                             "missing_sources": [str(drop / "a3.jsonl")], "skipped": 0}
+                                             "missing_sources": [str(drop / "a3.jsonl")], "skipped": 0, "lost": []}
         assert (tmp_path / "idx" / "gen-000001").is_dir()
         assert before == 0 and reader.search("herschreven").total == 1  # the reader moved on
     assert sorted(os.listdir(tmp_path / "idx")) == ["gen-000002", MANIFEST_NAME, "writer.lock"]
@@ -112,16 +112,18 @@ def test_rebuild_after_an_analysis_upgrade(run, tmp_path):
 
 def test_flat_index_of_format_1_opens_and_moves_into_a_generation(run, tmp_path):
     """The first indexes kept Whoosh's files beside a format-1 manifest."""
-    from searcher.backend.whoosh.schema import INDEX_VERSION
     from searcher.backend.whoosh import WhooshStore
-    from searcher.index import ingest
+    from searcher.config import IndexConfig
     from searcher.drops import read_paths
+    from searcher.folder import arrays_signature, index_version
+    from searcher.index import ingest
 
     flat = tmp_path / "idx"
-    store = WhooshStore.create(flat)
+    WhooshStore.create(flat)
+    store = WhooshStore.open(flat, IndexConfig(), arrays_signature(IndexConfig()))
     ingest(store, read_paths([write_drop(tmp_path / "drop", TEXTS)]))
     store.close()
-    (flat / MANIFEST_NAME).write_text(json.dumps({"format_version": 1, "analysis_version": INDEX_VERSION,
+    (flat / MANIFEST_NAME).write_text(json.dumps({"format_version": 1, "analysis_version": index_version(IndexConfig()),
                                                   "created": "2025-01-01T00:00:00+00:00", "last_update": "2025-01-01T00:00:00+00:00"}))
     assert counts(run("search", "brug", "--index", "idx", "--json"))["total"] == 4
     assert counts(run("index", str(tmp_path / "drop"), "--index", "idx", "--json"))["unchanged"] == 4
@@ -206,7 +208,7 @@ def failing(target: str, code: int) -> Iterator[None]:
 # Whoosh's files fail: nothing is committed. The manifest's flush fails: the run is committed
 # but not recorded, which verify reports until the next run records it.
 @pytest.mark.parametrize("target, committed", [("whoosh.filedb.filestore.FileStorage.create_file", False),
-                                               ("searcher.manifest.os.fsync", True)])
+                                               ("searcher.folder.write_manifest", True)])
 def test_disk_full_ends_with_a_clear_message_and_no_damage(run, tmp_path, target, committed):
     run("index", str(write_drop(tmp_path / "drop", TEXTS)), "--index", "idx")
     more = write_drop(tmp_path / "more", {"m1": "Een bericht over de haven."})
@@ -225,7 +227,7 @@ def test_disk_full_ends_with_a_clear_message_and_no_damage(run, tmp_path, target
 
 def test_permission_denied_ends_with_a_clear_message(run, tmp_path):
     run("index", str(write_drop(tmp_path / "drop", TEXTS)), "--index", "idx")
-    with failing("searcher.api.acquire_writer", errno.EACCES):  # as in a folder we may not write to
+    with failing("searcher.folder.acquire_writer", errno.EACCES):  # as in a folder we may not write to
         result = run("remove", "a1", "--index", "idx")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cannot write to the index at idx: permission denied.")

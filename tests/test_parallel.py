@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from searcher import index as ingest_module
 from searcher import open_index
-from searcher.backend.whoosh.derived import SignatureField
+from searcher.backend.whoosh import writer as writer_module
 from searcher.errors import WorkerFailed
 from searcher.cli import PROGRESS_ENV, main
 from test_crash import killed_at
@@ -45,9 +45,9 @@ def test_procs_default_to_all_cores_only_for_large_runs(tmp_path, monkeypatch):
     chosen = []
     original = ingest_module.WhooshStore.writer
 
-    def spy(store, procs=1):
+    def spy(store, procs=1, **options):
         chosen.append(procs)
-        return original(store, procs)
+        return original(store, procs, **options)
 
     monkeypatch.setattr(ingest_module.WhooshStore, "writer", spy)
     monkeypatch.setattr(ingest_module, "PARALLEL_FROM", 10)
@@ -81,7 +81,7 @@ def test_a_failing_worker_ends_the_run_with_an_error_not_a_hang(tmp_path, monkey
 
     with open_index(tmp_path / "idx", create=True) as index:
         index.add_documents(records(3, start=1000))
-        monkeypatch.setattr(SignatureField, "to_column_value", lambda self, value: broken(value))
+        monkeypatch.setattr(writer_module, "analyse", lambda article, config: broken(article))
         with pytest.raises(WorkerFailed, match="worker process failed"):
             index.add_documents(records(ARTICLES * 8), procs=2)  # more batches than the queue holds
         monkeypatch.undo()

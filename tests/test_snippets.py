@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from whoosh import query as wq
-from whoosh.analysis import CompositeAnalyzer, LowercaseFilter
 
 from conftest import SEEDS
-from searcher.analysis import registry
-from searcher.backend.whoosh import snippets
+from searcher.analysis import registry, wordwise
+from searcher.search import snippets
 
 ZWNJ = "\u200c"
 # Texts where the analysis joins words across whitespace (or must not), around punctuation,
@@ -30,27 +28,25 @@ def seed_texts() -> list[str]:
 
 def whole(analyzer, text: str, terms) -> list[snippets.Match]:
     """The matches the whole text's analysis gives."""
-    tokens = analyzer(text, chars=True, mode="query", removestops=False)
-    return [snippets.Match(t.startchar, t.endchar, t.text) for t in tokens if t.text in terms]
+    return [snippets.Match(t.startchar, t.endchar, t.text) for t in analyzer(text) if t.text in terms]
 
 
 def all_terms(analyzer, text: str) -> frozenset[str]:
-    return frozenset(t.text for t in analyzer(text, mode="query", removestops=False))
+    return frozenset(t.text for t in analyzer(text))
 
 
 @pytest.mark.parametrize("name", registry.ANALYZER_NAMES)
 def test_word_by_word_matches_equal_the_whole_texts(name):
     analyzer = registry.analyzer(name)
-    assert snippets._words(analyzer) is not None
     for text in JOIN_TEXTS + seed_texts():
         terms = all_terms(analyzer, text)
         assert snippets.matches(analyzer, text, terms) == whole(analyzer, text, terms), text[:60]
         for term in sorted(terms)[:40]:  # one query term: words that cannot match are skipped
-            assert snippets.matches(analyzer, text, {term}) == whole(analyzer, text, {term}), (term, text[:60])
+            assert snippets.matches(analyzer, text, frozenset([term])) == whole(analyzer, text, {term}), (term, text[:60])
 
 
 def test_words_that_may_join_are_analysed_together():
-    words = snippets._words(registry.analyzer("text"))
+    words = wordwise.Wordwise.of(registry.analyzer("text").steps)
     assert words.word("می").joins_next and not words.word("می").joins_previous
     assert words.word("ها").joins_previous and words.word(f"{ZWNJ}ها").joins_previous
     assert not words.word("«ها»").joins_previous and not words.word("می،").joins_next
@@ -58,39 +54,27 @@ def test_words_that_may_join_are_analysed_together():
     assert not words.word("کتاب").joins_previous and not words.word("کتاب").joins_next
 
 
-class _Extended:
-    """An analyzer whose chain has a step the snippets do not know to be local."""
-
-    def __init__(self):
-        self.chain = CompositeAnalyzer(*registry.steps("text"), LowercaseFilter())
-
-    def __call__(self, value, **kwargs):
-        return self.chain(value, **kwargs)
-
-
 def test_a_chain_with_an_unknown_step_is_analysed_whole():
-    analyzer = _Extended()
-    assert snippets._words(analyzer) is None
-    text = "کتاب ها می کند"
+    class Upper:
+        name = "upper"
+
+        def __call__(self, tokens):
+            for token in tokens:
+                token.text = token.text.upper()
+            return tokens
+
+    steps = registry.steps("text") + [Upper()]
+    assert wordwise.Wordwise.of(steps) is None
+    analyzer = registry.Analyzer("text")
+    analyzer.steps, analyzer._wordwise = steps, None
+    text = "kabinet ها می کند"
     terms = all_terms(analyzer, text)
-    assert snippets.matches(analyzer, text, terms) == whole(analyzer, text, terms)
-
-
-class _Field:
-    def __init__(self, analyzer):
-        self.analyzer = analyzer
-
-
-class _Searcher:
-    """What best_snippet reads of a Whoosh searcher: the schema's analyzers."""
-
-    def __init__(self):
-        self.schema = {"body": _Field(registry.analyzer("text")), "content": _Field(registry.analyzer("text"))}
+    assert "KABINET" in terms and snippets.matches(analyzer, text, terms) == whole(analyzer, text, terms)
 
 
 def snippet(query_text: str, text: str) -> snippets.Snippet:
-    terms = [t.text for t in registry.analyzer("text")(query_text, mode="query")]
-    return snippets.best_snippet(_Searcher(), wq.Or([wq.Term("body", term) for term in terms]), ("body", "content"), text)
+    analyzer = registry.analyzer("text")
+    return snippets.best_snippet(analyzer, text, frozenset(t.text for t in analyzer(query_text)))
 
 
 FILLER = " ".join(f"woord{i}" for i in range(60))
@@ -119,7 +103,7 @@ def test_every_match_inside_the_window_is_marked_and_words_stay_whole():
             shown = snippet(query, text)
             assert all(word in text.split() for word in shown.text.strip("… ").split())
             inner = shown.text.strip("… ")
-            terms = {t.text for t in registry.analyzer("text")(query, mode="query")}
+            terms = {t.text for t in registry.analyzer("text")(query)}
             assert len(shown.matches) == len(whole(registry.analyzer("text"), inner, terms)), (query, inner[:60])
 
 
@@ -130,12 +114,9 @@ def test_a_body_without_matches_shows_its_opening():
 
 
 def test_matches_stay_exact_when_the_memos_start_again(monkeypatch):
-    monkeypatch.setattr(snippets, "MEMO_SIZE", 50)  # every seed has more distinct words
-    analyzer = registry.analyzer("text")
-    snippets._words.cache_clear()
-    try:
-        for text in JOIN_TEXTS + seed_texts():
-            terms = all_terms(analyzer, text)
-            assert snippets.matches(analyzer, text, terms) == whole(analyzer, text, terms), text[:60]
-    finally:
-        snippets._words.cache_clear()
+    monkeypatch.setattr(wordwise, "MEMO_SIZE", 50)  # every seed has more distinct words
+    analyzer = registry.Analyzer("text")  # a fresh memo
+    for text in JOIN_TEXTS + seed_texts():
+        terms = all_terms(analyzer, text)
+        assert snippets.matches(analyzer, text, terms) == whole(analyzer, text, terms), text[:60]
+        assert len(analyzer._wordwise.words) <= max(50, len(set(text.split())))

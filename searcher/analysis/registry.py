@@ -1,42 +1,40 @@
-"""Analyzer names -> Whoosh analyzers, and ``ANALYSIS_VERSION``.
+"""Analyzer names -> analysis chains, and the analysis version.
 
-Each chain is listed once (``steps(name)``); the index, the query parser,
-the highlighter and ``explain`` all use that list, with no branch on mode
-(the one exception, required by Whoosh, is in ``steps.StopFlagFilter``).
+Each chain is listed once (``steps(name)``); indexing, query planning, snippets and ``explain``
+all use that list, with no branch on mode: index-time and query-time analysis are one
+definition.
 
-Names: ``"text"`` (script-aware Persian + Dutch), ``"generic"`` (any other
-language: fold only, no stop flags, no stemming).  ``"text@<stemmer>"``
-builds the text chain with another Persian stemmer from ``fa.STEMMERS``,
-``"text@<fa stemmer>/<nl stemmer>"`` with another Dutch one from ``nl.STEMMERS``
-too, and ``"text@<fa stemmer>/<nl stemmer>/<splitter>"`` with another Dutch
-compound splitter from ``nl.SPLITTERS`` (for relevance experiments); they
-pickle as those names as well.
+Names: ``"text"`` (script-aware Persian + Dutch), ``"generic"`` (any other language: fold only,
+no stop flags, no stemming). ``"text@<fa stemmer>/<nl stemmer>/<splitter>"`` builds the text
+chain with other Persian or Dutch stemmers (``fa.STEMMERS``, ``nl.STEMMERS``) or another Dutch
+compound splitter (``nl.SPLITTERS``); a shorter suffix leaves the rest at their defaults. An
+index's configuration (searcher.config.IndexConfig.text_chain) names its chain.
+
+The analysis version is derived, not declared: a hash of the data files and of what every
+chain makes of a fixed probe text (``analysis_version``), so a change of a step or a data file
+that changes output changes it, and an index built with other output is asked to rebuild.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-
-from whoosh.analysis import Analyzer, CompositeAnalyzer
+import hashlib
+import importlib.util
+import json
+import os
+from pathlib import Path
 
 from . import chars as C
 from . import fa, nl
 from .steps import (
     ARABIC, DIGIT, LATIN, OTHER, AffixJoinFilter, CompoundPartsFilter, CompoundSplitFilter, FoldFilter,
-    ScriptTokenizer, SplitFilter, StemFilter, StopFlagFilter,
+    ScriptTokenizer, SplitFilter, StemFilter, StopFlagFilter, Token,
 )
+from .wordwise import Entry, Term, Unit, Wordwise, entry_of
 
 ANALYZER_NAMES = ("text", "generic")
-RECENT_TEXTS = 4  # index-time analyses kept per analyzer (an article's title and body)
-# Index-time calls with only these options share the kept tokens (made with positions and
-# offsets, a superset of what any of them asks for); any other option analyses afresh.
-SHARED_OPTIONS = frozenset({"mode", "positions", "chars", "boosts"})
-
-#: Bump when a step's code or a data file changes output; the stemmer names
-#: are part of the version, so changing a default re-versions by itself.
-CHAIN_VERSION = "3"
-ANALYSIS_VERSION = f"{CHAIN_VERSION}+fa.{fa.DEFAULT_STEMMER}+nl.{nl.DEFAULT_STEMMER}.{nl.DEFAULT_SPLITTER}"
-
+DATA = Path(__file__).with_name("data")
 
 def _text_prestop():
     return [
@@ -52,10 +50,10 @@ def _text_prestop():
 def fa_stopwords() -> frozenset[str]:
     """hazm's list normalized by the same steps the text gets before ``stop``
     (entries that come out as several terms are left out)."""
-    pre = CompositeAnalyzer(*_text_prestop())
+    pre = _text_prestop()
     out = set()
     for w in fa.raw_stopwords():
-        terms = [t for t in pre(w) if t.script == ARABIC]
+        terms = [t for t in _run(pre, w) if t.script == ARABIC]
         if len(terms) == 1:
             out.add(terms[0].text)
     return frozenset(out)
@@ -87,52 +85,151 @@ def steps(name: str) -> list:
     raise ValueError(f"unknown analyzer {name!r}; choose from {ANALYZER_NAMES}")
 
 
-class NamedAnalyzer(Analyzer):
-    """A Whoosh analyzer that pickles as its name (``analyzer(name)``), so the
-    on-disk schema does not depend on the import paths of the steps."""
+def _run(chain: list, text: str, **options) -> list[Token]:
+    tokens = chain[0](text, **options)
+    for step in chain[1:]:
+        tokens = step(tokens)
+    return tokens
+
+
+class Analyzer:
+    """A named chain: text -> tokens (``steps.Token``), the same at index and query time.
+
+    ``analyzer(text)`` analyses a text whole; ``units(text)`` gives the same terms word by
+    word from a memo (searcher.analysis.wordwise), which is what indexing and snippets use.
+    """
 
     def __init__(self, name: str):
         self.name = name
-        self.chain = CompositeAnalyzer(*steps(name))
-        self._recent: dict[str, list] = {}
+        self.steps = steps(name)
+        self._wordwise = Wordwise.of(self.steps)
 
-    def __call__(self, value, **kwargs):
-        if kwargs.get("mode") != "index" or not SHARED_OPTIONS.issuperset(kwargs):
-            return self.chain(value, **kwargs)
-        return iter(self._indexed(value))
+    def __call__(self, text: str, start_pos: int = 0, start_char: int = 0, tokenize: bool = True) -> list[Token]:
+        """The tokens of ``text``: positions from ``start_pos``, offsets from ``start_char``."""
+        return _run(self.steps, text, start_pos=start_pos, start_char=start_char, tokenize=tokenize)
 
-    def _indexed(self, value: str) -> list:
-        """The index-time tokens of ``value``, positions and offsets included. An article's
-        body feeds several index fields (its own, the combined field, the near-duplicate
-        signature): the last few texts' tokens are kept so each is analysed once."""
-        tokens = self._recent.get(value)
-        if tokens is None:
-            tokens = list(self.chain(value, positions=True, chars=True, mode="index"))
-            if len(self._recent) >= RECENT_TEXTS:
-                del self._recent[next(iter(self._recent))]
-            self._recent[value] = tokens
-        return tokens
+    def units(self, text: str) -> list[Unit]:
+        """The terms of ``text`` by unit (a word, or words the analysis joins), in text order."""
+        if self._wordwise is None:
+            return [Unit(0, tuple(_as_term(token) for token in self(text)))]
+        return self._wordwise.units_of(text)
+
+    def entries(self, text: str) -> list[Entry]:
+        """What indexing reads of ``text``, unit by unit (searcher.analysis.wordwise.Entry)."""
+        if self._wordwise is None:
+            return [entry_of(text, self.units(text)[0].terms, self.terms)]
+        return self._wordwise.entries_of(text)
+
+    def matches(self, text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+        """(start, end, term) of the tokens of ``text`` whose terms are in ``terms``."""
+        if self._wordwise is None:
+            return [(t.startchar, t.endchar, t.text) for t in self(text) if t.text in terms]
+        return self._wordwise.matches(text, terms)
+
+    def terms(self, text: str) -> list[str]:
+        """The terms of a short text (a query word), in order, parts included."""
+        return [token.text for token in self(text)]
 
     def __reduce__(self):
         return (analyzer, (self.name,))
 
     def __eq__(self, other):
-        return isinstance(other, NamedAnalyzer) and other.name == self.name
+        return isinstance(other, Analyzer) and other.name == self.name
 
     def __hash__(self):
-        return hash(("NamedAnalyzer", self.name))
+        return hash(("Analyzer", self.name))
 
     def __repr__(self):
         return f"analyzer({self.name!r})"
 
-    def has_morph(self):
-        return self.chain.has_morph()
 
-    def clean(self):
-        self.chain.clean()
+def _as_term(token: Token) -> Term:
+    return Term(token.text, token.startchar, token.endchar, token.is_stop, token.part)
+
+
+def analyzer(name: str) -> Analyzer:
+    """The analyzer for ``name`` (one shared instance per chain: ``text`` and
+    ``text@lexicon/snowball/lexicon`` are the same one)."""
+    return _analyzer(canonical(name))
+
+
+def canonical(name: str) -> str:
+    """The full name of a chain: a text chain with every step named."""
+    base, _, choice = name.partition("@")
+    if base != "text":
+        return name
+    fa_stemmer, _, rest = choice.partition("/")
+    nl_stemmer, _, splitter = rest.partition("/")
+    return f"text@{fa_stemmer or fa.DEFAULT_STEMMER}/{nl_stemmer or nl.DEFAULT_STEMMER}/{splitter or nl.DEFAULT_SPLITTER}"
 
 
 @functools.lru_cache(maxsize=None)
-def analyzer(name: str) -> NamedAnalyzer:
-    """The analyzer for ``name`` (one shared instance per name)."""
-    return NamedAnalyzer(name)
+def _analyzer(name: str) -> Analyzer:
+    return Analyzer(name)
+
+
+# A fixed text exercising every step: half-spaces, detached affixes, Arabic letter forms, Kurdish
+# heh, harakat, digits of three scripts, known and solid compounds, stop words, plurals, Dutch
+# compounds, hyphens, diacritics and apostrophes, another script.
+PROBE = (
+    "رئیس‌جمهور رئیس جمهور رئيسجمهوری می‌کند می کند نمیتوانست کتاب‌ها کتاب ها كتابهای هسته‌ای هسته ای "
+    "مذاکرات نمایندگان دانشجویان ایرانیان انتخابات روسای رؤسای آمریکا امریکا كِتابِ ە ۀ ۱۴۰۳ ٥٠ 2024 "
+    "بی‌نظیر بینظیر و در از که را این برای است غیرقابل پیش‌بینی تو خود مي آيي و او را "
+    "De kabinetsformatie en ziekenhuizen, woningmarkt Midden-Oosten Midden -Oosten Oekraïne video's ideeën "
+    "geactiveerd activeerden minister natuurlijk bondgenoten herboren het een van Москва Ελλάδα"
+)
+
+
+@functools.lru_cache(maxsize=None)
+def analysis_version(text_chain: str = "text") -> str:
+    """A short hash of the data files and of the terms the chains ``text_chain`` and
+    ``generic`` make of ``PROBE`` (positions, stop flags and parts included).
+
+    Analysing the probe loads every data file of the chains (0.1 s), which a search in one
+    language would not otherwise need: the result is remembered in the user's cache folder
+    under a fingerprint of everything it is derived from (the data files, this package's
+    source, the stemmer library), so a change of any of them computes it anew."""
+    key = f"{canonical(text_chain)} {_fingerprint()}"
+    cache = _cache_file()
+    try:
+        remembered = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        remembered = {}
+    if isinstance(remembered, dict) and isinstance(remembered.get(key), str):
+        return remembered[key]
+    version = _probe_version(text_chain)
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        kept = dict(list(remembered.items())[-20:]) if isinstance(remembered, dict) else {}
+        temporary.write_text(json.dumps({**kept, key: version}), encoding="utf-8")
+        os.replace(temporary, cache)
+    return version
+
+
+def _probe_version(text_chain: str) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(DATA.glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in (text_chain, "generic"):
+        for token in analyzer(name)(PROBE):
+            digest.update(f"{token.text}|{token.pos}|{token.startchar}|{token.endchar}|{token.is_stop:d}{token.part:d}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _fingerprint() -> str:
+    """A hash of what the analysis version is derived from: the data files, the source files
+    of this package, and the stemmer library's file."""
+    digest = hashlib.sha256()
+    for path in sorted(DATA.glob("*.txt")) + sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    spec = importlib.util.find_spec("Stemmer")
+    if spec is not None and spec.origin:
+        status = os.stat(spec.origin)
+        digest.update(f"{spec.origin}|{status.st_size}|{status.st_mtime_ns}".encode())
+    return digest.hexdigest()[:24]
+
+
+def _cache_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "searcher" / "analysis-versions.json"

@@ -2,7 +2,8 @@
 
 Rules (which characters fold, which affixes join, which words stop or stem)
 live in ``chars.py``, ``fa.py`` and ``nl.py``; the filters here only feed
-tokens to them, Whoosh style (``Tokenizer | Filter | ...``).
+tokens to them. A chain is a tokenizer followed by filters, each a callable
+from a list of tokens to a list of tokens (``registry.Analyzer`` runs them).
 
 Speed: every step takes an iterable of tokens and returns a *list* (one
 tight loop per step instead of a generator frame switch per token and step),
@@ -17,7 +18,7 @@ Conventions every filter keeps:
 * ``pos`` is sequential 0, 1, 2... (from ``start_pos``): a filter that
   changed the number of tokens renumbers its output, the others keep the
   sequence they were given; the one exception, added compound parts, share
-  their compound's position and are flagged ``stopped`` (no positional field
+  their compound's position and are flagged ``part`` (no positional field
   indexes them);
 * ``token.script`` is one of ``"arabic" | "latin" | "digit" | "other"`` and
   per-script steps only touch tokens of their script;
@@ -30,8 +31,6 @@ from __future__ import annotations
 
 import re
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
-
-from whoosh.analysis import Filter, Token, Tokenizer
 
 from . import chars as C
 
@@ -62,6 +61,20 @@ def script_of(text: str) -> str:
     return m.lastgroup if m else OTHER
 
 
+class Token:
+    """One term of a text: ``text`` (the term), ``script``, ``pos`` (its word's position),
+    ``startchar``/``endchar`` (where it is written in the text), ``sep`` (what separated it
+    from the previous token), ``is_stop`` (a stop word) and ``part`` (a compound's part, added
+    after the compound at its position). Attributes live in ``__dict__`` so that a filter
+    makes a changed copy with one dict display (``_clone``)."""
+
+    def __repr__(self) -> str:
+        return f"Token({self.__dict__!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Token) and other.__dict__ == self.__dict__
+
+
 def _new(attrs: dict) -> Token:
     """A Token with ``attrs`` as its attribute dict (no __init__, no copy)."""
     t = object.__new__(Token)
@@ -85,7 +98,7 @@ def _gap_kind(gap: str) -> str:
     return "x"
 
 
-class ScriptTokenizer(Tokenizer):
+class ScriptTokenizer:
     """One token per word, tagged with its script (see ``TOKEN_RE``)."""
 
     name = "tokenize"
@@ -93,52 +106,28 @@ class ScriptTokenizer(Tokenizer):
     def __eq__(self, other):
         return other.__class__ is self.__class__
 
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ) -> list[Token]:
+    def __call__(self, value: str, start_pos: int = 0, start_char: int = 0, tokenize: bool = True) -> list[Token]:
+        """The words of ``value``; with ``tokenize=False`` the whole value is one token."""
         if not isinstance(value, str):
             raise TypeError(f"analyzers take str, not {type(value).__name__}; decode first")
-        proto = dict(kwargs)
-        proto.update(
-            positions=positions, chars=chars, removestops=removestops, mode=mode,
-            stopped=False, is_stop=False, part=False, boost=1.0,
-        )
         if not tokenize:
             if not value:
                 return []
-            return [_new({**proto, "text": value, "script": script_of(value), "sep": "",
-                          "pos": start_pos, "startchar": start_char,
-                          "endchar": start_char + len(value),
-                          **({"original": value} if keeporiginal else {})})]
+            return [_new({"text": value, "script": script_of(value), "sep": "", "pos": start_pos,
+                          "startchar": start_char, "endchar": start_char + len(value), "is_stop": False,
+                          "part": False})]
         out = []
         append = out.append
-        new, copy = object.__new__, proto.copy
+        new = object.__new__
         prev_end = 0
         pos = start_pos
         for m in TOKEN_RE.finditer(value):
             s, e = m.span()
-            text = m.group()
-            d = copy()  # item by item: twice as fast as a {**proto, ...} display
-            d["text"] = text
-            d["script"] = m.lastgroup
-            d["pos"] = pos
-            d["startchar"] = start_char + s
-            d["endchar"] = start_char + e
-            d["sep"] = _gap_kind(value[prev_end:s]) if prev_end else "x"
-            if keeporiginal:
-                d["original"] = text
             t = new(Token)
-            t.__dict__ = d
+            # A display in one go: twice as fast as filling the attribute dict item by item.
+            t.__dict__ = {"text": m.group(), "script": m.lastgroup, "pos": pos, "startchar": start_char + s,
+                          "endchar": start_char + e, "sep": _gap_kind(value[prev_end:s]) if prev_end else "x",
+                          "is_stop": False, "part": False}
             prev_end = e
             pos += 1
             append(t)
@@ -155,7 +144,7 @@ def _renumber(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
-class SplitFilter(Filter):
+class SplitFilter:
     """Splits tokens of a script at separator characters (kept in offsets).
 
     ``seps``: script -> characters.  Arabic tokens split at ZWNJ (the parts
@@ -207,7 +196,7 @@ class SplitFilter(Filter):
         return _renumber(out) if changed else out
 
 
-class FoldFilter(Filter):
+class FoldFilter:
     """Applies a str -> str folding per script; drops tokens folded to ''.
 
     Foldings are memoised per filter (bounded by ``MEMO_SIZE`` words per
@@ -250,7 +239,7 @@ def _merge(a: Token, b: Token) -> Token:
     return _clone(a, text=a.text + b.text, endchar=b.endchar)
 
 
-class AffixJoinFilter(Filter):
+class AffixJoinFilter:
     """Joins detached Persian affixes to their word, so half-space, space and
     no space spell the same term (می‌کند / می کند / میکند -> میکند).
 
@@ -290,6 +279,8 @@ class AffixJoinFilter(Filter):
                         continue
                     if t.text in suffixes or (sep == "zwnj" and t.text in zsuffixes):
                         pending = _merge(pending, t)
+                        # A prefix with a suffix after it (می + ایی) is a word: no third token joins it.
+                        pending_is_prefix = False
                         joined = True
                         continue
             if pending is not None:
@@ -301,7 +292,7 @@ class AffixJoinFilter(Filter):
         return _renumber(out) if joined else out
 
 
-class _LookupFilter(Filter):
+class _LookupFilter:
     """A filter that asks a language module's ``lookup(text)`` about the tokens of one script."""
 
     def __init__(self, lookup: Callable[[str], "Sequence[str] | None"], script: str):
@@ -351,10 +342,9 @@ class CompoundPartsFilter(_LookupFilter):
     decompounder, for languages that write compounds solid (Dutch kabinetsformatie).
 
     ``lookup(text) -> tuple[str, ...]`` comes from the language module (empty: no parts).
-    A part has its compound's position and offsets, ``part = True`` and ``stopped = True``:
-    Whoosh's posting formats skip stopped tokens, so parts stay out of the positional fields
-    (titles, bodies: phrases and field lengths are the words as written) and reach only the
-    fields that read every token (the combined ranking field, ``derived.CombinedTextField``).
+    A part has its compound's position and offsets and ``part = True``: parts stay out of the
+    positional fields (titles, bodies: phrases and field lengths are the words as written) and
+    reach only the ranking field (searcher.analysis.article).
     """
 
     name = "compound-parts"
@@ -367,18 +357,13 @@ class CompoundPartsFilter(_LookupFilter):
             append(t)
             if t.script == script:
                 for part in lookup(t.text):
-                    append(_clone(t, text=part, part=True, stopped=True))
+                    append(_clone(t, text=part, part=True))
         return out
 
 
-class StopFlagFilter(Filter):
-    """Flags stop words; never removes them (phrases and stop-word-only
-    queries keep working, the index keeps them).
-
-    Every stop word gets ``token.is_stop = True``.  ``token.stopped`` is set
-    too, except when ``mode == "index"``: Whoosh's posting formats drop
-    ``stopped`` tokens (``whoosh.formats.tokens`` -> ``unstopped``), which
-    would take stop words out of the index.
+class StopFlagFilter:
+    """Flags stop words (``token.is_stop``); never removes them: the index keeps them,
+    phrases and stop-word-only queries use them.
 
     ``stops``: script -> zero-argument callable returning a set (lazy load).
     """
@@ -402,18 +387,16 @@ class StopFlagFilter(Filter):
                 s = sets[sc] = f() if f is not None else frozenset()
             if t.text in s:
                 t.is_stop = True
-                t.stopped = t.stopped or t.mode != "index"
         return tokens
 
 
-class StemFilter(Filter):
-    """Per-script stemming (``is_morph``: Whoosh may skip it with no_morph).
+class StemFilter:
+    """Per-script stemming.
 
     Stop words are not stemmed (Lucene's keyword idea): برای must not become بر.
     """
 
     name = "stem"
-    is_morph = True
 
     def __init__(self, stemmers: Mapping[str, Callable[[str], str]]):
         self.stemmers = dict(stemmers)

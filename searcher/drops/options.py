@@ -2,7 +2,7 @@
 that keep one file or record from costing more than it is worth."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from searcher.dates import NamePattern
 from searcher.drops.lang import LANGS
@@ -46,6 +46,19 @@ class ReadOptions:
                 object.__setattr__(self, "name_pattern", NamePattern.parse(self.date_from_name))
             except ValueError as error:
                 raise SearcherError(str(error)) from None
+
+    def recorded(self) -> dict | None:
+        """The options that differ from the defaults, as the index records them with each
+        article (None: all defaults), for a rebuild to read its source the same way."""
+        changed = {option.name: getattr(self, option.name) for option in fields(self)
+                   if option.init and getattr(self, option.name) != option.default}
+        return changed or None
+
+    @classmethod
+    def from_recorded(cls, recorded: dict | None) -> "ReadOptions":
+        """The options ``recorded()`` gave (names this searcher does not know are left out)."""
+        known = {option.name for option in fields(cls) if option.init}
+        return cls(**{name: value for name, value in (recorded or {}).items() if name in known})
 
     @property
     def max_raw_bytes(self) -> int:

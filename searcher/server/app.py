@@ -23,7 +23,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from searcher.api import Index, open_index
+from searcher.api import Index
 from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, SearcherError
 from searcher.server import json_api, pages
 from searcher.server.auth import API_PREFIX, TokenGuard
@@ -67,7 +67,7 @@ def create_app(settings: ServerSettings) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        index = await run_in_threadpool(open_index, settings.index)
+        index = await run_in_threadpool(settings.open_index)
         app.state.index = SharedIndex(index)
         try:
             yield

@@ -19,6 +19,7 @@ RESULT_PARAMS = ("lang", "source", "from", "to", "sort", "page", "limit", "facet
 SEARCH_PARAMS = ("q", *RESULT_PARAMS)
 SIMILAR_PARAMS = ("id", *RESULT_PARAMS)
 ARTICLE_PARAMS = ("id", "q", "marks")
+NEW_MATCHES_PARAMS = ("name", "since", "limit", "marks")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 DEFAULT_LIMIT = 10
 
@@ -83,10 +84,8 @@ def required(params: QueryParams, name: str, what: str) -> str:
 
 def result_options(params: QueryParams, facets: bool = False) -> ResultOptions:
     """The paging, filter and sort options of a request; ``facets`` is the default for ``facets``."""
-    limit = whole_number(params, "limit", DEFAULT_LIMIT)
+    limit = page_size(params)
     page = whole_number(params, "page", 1)
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
     if page < 1:
         raise BadRequest("page must be at least 1")
     if page * limit > MAX_WINDOW:
@@ -94,6 +93,14 @@ def result_options(params: QueryParams, facets: bool = False) -> ResultOptions:
     return ResultOptions(lang=repeatable(params, "lang"), source=repeatable(params, "source"), date_from=text(params, "from"),
                          date_to=text(params, "to"), sort=text(params, "sort") or "relevance", page=page, limit=limit,
                          facets=flag(params, "facets", facets), show_all=flag(params, "all", False))
+
+
+def page_size(params: QueryParams) -> int:
+    """Hits per page (or per standing query)."""
+    value = whole_number(params, "limit", DEFAULT_LIMIT)
+    if not 1 <= value <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
+    return value
 
 
 def whole_number(params: QueryParams, name: str, default: int) -> int:

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from searcher import config_file
+from searcher.api import Index, open_index
 from searcher.errors import SearcherError
 
 SETTINGS_ENV = "SEARCHER_SERVE_SETTINGS"
@@ -24,13 +26,16 @@ LOOPBACK_NAMES = ("localhost",)
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """The index to serve and the access token (None: no token asked)."""
+    """The index to serve, the access token (None: no token asked) and the configuration file
+    whose ranking settings searches use (None: the defaults), as ``searcher search`` would."""
 
     index: Path
     token: str | None = None
+    config_file: Path | None = None
 
     def to_environment(self) -> str:
-        return json.dumps({"index": str(self.index), "token": self.token})
+        return json.dumps({"index": str(self.index), "token": self.token,
+                           "config_file": str(self.config_file) if self.config_file else None})
 
     @classmethod
     def from_environment(cls) -> "ServerSettings":
@@ -38,7 +43,11 @@ class ServerSettings:
         if not raw:
             raise SearcherError(f"${SETTINGS_ENV} is not set: start the server with `searcher serve`")
         data = json.loads(raw)
-        return cls(Path(data["index"]), data["token"])
+        return cls(Path(data["index"]), data["token"], Path(data["config_file"]) if data["config_file"] else None)
+
+    def open_index(self) -> Index:
+        """The index, searched with the configuration file's ranking settings."""
+        return open_index(self.index, ranking=config_file.load(self.config_file).ranking)
 
 
 def is_loopback(host: str) -> bool:

@@ -1,4 +1,8 @@
 """The Whoosh backend: schema, storage, query parsing, search and snippets."""
-from searcher.backend.whoosh.store import WhooshStore
+from searcher.backend.whoosh import unpickling
+
+unpickling.install()  # before any index is read: Whoosh's pickles through the restricted unpickler
+
+from searcher.backend.whoosh.store import WhooshStore  # noqa: E402
 
 __all__ = ["WhooshStore"]

@@ -1,0 +1,134 @@
+"""One commit of a Whoosh index as the search engine reads it (searcher.search.engine.Source):
+the ranking arrays of its segments as one collection, and Whoosh for positions, stored fields,
+ids, near-duplicate signatures and spelling candidates."""
+from __future__ import annotations
+
+from bisect import bisect_left
+from itertools import accumulate
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from whoosh import formats
+from whoosh.columns import ColumnReader, MultiColumnReader
+from whoosh.system import _INT_SIZE
+from whoosh.searching import Searcher
+
+from searcher.backend.whoosh.schema import POSITION_FIELDS
+from searcher.backend.whoosh.writer import segment_arrays
+from searcher.config import IndexConfig
+from searcher.search.collection import Collection, Leaf
+
+SPELLING_CANDIDATES = 5  # per field and edit distance
+
+
+def block_positions(postings, docnums: list[int]):
+    """(docnum, positions) of those of ``docnums`` (ascending, within one segment) the postings
+    hold. Reads W3's posting blocks directly: a block whose last document comes before the next
+    one wanted is passed over unread, and only the wanted postings' positions are decoded (going
+    through Whoosh's matcher, each skip and each value is several calls). A segment with
+    deletions wraps its postings in a filter: the documents asked for are live ones anyway."""
+    while not hasattr(postings, "_maxid"):
+        postings = postings.child
+    decode = _positions
+    i = 0
+    while not postings._atend and i < len(docnums):
+        if postings._maxid < docnums[i]:
+            postings._next_block()
+            continue
+        if postings._ids is None:
+            postings._read_ids()
+        ids = postings._ids
+        values = None
+        while i < len(docnums) and docnums[i] <= postings._maxid:
+            j = bisect_left(ids, docnums[i])
+            if j < len(ids) and ids[j] == docnums[i]:
+                if values is None:
+                    if postings._values is None:
+                        postings._read_values()
+                    values = postings._values
+                yield docnums[i], decode(values[j])
+            i += 1
+        postings._next_block()
+
+
+def _positions(value: bytes) -> list[int]:
+    """The positions a Positions-format posting value holds: its length, then the pickled
+    gaps between positions (Whoosh's ``decode_positions``, summed in C)."""
+    return list(accumulate(formats.loads(value[_INT_SIZE:] + b".")))
+
+
+class Snapshot:
+    """A reader on one commit (see the module docstring); close it to let its files go."""
+
+    def __init__(self, searcher: Searcher, folder: Path, index_config: IndexConfig, signature: str):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.generation = self.reader.generation()
+        leaves = []
+        for leaf, offset in self.reader.leaf_readers():
+            if leaf.doc_count_all():
+                arrays = segment_arrays(folder, leaf, index_config, signature)
+                leaves.append(Leaf(arrays, offset, frozenset(leaf.segment().deleted_docs())))
+        self.collection = Collection(leaves, self.reader.doc_count_all())
+        self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
+
+    def close(self) -> None:
+        for leaf in self.collection.leaves:
+            leaf.arrays.close()
+        self.searcher.close()
+
+    def positions(self, field: str, family: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
+        name = POSITION_FIELDS[field, family]
+        found: dict[int, list[int]] = {}
+        wanted = docnums.tolist()
+        for leaf, offset in self._leaves:
+            end = offset + leaf.doc_count_all()
+            local = [docnum - offset for docnum in wanted if offset <= docnum < end]
+            if local and (name, term) in leaf:
+                for docnum, positions in block_positions(leaf.postings(name, term), local):
+                    found[docnum + offset] = positions
+        return found
+
+    def stored(self, docnum: int) -> dict:
+        return self.reader.stored_fields(docnum)
+
+    @cached_property
+    def _ids(self) -> ColumnReader:
+        return self._column("id")
+
+    def ids(self, docnums: Sequence[int]) -> list[str]:
+        column = self._ids
+        return [column[docnum] for docnum in docnums]
+
+    def docnum(self, article_id: str) -> int | None:
+        return self.searcher.document_number(id=article_id)
+
+    def signatures(self, docnums: Sequence[int]) -> list[bytes | None]:
+        if not len(docnums):
+            return []
+        column = self._column("dup_signature")
+        return [column[docnum] or None for docnum in docnums]
+
+    @cached_property
+    def _runs(self) -> np.ndarray:
+        leaves = [leaf.column_reader("run") for leaf, _ in self.reader.leaf_readers() if leaf.doc_count_all()]
+        parts = [np.asarray(leaf.load() if hasattr(leaf, "load") else list(leaf), dtype=np.int64) for leaf in leaves]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def runs(self) -> np.ndarray:
+        return self._runs
+
+    def _column(self, name: str) -> ColumnReader:
+        """The column ``name`` over every segment, by document number. Whoosh's own
+        multi-segment column reader leaves out segments that lack the column and then looks
+        documents up in the wrong segment; here a segment without it reads as its default."""
+        leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
+        return MultiColumnReader([leaf.column_reader(name) for leaf, _ in leaves], [offset for _, offset in leaves])
+
+    def spellings(self, field: str, family: str, term: str, distance: int) -> list[str]:
+        name = POSITION_FIELDS[field, family]
+        if name not in self.reader.indexed_field_names():
+            return []
+        return self.searcher.corrector(name).suggest(term, limit=SPELLING_CANDIDATES, maxdist=distance, prefix=1)

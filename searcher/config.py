@@ -1,0 +1,107 @@
+"""The engine's settings: one frozen value, passed down, never patched.
+
+``Config`` has three parts:
+
+- ``IndexConfig``: what an article puts into the index (the analysis chain's stemmers and
+  compound splitter, how much a title word weighs in the ranking field). It is fixed when an
+  index is created and recorded in its manifest; opening an index with another one asks for a
+  rebuild.
+- ``RankingConfig``: how a query is answered (BM25F parameters, tiers, stop words, proximity,
+  near-duplicate folding, did-you-mean). It may change from one search to the next.
+- ``Limits``: bounds that keep one query from costing too much (its length and nesting, the
+  words did-you-mean looks at). What reading a drop may cost is bounded by its ReadOptions
+  (searcher.drops.options).
+
+The defaults are the measured choices documented in docs/relevance.md.
+
+>>> from searcher.config import Config, RankingConfig
+>>> variant = Config().with_ranking(k1=0.9)
+>>> variant.ranking.k1, Config().ranking.k1
+(0.9, 1.2)
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+
+from searcher.errors import SearcherError
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """Index-time settings (recorded in the manifest)."""
+
+    fa_stemmer: str = "lexicon"  # searcher.analysis.fa.STEMMERS
+    nl_stemmer: str = "snowball"  # searcher.analysis.nl.STEMMERS
+    nl_splitter: str = "lexicon"  # searcher.analysis.nl.SPLITTERS: Dutch compound parts, or "none"
+    # In the ranking field a title word counts this many times a body word (BM25F).
+    title_weight: float = 3.0
+    # A match through a compound's part counts this much of a match of the word itself.
+    part_weight: float = 1.0
+
+    @property
+    def text_chain(self) -> str:
+        """The name of the analysis chain of Persian and Dutch articles (searcher.analysis.registry)."""
+        return f"text@{self.fa_stemmer}/{self.nl_stemmer}/{self.nl_splitter}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "IndexConfig":
+        """The settings a manifest recorded; unknown names are an error (a newer searcher's index)."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise SearcherError(f"the index was made with settings this searcher does not know: {', '.join(unknown)}")
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """Query-time settings of the ranking."""
+
+    k1: float = 1.2
+    b_title: float = 0.5  # length normalisation of a title phrase or ``title:`` match
+    b_body: float = 0.75
+    b_ranking: float = 0.9  # of the ranking field (title and body together)
+    title_boost: float = 3.0  # a phrase or fielded match in a title counts this many times one in a body
+    idf: str = "probabilistic"  # "probabilistic" (Robertson-Sparck Jones, as Lucene) or "whoosh"
+    # Keyword queries of 2..this many words, none a stop word, rank articles with all of them first.
+    all_words_first_max: int = 4
+    score_stop_words: bool = True  # a keyword query's stop words add to the scores of its head
+    proximity_depth: int = 20  # the head: best matches rescored by proximity and stop words (0: off)
+    proximity_window: int = 5  # positions within which two query words count as close
+    near_duplicate_threshold: float = 0.5  # estimated shingle Jaccard similarity that folds hits
+    grouping_depth: int = 3  # with folding, first rank this many matches per hit wanted
+    suggest_below: int = 3  # a query finding fewer articles may get a did-you-mean suggestion
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one request may ask for."""
+
+    query_chars: int = 2000  # a longer query is refused
+    query_depth: int = 32  # nesting of parentheses
+    suggest_word_chars: int = 40  # longer words are never spelling-corrected
+    suggest_words: int = 8  # distinct words of one query did-you-mean looks up
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that shapes the index and its answers."""
+
+    index: IndexConfig = field(default_factory=IndexConfig)
+    ranking: RankingConfig = field(default_factory=RankingConfig)
+    limits: Limits = field(default_factory=Limits)
+
+    def with_index(self, **changes) -> "Config":
+        return replace(self, index=replace(self.index, **changes))
+
+    def with_ranking(self, **changes) -> "Config":
+        return replace(self, ranking=replace(self.ranking, **changes))
+
+    def with_limits(self, **changes) -> "Config":
+        return replace(self, limits=replace(self.limits, **changes))
+
+
+DEFAULT = Config()

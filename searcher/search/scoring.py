@@ -1,0 +1,205 @@
+"""Matching and scoring a plan's query with array operations.
+
+Every clause of the query algebra (searcher.query.plan) becomes a mask of the documents it
+matches and their scores, over the whole collection at once:
+
+- a ``Term`` scores BM25 in its field: ``idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``
+  times its boost, where the ranking field's tf is the BM25F pseudo-frequency (a title word
+  counts ``title_weight`` body words) and ``dl`` is Whoosh's one-byte approximation of the
+  document's field length;
+- ``Or`` and ``And`` add their children's scores (any of them, all of them must match),
+  ``AndNot`` keeps its positive side's, ``AndMaybe`` adds the optional side where it matches;
+- a ``Phrase`` takes its candidates from the documents holding all its words in its field and
+  checks positions only there (``Positions``), scoring as the sum of its words' scores;
+- a ``Prefix`` is expanded into the ranking field's terms it begins, the most frequent first,
+  up to ``MAX_EXPANSIONS``.
+
+Scores equal those of Whoosh's BM25F over the same statistics: the engine ranked with Whoosh's
+matchers before, and benchmarks/same_ranking.py checks the two agree.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from searcher.config import RankingConfig
+from searcher.query.plan import And, AndMaybe, AndNot, Not, Or, Phrase, Prefix, Term, normalize
+from searcher.search.collection import Collection, Statistics
+
+MAX_EXPANSIONS = 200  # terms a wildcard stands for, at most
+
+
+class Positions(Protocol):
+    """Where the positions of words in titles and bodies are read (the index of record)."""
+
+    def positions(self, field: str, family: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
+        """For those of ``docnums`` (ascending) holding ``term`` in ``field``: its positions."""
+
+
+@dataclass
+class Matches:
+    """The documents a clause matches and their scores (0 where it does not match)."""
+
+    mask: np.ndarray
+    scores: np.ndarray
+
+
+def idf(documents: int, frequency: int, kind: str) -> float:
+    """Robertson-Sparck Jones idf as Lucene computes it, ``log(1 + (N - df + 0.5) / (df + 0.5))``
+    ("probabilistic"), or Whoosh's ``log(N / (df + 1)) + 1`` ("whoosh")."""
+    if kind == "whoosh":
+        return math.log(documents / (frequency + 1)) + 1.0
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
+class Scorer:
+    """Scores queries over one collection, with the statistics handed in (the collection's own,
+    or a sharded index's sums)."""
+
+    def __init__(self, collection: Collection, stats: Statistics, ranking: RankingConfig, positions: Positions):
+        self.collection = collection
+        self.stats = stats
+        self.ranking = ranking
+        self.positions = positions
+        self.size = collection.size
+        self.expansions: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.notes: list[str] = []
+
+    def match(self, query) -> Matches:
+        """The live documents ``query`` matches, with scores."""
+        found = self._match(query)
+        found.mask &= self.collection.live
+        found.scores[~found.mask] = 0.0
+        return found
+
+    def _empty(self) -> Matches:
+        return Matches(np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float64))
+
+    def _match(self, query) -> Matches:
+        if query is None:
+            return self._empty()
+        if isinstance(query, Term):
+            found = self._empty()
+            docs, scores = self.term_scores(query)
+            found.mask[docs] = True
+            found.scores[docs] = scores
+            return found
+        if isinstance(query, Or):
+            found = self._empty()
+            for child in query.children:
+                if isinstance(child, Term):  # the common case: add in place
+                    docs, scores = self.term_scores(child)
+                    found.mask[docs] = True
+                    found.scores[docs] += scores
+                else:
+                    part = self._match(child)
+                    found.mask |= part.mask
+                    found.scores += part.scores
+            return found
+        if isinstance(query, And):
+            parts = [self._match(child) for child in query.children if not isinstance(child, Not)]
+            banned = [self._match(child.child).mask for child in query.children if isinstance(child, Not)]
+            if not parts:
+                return self._empty()
+            mask = np.logical_and.reduce([part.mask for part in parts])
+            for excluded in banned:
+                mask &= ~excluded
+            scores = np.add.reduce([part.scores for part in parts])
+            scores[~mask] = 0.0
+            return Matches(mask, scores)
+        if isinstance(query, AndNot):
+            found = self._match(query.positive)
+            found.mask &= ~self._match(query.negative).mask
+            found.scores[~found.mask] = 0.0
+            return found
+        if isinstance(query, AndMaybe):
+            found = self._match(query.required)
+            optional = self._match(query.optional)
+            found.scores += np.where(found.mask, optional.scores, 0.0)
+            return found
+        if isinstance(query, Not):
+            return Matches(~self._match(query.child).mask, np.zeros(self.size, dtype=np.float64))
+        if isinstance(query, Phrase):
+            return self._phrase(query)
+        if isinstance(query, Prefix):
+            return self._match(self.expanded(query))
+        raise TypeError(f"not a query clause: {query!r}")
+
+    # Terms
+
+    def term_scores(self, term: Term) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding ``term`` in its field and their BM25 scores (deleted ones too)."""
+        postings = self.collection.postings(term.field, term.family, term.text)
+        if postings is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return postings.docs, self._bm25(term, postings.docs, postings.tf)
+
+    def _bm25(self, term: Term, docs: np.ndarray, tf: np.ndarray) -> np.ndarray:
+        ranking = self.ranking
+        b = {"ranking": ranking.b_ranking, "title": ranking.b_title, "body": ranking.b_body}[term.field]
+        weight = idf(self.stats.size, self.stats.doc_frequency(term.field, term.family, term.text), ranking.idf)
+        avg = self.stats.avg_length(term.field, term.family)
+        lengths = self.collection.lengths(term.field)[docs]
+        k1 = ranking.k1
+        return weight * (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avg)) * term.boost
+
+    # Phrases
+
+    def _phrase(self, phrase: Phrase) -> Matches:
+        found = self._empty()
+        words = [Term(phrase.field, phrase.family, word, phrase.boost) for word in phrase.words]
+        postings = [self.collection.postings(word.field, word.family, word.text) for word in words]
+        if any(p is None for p in postings):
+            return found
+        candidates = postings[0].docs
+        for other in postings[1:]:
+            candidates = np.intersect1d(candidates, other.docs, assume_unique=True)
+        candidates = candidates[self.collection.live[candidates]]
+        if not len(candidates):
+            return found
+        where = {word: self.positions.positions(phrase.field, phrase.family, word, candidates)
+                 for word in dict.fromkeys(phrase.words)}
+        matched = np.array([doc for doc in candidates.tolist()
+                            if _in_sequence([where[word].get(doc, ()) for word in phrase.words], phrase.slop)],
+                           dtype=np.int64)
+        if not len(matched):
+            return found
+        found.mask[matched] = True
+        for word, word_postings in zip(words, postings):
+            at = np.searchsorted(word_postings.docs, matched)
+            found.scores[matched] += self._bm25(word, matched, word_postings.tf[at])
+        return found
+
+    # Wildcards
+
+    def expanded(self, prefix: Prefix):
+        """The ranking field's terms starting with the prefix, as an OR of terms."""
+        key = (prefix.family, prefix.prefix)
+        if key not in self.expansions:
+            terms = self.collection.terms(prefix.family, prefix.prefix)
+            if len(terms) > MAX_EXPANSIONS:
+                frequency = {term: self.collection.doc_frequency("ranking", prefix.family, term) for term in terms}
+                terms = sorted(terms, key=lambda term: (-frequency[term], term))[:MAX_EXPANSIONS]
+                self.notes.append(f"'{prefix.prefix}*' stands for more than {MAX_EXPANSIONS} words: "
+                                  f"the {MAX_EXPANSIONS} most frequent were searched")
+            self.expansions[key] = tuple(terms)
+        return normalize(Or(tuple(Term("ranking", prefix.family, term, prefix.boost) for term in self.expansions[key])))
+
+
+def _in_sequence(positions: list[Iterable[int]], slop: int) -> bool:
+    """Whether the words stand in this order, each 1 to ``slop`` positions after the span of
+    the ones before it (Whoosh's ordered SpanNear with ``mindist=1``)."""
+    if len(positions) == 2 and slop == 1:  # the common case: two words side by side
+        following = set(positions[1])
+        return any(p + 1 in following for p in positions[0])
+    spans = {(p, p) for p in positions[0]}
+    for following in positions[1:]:
+        following = sorted(following)
+        spans = {(start, p) for start, end in spans for p in following if 1 <= p - end <= slop}
+        if not spans:
+            return False
+    return bool(spans)

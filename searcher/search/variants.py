@@ -1,0 +1,69 @@
+"""A phrase across spelling conventions: its words also tried written solid or apart.
+
+Persian writes many compounds three ways: apart (``غیر قابل``), with a half-space, or solid
+(``غیرقابل``). The analysis makes the half-space and apart spellings one (it splits at
+half-spaces, and known compounds written solid are split by the compounds table), but a solid
+spelling the table does not know stays one term, so a phrase written one way would miss an
+article that writes it the other. A phrase's variants are every way to read its words where
+two neighbouring words (or the parts of a word joined by half-spaces) are written solid, or one
+word is written apart in two, such that every
+term of the variant is a term of the field in this index (so no variant can match by chance on
+a piece that is not a word there). The original comes first; at most ``MAX_VARIANTS`` are tried.
+Snippets mark what a variant matched, since its terms are among the query's.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from searcher.analysis.chars import ZWNJ
+from searcher.analysis.registry import Analyzer
+from searcher.analysis.steps import TOKEN_RE
+from searcher.query.plan import Or, Phrase, normalize
+
+MAX_VARIANTS = 8
+MIN_PIECE = 2  # letters of each side of a word written apart
+
+
+def variants(phrase: Phrase, analyzer: Analyzer, known: Callable[[str], bool]):
+    """``phrase`` or an OR of it and its variants (see the module docstring)."""
+    if len(phrase.written) < 1 or len(phrase.written) > 8:
+        return phrase
+
+    def terms(text: str) -> tuple[str, ...]:
+        return tuple(token.text for token in analyzer(text) if not token.part)
+
+    found: list[tuple[str, ...]] = []
+    # The readings of the first i words: term sequences, the reading as written first.
+    readings: dict[int, list[tuple[str, ...]]] = {0: [()]}
+    written = phrase.written
+    for i, word in enumerate(written):
+        for reading in readings.get(i, []):
+            readings.setdefault(i + 1, []).append(reading + terms(word))
+            if ZWNJ in word:  # its half-spaces left out: one word, solid
+                solid = terms(word.replace(ZWNJ, ""))
+                if len(solid) == 1 and known(solid[0]):
+                    readings[i + 1].append(reading + solid)
+            if i + 1 < len(written) and _arabic(word) and _arabic(written[i + 1]):
+                solid = terms((word + written[i + 1]).replace(ZWNJ, ""))
+                if len(solid) == 1 and known(solid[0]):
+                    readings.setdefault(i + 2, []).append(reading + solid)
+            if _arabic(word) and len(terms(word)) == 1:
+                for cut in range(MIN_PIECE, len(word) - MIN_PIECE + 1):
+                    first, second = terms(word[:cut]), terms(word[cut:])
+                    if len(first) == len(second) == 1 and known(first[0]) and known(second[0]):
+                        readings.setdefault(i + 1, []).append(reading + first + second)
+        for key in list(readings):
+            readings[key] = list(dict.fromkeys(readings[key]))[: MAX_VARIANTS * 4]
+    for reading in readings.get(len(written), []):
+        if reading and reading != phrase.words and len(reading) > 1 and reading not in found:
+            found.append(reading)
+    if not found:
+        return phrase
+    alternatives = [Phrase(phrase.field, phrase.family, words, phrase.slop, phrase.boost) for words in found[: MAX_VARIANTS - 1]]
+    return normalize(Or((phrase, *alternatives)))
+
+
+def _arabic(word: str) -> bool:
+    """Whether the word is a word of the Arabic script."""
+    match = TOKEN_RE.search(word)
+    return match is not None and match.lastgroup == "arabic"

@@ -1,0 +1,150 @@
+"""The vectorised ranking against the BM25F formula computed the plain way, article by article;
+deletions, filters, tiers, and the ranking arrays missing, stale or damaged."""
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import SEEDS
+from searcher import open_index
+from searcher.analysis.article import analyse
+from searcher.analysis.registry import analyzer
+from searcher.config import Config
+from searcher.drops import read_paths, read_records
+from searcher.model import Article
+from searcher.search.collection import approximate_lengths
+
+NO_PROXIMITY = Config().with_ranking(proximity_depth=0)
+WORDS = ("haven brug stad kabinet woningmarkt formatie rivier schip trein station markt plein oorlog vrede "
+         "regering minister school ziekenhuis water dijk").split()
+
+
+def generated(count: int, seed: int = 7) -> list[dict]:
+    """Dutch articles of random words (some compounds), titles of a few, dated or not."""
+    rng = random.Random(seed)
+    records = []
+    for n in range(count):
+        body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 60)))
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 4)))
+        record = {"id": f"g{n:03d}", "title": title, "text": body, "lang": "nl"}
+        if n % 3:
+            record["date"] = f"2024-0{1 + n % 9}-1{n % 9}"
+        if n % 4 == 0:
+            record["source"] = "NOS" if n % 8 else "nu.nl"
+        records.append(record)
+    return records
+
+
+def reference(articles: list[Article], query_terms: list[str], config: Config) -> list[tuple[str, float]]:
+    """BM25F of ``query_terms`` (distinct ranking terms) over ``articles``, best first, ties by id."""
+    analysed = {article.id: analyse(article, config.index) for article in articles}
+    size = len(articles)
+    avg = sum(a.ranking_length for a in analysed.values() if a.family == "text") / size or 1.0
+    ranking = config.ranking
+    scores = {}
+    for article_id, fields in analysed.items():
+        length = approximate_lengths(np.array([fields.ranking_length]))[0]
+        score, matched = 0.0, False
+        for term in dict.fromkeys(query_terms):
+            if term not in fields.ranking:
+                continue
+            matched = True
+            frequency = sum(1 for other in analysed.values() if term in other.ranking)
+            idf = math.log(1 + (size - frequency + 0.5) / (frequency + 0.5))
+            tf = fields.ranking[term][0]
+            score += idf * tf * (ranking.k1 + 1) / (tf + ranking.k1 * (1 - ranking.b_ranking + ranking.b_ranking * length / avg))
+        if matched:
+            scores[article_id] = score
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+@pytest.fixture
+def collection(tmp_path):
+    """An index of the seeds and 120 generated articles, written in three commits (so segments
+    are merged on the way), opened without the proximity bonus."""
+    records = generated(120)
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_paths([SEEDS])
+        index.add_documents(records[:60])
+        index.add_documents(records[60:])
+    articles = [item for item in read_paths([SEEDS]) if isinstance(item, Article)]
+    articles += list(read_records(records))
+    index = open_index(tmp_path / "idx", config=NO_PROXIMITY)
+    yield index, articles
+    index.close()
+
+
+@pytest.mark.parametrize("query", ["haven brug stad kabinet woningmarkt", "kabinetsformatie", "rivier",
+                                   "schip trein station markt plein oorlog"])
+def test_scores_are_the_bm25f_formula(collection, query):
+    """Single-tier keyword queries (one word, or five and more): every match, scored as the
+    formula says, in the same order."""
+    index, articles = collection
+    terms = [token.text for token in analyzer("text")(query) if not token.is_stop]
+    expected = reference(articles, terms, index.config)
+    page = index.search(query, limit=1000, snippets=False, suggest=False)
+    assert page.total == len(expected)
+    assert [hit.id for hit in page.hits] == [article_id for article_id, _ in expected]
+    assert max(abs(hit.score - score) for hit, (_, score) in zip(page.hits, expected)) < 1e-9
+
+
+def test_all_words_come_first_for_short_keyword_queries(collection):
+    index, _ = collection
+    page = index.search("haven brug", limit=1000, snippets=False)
+    both = [hit for hit in page.hits if {"haven", "brug"} <= set(f"{hit.title} {index.get(hit.id).body}".split())]
+    assert both and page.hits[: len(both)] == both
+    assert page.total == len({hit.id for hit in page.hits})
+
+
+def test_filters_are_masks_over_the_matches(collection):
+    index, articles = collection
+    everything = index.search("haven", limit=1000, snippets=False)
+    dated = index.search("haven", limit=1000, snippets=False, date_from="2024-03-01", date_to="2024-05-31")
+    by_id = {article.id: article for article in articles}
+    expected = [hit.id for hit in everything.hits if (by_id[hit.id].date or "") and "2024-03-01" <= by_id[hit.id].date <= "2024-05-31"]
+    assert [hit.id for hit in dated.hits] == expected and dated.total == len(expected)
+    nos = index.search("haven", limit=1000, snippets=False, source="nos")
+    assert {hit.id for hit in nos.hits} == {hit.id for hit in everything.hits if by_id[hit.id].source == "NOS"}
+    typed = index.search("haven source:NOS date:2024-03..2024-05", limit=1000, snippets=False)
+    assert {hit.id for hit in typed.hits} == {hit.id for hit in nos.hits} & {hit.id for hit in dated.hits}
+
+
+def test_deleted_and_replaced_articles_are_never_hits(tmp_path):
+    records = generated(40)
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(records)
+        first = index.search("haven", limit=100, snippets=False)
+        gone = first.hits[0].id
+        index.remove([gone])
+        changed = {**next(r for r in records if r["id"] == first.hits[1].id), "text": "een brug zonder water"}
+        index.add_documents([changed])
+        after = index.search("haven", limit=100, snippets=False)
+    ids = [hit.id for hit in after.hits]
+    assert gone not in ids and changed["id"] not in ids and after.total == first.total - 2
+
+
+def _rank_files(index_dir: Path) -> list[Path]:
+    return sorted(index_dir.glob("gen-*/*.rank"))
+
+
+def test_missing_or_damaged_ranking_arrays_are_rebuilt_from_the_segment(tmp_path):
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(generated(50))
+        before = [(hit.id, hit.score) for hit in index.search("haven brug", limit=50, snippets=False).hits]
+    (rank,) = _rank_files(tmp_path / "idx")
+    rank.unlink()
+    with open_index(tmp_path / "idx") as index:
+        assert [(hit.id, hit.score) for hit in index.search("haven brug", limit=50, snippets=False).hits] == before
+    assert rank.exists()
+    data = bytearray(rank.read_bytes())
+    data[-200] ^= 0xFF  # the metadata at the end: its checksum no longer matches
+    rank.write_bytes(bytes(data))
+    with open_index(tmp_path / "idx") as index:
+        problems = index.verify().problems
+        assert problems and rank.name in problems[0]
+        assert [(hit.id, hit.score) for hit in index.search("haven brug", limit=50, snippets=False).hits] == before
+        assert index.verify().ok
