@@ -68,7 +68,9 @@ def test_similar_and_stats_answer_as_the_cli_json_does(client, news_index_path):
     assert similar.json() == cli_json(news_index_path, "similar", "fa-03", "--all", "--limit", "3")
     assert similar.json()["hits"][0]["id"] == "fa-03-copy"
     stats = client.get("/api/stats")
-    assert stats.json() == cli_json(news_index_path, "stats")
+    cli_stats = cli_json(news_index_path, "stats")
+    assert {cli_stats.pop("index_chosen_by"), cli_stats.pop("config_file")} == {"flag", None}  # the CLI's own choice
+    assert stats.json() == cli_stats
     assert stats.json()["documents"] == 34
 
 
@@ -176,7 +178,7 @@ def test_the_readme_documents_every_serve_option_and_route():
     help_text = CliRunner().invoke(main, ["serve", "--help"]).output
     offered = set(re.findall(r"^\s+(--[a-z-]+)", help_text, flags=re.MULTILINE)) - {"--help"}
     assert documented == offered
-    routes = set(re.findall(r"^\| `GET (/api/[a-z]+)`", section, flags=re.MULTILINE))
+    routes = set(re.findall(r"^\| `GET (/api/[a-z/]+)`", section, flags=re.MULTILINE))
     from searcher.server.json_api import routes as served
 
     assert routes == {route.path for route in served}
@@ -187,3 +189,23 @@ def test_answers_say_how_long_the_library_took(client):
         timing = client.get(path, params=params).headers["server-timing"]
         name, _, duration = timing.partition(";dur=")
         assert name == "library" and float(duration) > 0
+
+
+def test_standing_queries_and_their_new_matches_as_the_cli_gives_them(tmp_path):
+    from starlette.testclient import TestClient
+
+    path = build_news_index(tmp_path / "index")
+    with open_index(path) as index:
+        index.watches.add("tulips", "tulpen", lang="nl")
+        index.add_documents([{"id": "t", "title": "Tulpen", "text": "Tulpen bloeien in april.", "lang": "nl"}])
+    with TestClient(create_app(ServerSettings(path))) as test_client:
+        assert test_client.get("/api/watches").json() == cli_json(path, "watch", "list")
+        new = test_client.get("/api/watches/new").json()
+        assert [hit["id"] for hit in new["watches"][0]["hits"]] == ["t"]
+        assert test_client.get("/api/watches/new").json() == new  # the server moved no mark
+        assert cli_json(path, "watch", "new") == new  # the CLI reports the same, and moves the mark
+        assert test_client.get("/api/watches/new").json()["watches"][0]["total"] == 0
+        since_start = test_client.get("/api/watches/new", params={"since": "0", "name": "tulips"}).json()
+        assert since_start["watches"][0]["total"] == 1
+        unknown = test_client.get("/api/watches/new", params={"name": "roses"})
+        assert unknown.status_code == 400 and "no watch named 'roses'" in unknown.json()["error"]
