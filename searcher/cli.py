@@ -19,6 +19,7 @@ import click
 
 from searcher import config_file, perturb, render
 from searcher.api import DEFAULT_WAIT, Index, open_index, rebuild_index
+from searcher.cluster.layout import SCHEDULER_ENV, is_cluster
 from searcher.model import NewMatches, Note, Skipped, Watch
 from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, SORTS, since
@@ -110,8 +111,11 @@ class QueryCommand(click.Command):
                     "Shell completion (bash; zsh and fish likewise with zsh_source, fish_source): "
                     "eval \"$(_SEARCHER_COMPLETE=bash_source searcher)\"")
 @click.version_option(package_name="searcher")
+@click.option("--scheduler", envvar=SCHEDULER_ENV, default=None, metavar="ADDRESS",
+              help="A sharded index's Dask scheduler, tcp://HOST:PORT [default: $SEARCHER_SCHEDULER, else a local "
+                   "cluster of one worker process per shard].")
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, scheduler: str | None) -> None:
     """Full-text search for Persian and Dutch news."""
     config = config_file.load(config_file.find())
     ctx.obj = config
@@ -141,9 +145,25 @@ def _option_defaults(ctx: click.Context, config: config_file.ConfigFile) -> dict
     return defaults
 
 
-def _open(index_dir: Path, **options) -> Index:
-    """The index, searched with the configuration file's ranking settings."""
-    return open_index(index_dir, ranking=_config().ranking, **options)
+def _open(index_dir: Path, shards: int | None = None, **options):
+    """The index, searched with the configuration file's ranking settings: a sharded one
+    (searcher.cluster) when it is one, or when ``--shards`` or ``--scheduler`` asks for one."""
+    scheduler = _scheduler()
+    if shards is None and scheduler is None and not is_cluster(index_dir):
+        return open_index(index_dir, ranking=_config().ranking, **options)
+    from searcher.cluster.sharded import ShardedIndex
+
+    options.pop("check_analysis", None)  # a sharded index is opened to be rebuilt or verified as it is
+    return ShardedIndex.open(index_dir, scheduler=scheduler, shards=shards, **options)
+
+
+def _scheduler() -> str | None:
+    return click.get_current_context().find_root().params.get("scheduler")
+
+
+def _partial(index, allow_partial: bool) -> dict:
+    """``allow_partial`` for a sharded index (a single index has no shard to lose)."""
+    return {} if isinstance(index, Index) else {"allow_partial": allow_partial}
 
 
 @main.command("index")
@@ -161,13 +181,15 @@ def _open(index_dir: Path, **options) -> Index:
               help="Date undated articles from their id, file or folder names: %Y-%m-%d, %Y%m%d, %d %b %Y, ... "
                    "(%Y of 13xx/14xx is Jalali).")
 @click.option("--follow-links", is_flag=True, help="Also read symbolic links that point outside the drop.")
+@click.option("--shards", type=click.IntRange(min=1, max=256), default=None, metavar="N",
+              help="Create a sharded index of N shards (needs searcher[cluster]); an existing one keeps its own.")
 @click.option("--report", "report_new", is_flag=True,
               help="Then list, per standing query (`searcher watch`), the new and changed articles matching it.")
 @wait_option
 @json_option
 def index_command(paths: tuple[Path, ...], index_dir: Path, sync: bool, procs: int | None, quiet: bool,
                   source: str | None, lang: str | None, date_from_name: str | None, follow_links: bool,
-                  report_new: bool, wait: float, as_json: bool) -> None:
+                  shards: int | None, report_new: bool, wait: float, as_json: bool) -> None:
     """Add the articles in PATHS (files or folders) to the index, creating it if needed.
 
     Reads .txt, .md and .html articles, .jsonl/.json files of article objects, .csv/.tsv
@@ -179,7 +201,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path, sync: bool, procs: i
     from searcher import drops  # reading drops: not for searches, which start faster without it
 
     options = drops.ReadOptions(source=source, lang=lang, date_from_name=date_from_name, follow_links=follow_links)
-    with _open(index_dir, create=True, wait=wait) as index:
+    with _open(index_dir, create=True, wait=wait, shards=shards) as index:
         with _progress_bar(paths, options, quiet) as on_progress:
             report = index.add_paths(paths, on_skip=_report_skip, sync=sync, procs=procs, on_progress=on_progress,
                                      options=options, on_note=_report_note)
@@ -227,6 +249,9 @@ def result_options(command):
         click.option("--facets", is_flag=True, help="Also count the hits by language, source and month."),
         click.option("--all", "show_all", is_flag=True,
                      help="List near-duplicates as hits of their own instead of '+N similar'."),
+        click.option("--allow-partial", is_flag=True,
+                     help="Sharded index: when a shard does not answer, show the other shards' hits "
+                          "(--json: \"shards\": {\"total\", \"failed\"}) instead of failing."),
         json_option,
         marks_option,
     ]
@@ -239,7 +264,8 @@ def result_options(command):
 @click.argument("query")
 @index_option
 @result_options
-def search_command(query: str, index_dir: Path, as_json: bool, marks: bool, show_all: bool, **options) -> None:
+def search_command(query: str, index_dir: Path, as_json: bool, marks: bool, show_all: bool, allow_partial: bool,
+                   **options) -> None:
     """Search the index for QUERY.
 
     \b
@@ -250,7 +276,7 @@ def search_command(query: str, index_dir: Path, as_json: bool, marks: bool, show
                           or:  searcher search -- "-Rutte Trump"
     """
     with _open(index_dir) as index:
-        result = index.search(query, group=not show_all, suggest=True, **options)
+        result = index.search(query, group=not show_all, suggest=True, **options, **_partial(index, allow_partial))
     _print_result(result, as_json, marks)
 
 
@@ -259,10 +285,10 @@ def search_command(query: str, index_dir: Path, as_json: bool, marks: bool, show
 @index_option
 @result_options
 def similar_command(article_id: str, index_dir: Path, as_json: bool, marks: bool, show_all: bool,
-                    **options) -> None:
+                    allow_partial: bool, **options) -> None:
     """List the articles most like the article ID (sharing its key terms)."""
     with _open(index_dir) as index:
-        result = index.similar(article_id, group=not show_all, **options)
+        result = index.similar(article_id, group=not show_all, **options, **_partial(index, allow_partial))
     _print_result(result, as_json, marks)
 
 
@@ -271,6 +297,9 @@ def _print_result(result: Page, as_json: bool, marks: bool) -> None:
         _print_json(result.to_dict(marks))
     else:
         click.echo(render.page_text(result, render.Display.of(sys.stdout)))
+    if result.shards and result.shards["failed"]:
+        click.echo(f"searcher: {result.shards['failed']} of {result.shards['total']} shards did not answer: "
+                   f"their hits are missing", err=True)
     if result.undated_left_out:
         click.echo(f"Note: the date filter left out {render.count(result.undated_left_out, 'undated article')} "
                    f"matching the query", err=True)
@@ -338,7 +367,11 @@ def rebuild_command(index_dir: Path, wait: float, as_json: bool) -> None:
     Articles whose source file is gone are kept as stored, and the missing files listed.
     Also recovers a damaged index (see verify); articles it cannot recover are listed.
     """
-    report = rebuild_index(index_dir, wait=wait, on_skip=_report_skip)
+    if is_cluster(index_dir) or _scheduler():
+        with _open(index_dir, wait=wait) as index:
+            report = index.rebuild(on_skip=_report_skip)
+    else:
+        report = rebuild_index(index_dir, wait=wait, on_skip=_report_skip)
     for source in report.missing_sources:
         click.echo(f"missing source {source}: its articles were kept from the old generation", err=True)
     for lost in report.lost:
@@ -505,6 +538,28 @@ def _fail_on_watch_errors(new: NewMatches) -> None:
         click.echo(f"watch {report.watch.name}: {report.error}", err=True)
     if failed:
         raise click.ClickException(f"{render.count(len(failed), 'standing query', 'standing queries')} could not be asked")
+
+
+@main.command("reshard")
+@click.argument("count", metavar="N", type=click.IntRange(min=1, max=256))
+@index_option
+@wait_option
+@json_option
+def reshard_command(count: int, index_dir: Path, wait: float, as_json: bool) -> None:
+    """Rebuild the index into N shards (an index of one shard too), on a local cluster.
+
+    Every stored article is routed to its new shard; the index switches to the new shards in
+    one step and searches meanwhile answer from the old ones.
+    """
+    from searcher.cluster.sharded import reshard
+
+    if _scheduler():
+        raise click.ClickException("reshard runs on a local cluster: leave out --scheduler (and $SEARCHER_SCHEDULER)")
+    report = reshard(index_dir, count, wait=wait)
+    if as_json:
+        _print_json(report)
+    else:
+        click.echo(f"resharded into {report['shards']} shards: {report['documents']} documents (index {index_dir})")
 
 
 @contextmanager

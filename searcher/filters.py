@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from searcher import dates
 from searcher.errors import SearcherError
+from searcher.model import LANGUAGES
 
-LANGUAGES = ("fa", "nl", "und")
 SORTS = ("relevance", "date")
 
 

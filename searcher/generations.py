@@ -117,13 +117,14 @@ def remove_unused(directory: Path, live: str | None, *, writing: bool) -> list[s
             if writing:
                 shutil.rmtree(directory / entry, ignore_errors=True)
                 removed.append(entry)
-        elif _remove_unleased(directory / entry):
+        elif remove_unleased(directory / entry):
             removed.append(entry)
     return removed
 
 
-def _remove_unleased(folder: Path) -> bool:
-    """Removes an old generation unless a reader holds a lease on it."""
+def remove_unleased(folder: Path) -> bool:
+    """Removes an old generation (or another folder readers lease, such as a shard's snapshot)
+    unless a reader holds a lease on it."""
     lock = folder / READERS_LOCK
     held = try_exclusive(lock)
     if held is None:

@@ -9,6 +9,12 @@ then sends SIGKILL. Without the variable the hook does nothing. Points:
   renamed into place;
 - ``record``: the commit done, the run's history entry not yet written to the manifest;
 - ``switch``: a rebuild's new generation is complete, the manifest not yet switched to it.
+
+A sharded index (searcher.cluster) adds:
+
+- ``cluster-commit``: every shard but the last has committed the run, the last has not;
+- ``cluster-switch``: every shard has committed, the cluster manifest is not yet switched;
+- ``shard-rank``: a shard's worker is answering the ranking phase of a query.
 """
 from __future__ import annotations
 

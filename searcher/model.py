@@ -13,6 +13,9 @@ from pathlib import PurePath
 Span = tuple[int, int]
 
 
+LANGUAGES = ("fa", "nl", "und")  # an article's language: Persian, Dutch, or any other ("und")
+
+
 @dataclass(frozen=True)
 class Article:
     """One news article, ready to be analysed and indexed."""
@@ -20,7 +23,7 @@ class Article:
     id: str
     title: str
     body: str
-    lang: str  # "fa", "nl" or "und"
+    lang: str  # one of LANGUAGES
     date: str | None  # ISO Gregorian "YYYY-MM-DD", when known
     path: str  # the source file (absolute)
     source: str | None  # the publisher, when the record names one
@@ -204,11 +207,13 @@ class Page:
     sort: str = "relevance"  # or "date": then the hits have no relevance score
     # Undated articles that match but were left out by a date filter (None: no date filter).
     undated_left_out: int | None = None
+    shards: dict[str, int] | None = None  # a sharded index's {"total": shards, "failed": shards that did not answer}
 
     def to_dict(self, marks: bool = False) -> dict:
         """The JSON form; ``marks`` as for ``Hit.to_dict``."""
         data = {"query": self.query, "total": self.total, "hits": [hit.to_dict(marks) for hit in self.hits]}
-        optional = {"facets": self.facets, "suggestion": self.suggestion, "undated_left_out": self.undated_left_out}
+        optional = {"facets": self.facets, "suggestion": self.suggestion, "undated_left_out": self.undated_left_out,
+                    "shards": self.shards}
         return {**data, **{name: value for name, value in optional.items() if value is not None}}
 
 

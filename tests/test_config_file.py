@@ -84,8 +84,8 @@ def test_indexing_defaults(run, tmp_path):
     ("index = one\n", "not TOML: Invalid value (at line 1, column 9)"),
     ("index = 3\n", "'index' must be a path, as a string"),
     ("indx = 'one'\n", "unknown setting 'indx' (it may set index, indexing, ranking, search)"),
-    ("[search]\nlimt = 2\n", "[search] has no option 'limt' (it may set all, facets, from, json, lang, limit, marks, "
-                             "page, sort, source, to)"),
+    ("[search]\nlimt = 2\n", "[search] has no option 'limt' (it may set all, allow-partial, facets, from, json, lang, "
+                             "limit, marks, page, sort, source, to)"),
     ("[search]\nlimit = 0\n", "[search] limit = 0: 0 is not in the range x>=1."),
     ("[search]\nlang = ['nl', 'de']\n", "[search] lang = ['nl', 'de']: 'de' is not one of 'fa', 'nl', 'und'."),
     ("search = 3\n", "[search] must be a table of options"),

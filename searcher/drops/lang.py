@@ -7,7 +7,6 @@ import unicodedata
 
 from searcher import wordlists
 
-LANGS = ("fa", "nl", "und")
 FA_MIN_SHARE = 0.5  # share of Arabic-script letters among all letters -> fa
 NL_MIN_SHARE = 0.12  # share of Dutch function words among Latin words -> nl
 NL_MIN_HITS = 1  # ... at least this many of them, more than the other languages' function words

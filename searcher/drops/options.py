@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from searcher.dates import NamePattern
-from searcher.drops.lang import LANGS
 from searcher.errors import SearcherError
+from searcher.model import LANGUAGES
 
 MAX_ARTICLE_CHARS = 1_000_000  # a long feature is 100,000; beyond this a "text" is a dump, not news
 
@@ -35,8 +35,8 @@ class ReadOptions:
     name_pattern: NamePattern | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.lang is not None and self.lang not in LANGS:
-            raise SearcherError(f"unknown language {self.lang!r}: use one of {', '.join(LANGS)}")
+        if self.lang is not None and self.lang not in LANGUAGES:
+            raise SearcherError(f"unknown language {self.lang!r}: use one of {', '.join(LANGUAGES)}")
         if self.source is not None and not self.source.strip():
             raise SearcherError("an empty source name: give the outlet's name, e.g. --source fars")
         if self.max_article_chars < 1000:

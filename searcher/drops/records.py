@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from searcher import dates
-from searcher.drops.lang import LANGS, detect_lang
+from searcher.drops.lang import detect_lang
 from searcher.drops.options import DEFAULT_OPTIONS, ReadOptions
 from searcher.drops.page import choose_title, head_date, parts_of_text, text_lines, title_from_paragraph
 from searcher.errors import DocumentError
-from searcher.model import Article, Note, Skipped
+from searcher.model import LANGUAGES, Article, Note, Skipped
 
 FIELDS = ("id", "title", "text", "date", "source", "url", "lang")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -181,7 +181,7 @@ def article_from_record(record: dict, origin: Origin | str) -> tuple[Article, st
     lang = (optional_str(record, "lang") or "").lower()
     date_field = optional_str(record, "date")
     date = (date_field and dates.parse_date_value(date_field)) or head_date(lines, title_index)
-    return build(id, title, body, origin, lang=lang if lang in LANGS else None, date=date,
+    return build(id, title, body, origin, lang=lang if lang in LANGUAGES else None, date=date,
                  source=optional_str(record, "source"), url=optional_str(record, "url"), derived_title=derived_title)
 
 

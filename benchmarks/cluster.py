@@ -1,0 +1,123 @@
+"""Cluster benchmark: a single index against the same articles in 1 and in 2 shards, each shard
+held by a worker process of a local Dask cluster (searcher.cluster), in one run.
+
+Usage (from the repository root, in the venv with ``pip install -e ".[cluster]"``)::
+
+    nice -n 10 python benchmarks/cluster.py                       # 100,000 articles
+    python benchmarks/cluster.py --docs 20000 --queries 50 --out cluster.json
+
+The articles are scale.py's corpus mix (fa_news_raw, fa_poems_scaling and
+nl_nunl_headlines_2022_2024 interleaved in proportion). Each system indexes them in one run,
+timed without the cluster's start-up: the single index with ``procs=2`` (two analysis
+processes), the sharded ones with one writer per shard, the shards writing in parallel. Then
+the three systems answer the same queries (bench.py's classes, drawn from the first documents),
+taking turns query by query so that the machine's drift hits all of them alike:
+``search(q, limit=10)`` with snippets, warm. Printed: docs/s of each build, p50/p95 per query
+class and system, and each sharded system's p50 against the single index (ratio, and
+difference in ms).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402
+import scale  # noqa: E402
+
+SYSTEMS = ("single", "1 shard", "2 shards")
+
+
+def records(corpora: Path, docs: int) -> list[dict]:
+    return list(itertools.islice(scale.interleaved(corpora, scale.corpus_lengths(corpora)), docs))
+
+
+def build(system: str, folder: Path, articles: list[dict]):
+    """Opens the system's index (a sharded one on its own local cluster) and indexes the
+    articles; returns the open index and the indexing rate (docs/s)."""
+    from searcher import open_index
+    from searcher.cluster.sharded import ShardedIndex
+
+    if system == "single":
+        index = open_index(folder, create=True)
+        start = time.perf_counter()
+        index.add_documents(articles, procs=2)
+    else:
+        index = ShardedIndex.open(folder, shards=int(system[0]), create=True)
+        start = time.perf_counter()
+        index.add_documents(articles)
+    return index, len(articles) / (time.perf_counter() - start)
+
+
+def timed_queries(indexes: dict, queries: dict[str, list[str]]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per class and system, p50/p95 ms of ``search(q, limit=10)``; systems take turns per query."""
+    systems = list(indexes)
+    for query in itertools.islice(itertools.chain(*queries.values()), bench.WARM_UP):
+        for system in systems:
+            indexes[system].search(query, limit=10)
+    result: dict[str, dict[str, dict[str, float]]] = {}
+    for name, texts in queries.items():
+        times: dict[str, list[float]] = {system: [] for system in systems}
+        for number, query in enumerate(texts):
+            order = systems[number % len(systems):] + systems[:number % len(systems)]  # who goes first rotates
+            for system in order:
+                start = time.perf_counter()
+                indexes[system].search(query, limit=10)
+                times[system].append((time.perf_counter() - start) * 1000)
+        result[name] = {system: {"p50": statistics.median(values),
+                                 "p95": statistics.quantiles(values, n=20, method="inclusive")[18]}
+                        for system, values in times.items()}
+    return result
+
+
+def table(result: dict) -> str:
+    lines = [f"{result['docs']:,} articles, {result['date']}",
+             "build docs/s: " + ", ".join(f"{system} {rate:.0f}" for system, rate in result["build_docs_per_s"].items()),
+             f"{'class':<9}" + "".join(f"{system + ' p50/p95 ms':>24}" for system in SYSTEMS)
+             + "".join(f"{system + ' p50 ratio (diff ms)':>30}" for system in SYSTEMS[1:])]
+    for name, systems in result["queries"].items():
+        single = systems["single"]["p50"]
+        lines.append(f"{name:<9}" + "".join(f"{systems[s]['p50']:>15.1f} / {systems[s]['p95']:>6.1f}" for s in SYSTEMS)
+                     + "".join(f"{systems[s]['p50'] / single:>22.2f} ({systems[s]['p50'] - single:+5.1f})"
+                               for s in SYSTEMS[1:]))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpora", type=Path, default=bench.CORPORA)
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=100, help="queries per class")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    articles = records(args.corpora, args.docs)
+    texts = (record.get("text") or record.get("title") or "" for record in articles[:10_000])
+    queries = bench.queries_from(texts, args.queries, random.Random(args.seed))
+    indexes, rates = {}, {}
+    with tempfile.TemporaryDirectory(prefix="searcher-cluster-bench-") as workdir:
+        try:
+            for system in SYSTEMS:
+                print(f"indexing {len(articles):,} articles: {system}", file=sys.stderr, flush=True)
+                indexes[system], rates[system] = build(system, Path(workdir) / system.replace(" ", "-"), articles)
+            print("querying", file=sys.stderr, flush=True)
+            result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": bench.machine(),
+                      "docs": len(articles), "build_docs_per_s": rates, "queries": timed_queries(indexes, queries)}
+        finally:
+            for index in indexes.values():
+                index.close()
+    print(table(result))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
