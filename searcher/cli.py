@@ -478,6 +478,29 @@ def optimize_command(index_dir: Path, wait: float) -> None:
     click.echo(f"optimized the index at {index.path}")
 
 
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any but loopback needs --token-file.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes, each with the index open (searches at once).")
+@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File holding the access token that every request must carry.")
+def serve_command(index_dir: Path | None, host: str, port: int, workers: int, token_file: Path | None) -> None:
+    """Serve the index over HTTP: a search page at / and a JSON API under /api/.
+
+    Read-only: drops are still indexed with `searcher index`, and the server sees them within
+    a second. Needs the serve extra: pip install 'searcher[serve]'.
+    """
+    try:
+        from searcher.server import run  # Starlette and uvicorn load only for this command
+    except ImportError as error:
+        raise click.ClickException(f"`searcher serve` needs the serve extra ({error.name} is missing): "
+                                   "pip install 'searcher[serve]'") from error
+    run.serve(index_dir, host, port, workers, token_file, _config().path)
+
+
 @main.group("watch")
 def watch_group() -> None:
     """Standing queries: questions asked of every indexing run's new and changed articles.

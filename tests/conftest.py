@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from searcher import Index, open_index
 from searcher.cli import main
 
+pytest_plugins = ["serve_fixtures"]  # the server's fixtures (tests/test_serve_*.py)
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SHARED = REPO.parent / "shared"

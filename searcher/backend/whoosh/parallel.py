@@ -11,6 +11,7 @@ import ctypes
 import os
 import pickle
 import queue
+import time
 import signal
 import sys
 from collections.abc import Callable
@@ -76,19 +77,29 @@ def die_with_parent(parent: int) -> None:
 
 
 class Results:
-    """The workers' result queue as the parent reads it at commit. Whoosh waits one second for
-    each worker's segment and commits without it when none came (on a loaded machine, a
-    worker's articles would be lost without a word); here it waits ``RESULT_WAIT_SECONDS``,
-    and the commit is refused when a segment is still missing (``ParallelWriter._commit_toc``)."""
+    """The workers' result queue as the parent reads it at commit, once every worker has ended.
+    Whoosh waits one second for each worker's segment and commits without it when none came (on
+    a loaded machine, a worker's articles could be lost without a word); here the wait goes on,
+    up to ``RESULT_WAIT_SECONDS``, while a worker that ended well has not delivered, and the
+    commit is refused when a segment is still missing (``ParallelWriter._commit_toc``). A worker
+    that failed delivers nothing, and is not waited for."""
 
-    def __init__(self, results):
+    def __init__(self, results, succeeded: Callable[[], int]):
         self.queue = results
+        self.succeeded = succeeded
         self.received = 0
 
     def get(self, timeout: float | None = None):
-        found = self.queue.get(timeout=RESULT_WAIT_SECONDS)
-        self.received += 1
-        return found
+        deadline = time.monotonic() + RESULT_WAIT_SECONDS
+        while True:
+            try:
+                found = self.queue.get(timeout=WORKER_POLL_SECONDS)
+            except queue.Empty:
+                if self.received >= self.succeeded() or time.monotonic() > deadline:
+                    raise
+                continue
+            self.received += 1
+            return found
 
 
 class ArticleTask(SubWriterTask):
@@ -143,7 +154,7 @@ class ParallelWriter(ArraysMixin, MpWriter):
         super().__init__(ix, procs=procs, multisegment=True, subargs={"limitmb": WORKER_LIMIT_MB, **options}, _lk=False,
                          **options)
         self.jobqueue = WorkerJobs(self.jobqueue, self._worker_failed)
-        self.resultqueue = Results(self.resultqueue)
+        self.resultqueue = Results(self.resultqueue, lambda: sum(task.exitcode == 0 for task in self.tasks))
         with_batched_runs(self)
         self.index_config = index_config
         self.signature = signature
