@@ -136,7 +136,6 @@ class ShardReader:
         self.index = api.Index(_PinnedFolder(snapshot, Live(manifest, index_config, store, None)), self.config)
         with store.reading() as source:  # the store stays at its one commit: so does this source
             self._engine = Engine(source, self.config)
-            self._flat = Engine(source, self.config.with_ranking(proximity_depth=0))  # no head rescoring
         self._cursor: tuple[int, Iterator[Article]] | None = None  # where ``articles`` stopped
 
     def close(self) -> None:
@@ -184,29 +183,13 @@ class ShardReader:
                               sort=request.sort, group=request.everything, with_snippets=False, facets=request.facets)
         try:
             if request.sort == "date":
-                whole = self._flat.rank(plan, asked, stats)
+                whole = self._engine.rank(plan, asked, stats)
                 return self._ranked(whole, [(0, docnum, 0.0, 0.0) for docnum, _ in whole.docs])
-            whole = self._flat.rank(plan, replace(asked, limit=1, group=False), stats)
-            return self._ranked(whole, self._tiers(plan, replace(asked, facets=False), stats))
+            return self._ranked(*self._engine.rank_parts(plan, asked, stats))
         except SearcherError as error:
             if plan.constraints.source:  # a source typed in the query that this shard has no article from
                 return Ranked(0, [], facets={} if request.facets else None, problem=str(error))
             raise
-
-    def _tiers(self, plan: Plan, asked: EngineRequest, stats: Statistics) -> list[tuple[int, int, float, float]]:
-        """(tier, docnum, score, head bonus) of the best matches of every tier."""
-        head = self.config.ranking.proximity_depth
-        found = []
-        for number, tier in enumerate(plan.tiers or (None,)):
-            alone = replace(plan, tiers=(tier,)) if tier is not None else plan
-            base = self._flat.rank(alone, replace(asked, limit=max(asked.limit, head)), stats).docs
-            bonus = {}
-            if head:
-                scores = dict(base[:head])
-                rescored = self._engine.rank(alone, replace(asked, limit=head, group=False), stats).docs[:head]
-                bonus = {docnum: score - scores[docnum] for docnum, score in rescored if docnum in scores}
-            found += [(number, docnum, score, bonus.get(docnum, 0.0)) for docnum, score in base]
-        return found
 
     def _ranked(self, whole, docs: list[tuple[int, int, float, float]]) -> Ranked:
         source = self._engine.source

@@ -146,6 +146,38 @@ class Engine:
         """What is counted over every match (``docs`` left empty), and the matches' document
         numbers and scores in ranking order: the best ``offset + limit``, or all of them.
         ``plan`` is expanded (``expanded``)."""
+        counted, found, scorer, stats = self._counted(plan, request, stats)
+        wanted = request.offset + request.limit
+        if request.sort == "date":
+            docnums, scores = self._by_date(np.logical_or.reduce([part.mask for part in found]), wanted, everything)
+        else:
+            docnums, scores = self._by_relevance(plan, found, scorer, stats, wanted, everything)
+        return counted, docnums, scores
+
+    def rank_parts(self, plan: Plan, request: Request, stats: Statistics) -> tuple[Ranked, list[tuple[int, int, float, float]]]:
+        """Phase two for indexes ranked together (searcher.cluster): what is counted over every
+        match, and of each tier its best ``offset + limit`` matches (at least the head's
+        ``proximity_depth``; all of them with folding) as (tier, docnum, score, head bonus):
+        the score before the head is rescored, and what the rescoring adds to it. Merged by
+        tier, score and id, with the bonuses added to the first ``proximity_depth`` matches
+        only, they rank as one index would."""
+        plan = self.expanded(plan)
+        counted, found, scorer, stats = self._counted(plan, request, stats)
+        depth = self.config.ranking.proximity_depth
+        pairs = proximity.pairs(plan, stats) if depth else {}
+        wanted = max(request.offset + request.limit, depth)
+        parts = []
+        for number, (tier, part) in enumerate(zip(plan.tiers or [None], found)):
+            docnums, scores = self._top(part, None if request.group else wanted)
+            stop_words = tier.stop_words if tier else None
+            bonus = self._bonuses(docnums[:depth].tolist(), stop_words, pairs, scorer) if depth else {}
+            parts += [(number, docnum, score, bonus.get(docnum, 0.0))
+                      for docnum, score in zip(docnums.tolist(), scores.tolist())]
+        return counted, parts
+
+    def _counted(self, plan: Plan, request: Request, stats: Statistics | None):
+        """What is counted over every match (total, all-words count, facets, undated left out),
+        the matches of each tier, the scorer and the statistics."""
         stats = stats or self.statistics(plan)
         scorer = _MemoScorer(self.collection, stats, self.config.ranking, self.source)
         allowed, undated = self._filtered(request.filters, plan)
@@ -161,12 +193,8 @@ class Engine:
         if plan.every_word is not None:
             all_words = int((scorer.match(plan.every_word).mask & allowed).sum())
         facets = self._facets(np.logical_or.reduce([part.mask for part in found])) if request.facets else None
-        wanted = request.offset + request.limit
-        if request.sort == "date":
-            docnums, scores = self._by_date(np.logical_or.reduce([part.mask for part in found]), wanted, everything)
-        else:
-            docnums, scores = self._by_relevance(plan, found, scorer, stats, wanted, everything)
-        return Ranked(total, [], all_words, facets, tuple(scorer.notes), undated_left_out), docnums, scores
+        counted = Ranked(total, [], all_words, facets, tuple(scorer.notes), undated_left_out)
+        return counted, found, scorer, stats
 
     # Single index
 
@@ -334,19 +362,26 @@ class Engine:
                   scorer: Scorer) -> tuple[np.ndarray, np.ndarray]:
         """The ranking with its first ``depth`` rescored by the stop words and the proximity bonus."""
         head = docnums[:depth].tolist()
+        extra = self._bonuses(head, stop_words, pairs, scorer)
+        rescored = [(docnum, score + extra[docnum]) for docnum, score in zip(head, scores[:depth].tolist())]
+        order = self._id_rank()
+        rescored.sort(key=lambda doc: (-doc[1], order[doc[0]]))
+        return (np.concatenate((np.array([docnum for docnum, _ in rescored], dtype=np.int64), docnums[depth:])),
+                np.concatenate((np.array([score for _, score in rescored], dtype=np.float64), scores[depth:])))
+
+    def _bonuses(self, head: list[int], stop_words, pairs, scorer: Scorer) -> dict[int, float]:
+        """What the head's rescoring adds to each of its documents: the query's stop words'
+        score and the proximity bonus."""
         extra = dict.fromkeys(head, 0.0)
         if stop_words is not None and (stop_words.children if isinstance(stop_words, planning.Or) else True):
             stop_scores = scorer.match(stop_words).scores
             for docnum in head:
                 extra[docnum] += float(stop_scores[docnum])
         if pairs:
-            for docnum, bonus in proximity.bonuses(self.source, self.collection, pairs, head, self.config.ranking.proximity_window).items():
+            for docnum, bonus in proximity.bonuses(self.source, self.collection, pairs, head,
+                                                   self.config.ranking.proximity_window).items():
                 extra[docnum] += bonus
-        rescored = [(docnum, score + extra[docnum]) for docnum, score in zip(head, scores[:depth].tolist())]
-        order = self._id_rank()
-        rescored.sort(key=lambda doc: (-doc[1], order[doc[0]]))
-        return (np.concatenate((np.array([docnum for docnum, _ in rescored], dtype=np.int64), docnums[depth:])),
-                np.concatenate((np.array([score for _, score in rescored], dtype=np.float64), scores[depth:])))
+        return extra
 
     def _top(self, part: Matches, count: int | None) -> tuple[np.ndarray, np.ndarray]:
         """The ``count`` best of ``part``'s matches (all of them for None), by score then id."""
