@@ -1,7 +1,8 @@
 """The query syntax read into trees: operators by precedence, fields, filters, exclusions."""
 from __future__ import annotations
 
-from searcher.query.syntax import AndMaybe, AndNot, Filter, Group, Not, Phrase, Word, parse
+from searcher.query.syntax import Filter, Phrase, Word, parse
+from searcher.query.tree import And, AndMaybe, AndNot, Not, Or
 
 
 def tree(text: str):
@@ -11,16 +12,16 @@ def tree(text: str):
 def words(node) -> list[str]:
     if isinstance(node, Word):
         return [node.text]
-    if isinstance(node, Group):
+    if isinstance(node, (Or, And)):
         return [w for child in node.children for w in words(child)]
     return []
 
 
 def test_and_binds_tighter_than_or_and_side_by_side_means_or():
     found = tree("a OR b c AND d")
-    assert isinstance(found, Group) and found.kind == "or"
-    assert [type(child).__name__ for child in found.children] == ["Word", "Word", "Group"]
-    assert found.children[2].kind == "and" and words(found.children[2]) == ["c", "d"]
+    assert isinstance(found, Or)
+    assert [type(child).__name__ for child in found.children] == ["Word", "Word", "And"]
+    assert words(found.children[2]) == ["c", "d"]
 
 
 def test_excluded_words_phrases_and_filters():
@@ -60,3 +61,13 @@ def test_dangling_operators_and_lone_markers_are_dropped():
 def test_a_wildcard_is_a_prefix_word():
     assert tree("Oekra*") == Word("Oekra", 0, 5, prefix=True)
     assert tree("a*b") == Word("a*b", 0, 3)
+
+
+def test_a_lone_exclusion_means_everything_but_while_an_empty_part_of_the_algebra_matches_nothing():
+    from searcher.query.plan import Term, normalize
+
+    assert tree("-b") == Not(Word("b", 1, 2))
+    banned = Term("ranking", "text", "b")
+    assert normalize(AndNot(None, banned)) is None
+    assert normalize(AndMaybe(None, banned)) is None
+    assert normalize(Or((Or((banned, banned)), None))) == banned

@@ -29,6 +29,8 @@ from searcher.analysis.registry import Analyzer
 from searcher.config import Config
 from searcher.errors import QueryError
 from searcher.query import syntax
+from searcher.query.tree import COMBINATORS, And, AndMaybe, AndNot, Not, Or, map_leaves
+from searcher.query.tree import normalize as tree_normalize
 
 RANKING, TITLE, BODY = "ranking", "title", "body"
 
@@ -72,63 +74,14 @@ class Prefix:
     word: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Or:
-    children: tuple
-
-
-@dataclass(frozen=True)
-class And:
-    children: tuple
-
-
-@dataclass(frozen=True)
-class AndNot:
-    positive: object
-    negative: object
-
-
-@dataclass(frozen=True)
-class AndMaybe:
-    required: object
-    optional: object
-
-
-@dataclass(frozen=True)
-class Not:
-    child: object
-
-
 Query = Union[Term, Phrase, Prefix, Or, And, AndNot, AndMaybe, Not]
 LEAVES = (Term, Phrase, Prefix)
 
 
 def normalize(query):
-    """Nested ORs and ANDs flattened, duplicate children dropped, empty parts (None) removed."""
-    if isinstance(query, (Or, And)):
-        children = []
-        for child in (normalize(c) for c in query.children):
-            if child is None:
-                continue
-            children.extend(child.children if type(child) is type(query) else (child,))
-        children = list(dict.fromkeys(children))
-        if not children:
-            return None
-        return children[0] if len(children) == 1 else type(query)(tuple(children))
-    if isinstance(query, AndNot):
-        positive, negative = normalize(query.positive), normalize(query.negative)
-        if positive is None:
-            return None
-        return AndNot(positive, negative) if negative is not None else positive
-    if isinstance(query, AndMaybe):
-        required, optional = normalize(query.required), normalize(query.optional)
-        if required is None:
-            return None
-        return AndMaybe(required, optional) if optional is not None else required
-    if isinstance(query, Not):
-        child = normalize(query.child)
-        return Not(child) if child is not None else None
-    return query
+    """The algebra's normal form (searcher.query.tree.normalize): a part that matches nothing
+    makes an exclusion or an optional part match nothing too."""
+    return tree_normalize(query, lone_parts=False)
 
 
 def positive_terms(query, optional: bool = True) -> list[tuple[str, str, str]]:
@@ -275,15 +228,15 @@ def clauses(plan: Plan, config: Config) -> list[Clause]:
             stop = plan.keyword and not wildcard and compiler.is_stop(node)
             found.append(Clause(plan.text[node.start:node.end], node.start, kind, node.field, excluded, stop,
                                 normalize(compiler.compile(node))))
-        elif isinstance(node, syntax.Group):
+        elif isinstance(node, (Or, And)):
             for child in node.children:
                 walk(child, excluded)
-        elif isinstance(node, syntax.Not):
+        elif isinstance(node, Not):
             walk(node.child, not excluded)
-        elif isinstance(node, syntax.AndNot):
+        elif isinstance(node, AndNot):
             walk(node.positive, excluded)
             walk(node.negative, not excluded)
-        elif isinstance(node, syntax.AndMaybe):
+        elif isinstance(node, AndMaybe):
             walk(node.required, excluded)
             walk(node.optional, excluded)
 
@@ -313,25 +266,19 @@ class _Compiler:
         self.compiled: dict = {}
 
     def compile(self, node):
-        """The query of a syntax node (remembered: the keyword reading compiles clauses again)."""
+        """The query of a syntax node (each leaf's remembered: the keyword reading compiles
+        clauses again)."""
+        if isinstance(node, COMBINATORS):
+            return map_leaves(node, self.compile)
         if node not in self.compiled:
-            self.compiled[node] = self._compile(node)
+            self.compiled[node] = self._leaf(node)
         return self.compiled[node]
 
-    def _compile(self, node):
+    def _leaf(self, node):
         if isinstance(node, syntax.Word):
             return self.word(node)
         if isinstance(node, syntax.Phrase):
             return self.phrase(node)
-        if isinstance(node, syntax.Group):
-            kind = Or if node.kind == "or" else And
-            return kind(tuple(self.compile(child) for child in node.children))
-        if isinstance(node, syntax.Not):
-            return Not(self.compile(node.child))
-        if isinstance(node, syntax.AndNot):
-            return AndNot(self.compile(node.positive), self.compile(node.negative))
-        if isinstance(node, syntax.AndMaybe):
-            return AndMaybe(self.compile(node.required), self.compile(node.optional))
         return None  # a filter nested where it cannot apply (noted by _constraints)
 
     def word(self, node: syntax.Word):
@@ -441,8 +388,8 @@ def _keyword_reading(tree, compiler: _Compiler, config: Config):
     """(query, tiers, content clauses, all-words tier, all-words count) of a keyword query: words and phrases
     side by side, some perhaps excluded, with at least one clause that is not made of stop
     words only; None for any other query."""
-    wanted, banned = (tree.positive, tree.negative) if isinstance(tree, syntax.AndNot) else (tree, None)
-    clauses = wanted.children if isinstance(wanted, syntax.Group) and wanted.kind == "or" else (wanted,)
+    wanted, banned = (tree.positive, tree.negative) if isinstance(tree, AndNot) else (tree, None)
+    clauses = wanted.children if isinstance(wanted, Or) else (wanted,)
     if not all(isinstance(clause, (syntax.Word, syntax.Phrase)) for clause in clauses):
         return None
     stop = [compiler.is_stop(clause) for clause in clauses]
@@ -486,17 +433,17 @@ def _constraints(tree):
             if not top:
                 notes.append(f"the filter {node.name}:{node.value} applies to the whole query")
             return None
-        if isinstance(node, syntax.Group):
+        if isinstance(node, (Or, And)):
             # Beside the words of the query, or required with them: a filter restricts the whole
             # query exactly; as one choice of a nested OR it cannot, and is noted.
-            inner = top and (root or node.kind == "and")
+            inner = top and (root or isinstance(node, And))
             children = tuple(child for child in (strip(c, inner) for c in node.children) if child is not None)
             if not children:
                 return None
-            return children[0] if len(children) == 1 else syntax.Group(node.kind, children)
-        if isinstance(node, syntax.AndNot):
+            return children[0] if len(children) == 1 else type(node)(children)
+        if isinstance(node, AndNot):
             negative = node.negative
-            negatives = negative.children if isinstance(negative, syntax.Group) and negative.kind == "or" else (negative,)
+            negatives = negative.children if isinstance(negative, Or) else (negative,)
             kept = []
             for item in negatives:
                 if isinstance(item, syntax.Filter) and top:
@@ -507,20 +454,20 @@ def _constraints(tree):
             positive = strip(node.positive, top, root)
             if not kept:
                 return positive
-            rest = kept[0] if len(kept) == 1 else syntax.Group("or", tuple(kept))
-            return syntax.AndNot(positive, rest) if positive is not None else syntax.Not(rest)
-        if isinstance(node, syntax.Not):
+            rest = kept[0] if len(kept) == 1 else Or(tuple(kept))
+            return AndNot(positive, rest) if positive is not None else Not(rest)
+        if isinstance(node, Not):
             if isinstance(node.child, syntax.Filter) and top:
                 excluded.append((node.child.name, node.child.value))
                 return None
             child = strip(node.child, False)
-            return syntax.Not(child) if child is not None else None
-        if isinstance(node, syntax.AndMaybe):
+            return Not(child) if child is not None else None
+        if isinstance(node, AndMaybe):
             required = strip(node.required, top, root)
             optional = strip(node.optional, top, root)  # ``+word lang:nl``: beside the words
             if required is None:
                 return optional
-            return syntax.AndMaybe(required, optional) if optional is not None else required
+            return AndMaybe(required, optional) if optional is not None else required
         return node
 
     tree = strip(tree, True, root=True) if tree is not None else None
@@ -529,24 +476,24 @@ def _constraints(tree):
     return tree, constraints, tuple(notes)
 
 
-def _suggestible(tree, text: str):
+def _suggestible(node, text: str):
     """The plain words of the query (in phrases too), for did-you-mean."""
-    if tree is None:
+    if node is None:
         return
-    if isinstance(tree, syntax.Word):
-        if not tree.prefix:
-            yield Span(tree.start, tree.end, text[tree.start:tree.end])
-    elif isinstance(tree, syntax.Phrase):
-        offset = tree.start
-        for word in text[tree.start:tree.end].split():
+    if isinstance(node, syntax.Word):
+        if not node.prefix:
+            yield Span(node.start, node.end, text[node.start:node.end])
+    elif isinstance(node, syntax.Phrase):
+        offset = node.start
+        for word in text[node.start:node.end].split():
             start = text.index(word, offset)
             offset = start + len(word)
             yield Span(start, offset, word)
-    elif isinstance(tree, syntax.Group):
-        for child in tree.children:
+    elif isinstance(node, (Or, And)):
+        for child in node.children:
             yield from _suggestible(child, text)
-    elif isinstance(tree, syntax.AndNot):
-        yield from _suggestible(tree.positive, text)
-    elif isinstance(tree, syntax.AndMaybe):
-        yield from _suggestible(tree.required, text)
-        yield from _suggestible(tree.optional, text)
+    elif isinstance(node, AndNot):
+        yield from _suggestible(node.positive, text)
+    elif isinstance(node, AndMaybe):
+        yield from _suggestible(node.required, text)
+        yield from _suggestible(node.optional, text)

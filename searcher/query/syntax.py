@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from searcher.errors import QueryError
+from searcher.query.tree import And, AndMaybe, AndNot, Not, Or, map_leaves, normalize
 
 FIELDS = ("title", "body")
 FILTERS = ("lang", "source", "date", "id")
@@ -81,38 +82,7 @@ class Filter:
     end: int
 
 
-@dataclass(frozen=True)
-class Group:
-    """Clauses combined: ``kind`` is "or" or "and"."""
-
-    kind: str
-    children: tuple
-
-
-@dataclass(frozen=True)
-class Not:
-    """Everything but ``child``; within a group, ``child`` excluded."""
-
-    child: object
-
-
-@dataclass(frozen=True)
-class AndNot:
-    """``positive`` without ``negative``."""
-
-    positive: object
-    negative: object
-
-
-@dataclass(frozen=True)
-class AndMaybe:
-    """``required``, scored also on ``optional`` where it matches."""
-
-    required: object
-    optional: object
-
-
-Node = Word | Phrase | Filter | Group | Not | AndNot | AndMaybe
+Node = Word | Phrase | Filter | Or | And | Not | AndNot | AndMaybe
 
 
 @dataclass(frozen=True)
@@ -139,7 +109,7 @@ def parse(text: str, max_chars: int = 2000, max_depth: int = 32) -> Parsed:
         raise QueryError(f"the query is {len(text):,} characters long; the limit is {max_chars:,}")
     reader = _Reader(text, max_depth)
     items = reader.group(0)
-    tree = _normalized(_reduce(items))
+    tree = normalize(_reduce(items))
     return Parsed(tree, tuple(dict.fromkeys(reader.notes)))
 
 
@@ -179,7 +149,7 @@ class _Reader:
         kind, match = self.tokens[self.i]
         self.i += 1
         if kind == "open":
-            return [Group("or", (_reduce(self.group(depth + 1)),))]
+            return [Or((_reduce(self.group(depth + 1)),))]
         if kind == "phrase":
             return [self.phrase(match, None)]
         if kind == "prefix":
@@ -258,7 +228,7 @@ class _Reader:
             return [self.phrase(value, lowered)]
         if kind == "open":
             inner = _reduce(self.group(depth + 1))
-            return [Group("or", (_with_field(inner, lowered),))] if inner is not None else []
+            return [Or((_with_field(inner, lowered),))] if inner is not None else []
         if kind == "word":
             return self.word(value.start(), value.group(), lowered)
         self.i -= 1
@@ -272,17 +242,12 @@ def _kind(match: re.Match) -> str:
 
 def _with_field(node, field: str):
     """``node`` with every unfielded word and phrase in it searched in ``field``."""
-    if isinstance(node, (Word, Phrase)):
-        return node if node.field else type(node)(**{**node.__dict__, "field": field})
-    if isinstance(node, Group):
-        return Group(node.kind, tuple(_with_field(child, field) for child in node.children))
-    if isinstance(node, Not):
-        return Not(_with_field(node.child, field))
-    if isinstance(node, AndNot):
-        return AndNot(_with_field(node.positive, field), _with_field(node.negative, field))
-    if isinstance(node, AndMaybe):
-        return AndMaybe(_with_field(node.required, field), _with_field(node.optional, field))
-    return node
+    def fielded(leaf):
+        if isinstance(leaf, (Word, Phrase)) and not leaf.field:
+            return type(leaf)(**{**leaf.__dict__, "field": field})
+        return leaf
+
+    return map_leaves(node, fielded)
 
 
 # Operators ---------------------------------------------------------------------------------------
@@ -344,55 +309,26 @@ def _operators(items: list):
     nodes = [item for item in items if not isinstance(item, _Op)]
     if not nodes:
         return None
-    return _prohibit(Group("or", tuple(nodes)))
+    return _prohibit(Or(tuple(nodes)))
 
 
 def _combine(kind: str, left, right):
     if kind in ("and", "or"):
-        if isinstance(left, Group) and left.kind == kind:
-            return Group(kind, (*left.children, right))
-        return Group(kind, (left, right))
+        group = And if kind == "and" else Or
+        if isinstance(left, group):
+            return group((*left.children, right))
+        return group((left, right))
     if kind == "andnot":
         return AndNot(left, right)
     if kind == "andmaybe":
         return AndMaybe(left, right)
-    return Group("and", (left, right))  # REQUIRE: both must match, the left one scores
+    return And((left, right))  # REQUIRE: both must match, the left one scores
 
 
-def _prohibit(group: Group):
+def _prohibit(group: Or):
     """In an OR group, ``a NOT b`` means a without b."""
     banned = [child.child for child in group.children if isinstance(child, Not)]
     kept = [child for child in group.children if not isinstance(child, Not)]
     if banned and kept:
-        return AndNot(Group("or", tuple(kept)), Group("or", tuple(banned)))
+        return AndNot(Or(tuple(kept)), Or(tuple(banned)))
     return group
-
-
-def _normalized(node):
-    """Groups of one clause unwrapped, nested groups of one kind flattened, empty ones gone."""
-    if isinstance(node, Group):
-        children = []
-        for child in (_normalized(c) for c in node.children):
-            if child is None:
-                continue
-            if isinstance(child, Group) and child.kind == node.kind:
-                children.extend(child.children)
-            else:
-                children.append(child)
-        if not children:
-            return None
-        return children[0] if len(children) == 1 else Group(node.kind, tuple(children))
-    if isinstance(node, Not):
-        child = _normalized(node.child)
-        return Not(child) if child is not None else None
-    if isinstance(node, AndNot):
-        positive, negative = _normalized(node.positive), _normalized(node.negative)
-        if positive is None:
-            return Not(negative) if negative is not None else None
-        return AndNot(positive, negative) if negative is not None else positive
-    if isinstance(node, AndMaybe):
-        required, optional = _normalized(node.required), _normalized(node.optional)
-        if required is None:
-            return optional
-        return AndMaybe(required, optional) if optional is not None else required
-    return node

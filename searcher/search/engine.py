@@ -38,6 +38,7 @@ from searcher.model import Explanation, Hit, Matched, MatchedWord, Snippet
 from searcher.query import plan as planning
 from searcher.query.explain import explanation
 from searcher.query.plan import Phrase, Plan, Prefix, Term, positive_terms
+from searcher.query.tree import map_leaves
 from searcher.search import proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Matches, Positions, Scorer
@@ -316,7 +317,7 @@ class Engine:
                                 lambda term: self.collection.postings(leaf.field, leaf.family, term) is not None)
             return leaf
 
-        return _replace_leaves(query, replaced)
+        return map_leaves(query, replaced)
 
     def expanded(self, plan: Plan) -> Plan:
         """``plan`` with its wildcards and phrases expanded in this index (``expand``), and
@@ -551,17 +552,3 @@ class _MemoScorer(Scorer):
 
 def _everything(collection: Collection) -> Matches:
     return Matches(collection.live.copy(), np.zeros(collection.size, dtype=np.float64))
-
-
-def _replace_leaves(query, replace_leaf):
-    """``query`` with each leaf replaced by ``replace_leaf(leaf)``."""
-    if isinstance(query, (planning.Or, planning.And)):
-        return type(query)(tuple(_replace_leaves(child, replace_leaf) for child in query.children))
-    if isinstance(query, planning.AndNot):
-        return planning.AndNot(_replace_leaves(query.positive, replace_leaf), _replace_leaves(query.negative, replace_leaf))
-    if isinstance(query, planning.AndMaybe):
-        return planning.AndMaybe(_replace_leaves(query.required, replace_leaf),
-                                 _replace_leaves(query.optional, replace_leaf))
-    if isinstance(query, planning.Not):
-        return planning.Not(_replace_leaves(query.child, replace_leaf))
-    return replace_leaf(query) if query is not None else None
