@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import marshal
-import os
 import random
 import resource
 import shutil

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import itertools
-import json
 import statistics
 import tempfile
 import time

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from searcher.analysis.article import chain, family_of
 from searcher.backend.whoosh.store import directory_size
-from searcher.config import Config, IndexConfig, RankingConfig
+from searcher.config import Config, RankingConfig
 from searcher.errors import IndexDamaged, IndexNotFound, SearcherError
 from searcher.filters import SORTS, Filters, iso_date, later_start
 from searcher.folder import IndexFolder, index_version

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from searcher.backend.whoosh import WhooshStore
+from searcher.durable import fsync_tree
 from searcher.locking import WRITER_LOCK, try_exclusive
 from searcher.manifest import GENERATION_NAME, MANIFEST_NAME, Manifest, write_manifest
 
@@ -67,7 +68,7 @@ def building(directory: Path) -> Iterator[tuple[str, Path]]:
         (folder / READERS_LOCK).touch()
         WhooshStore.create(folder)
         yield name, folder
-        _fsync_tree(folder)
+        fsync_tree(folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -146,19 +147,3 @@ def _is_whoosh_file(name: str) -> bool:
     compound ``.seg``, or the separate files of a segment written without one)."""
     return (name not in (MANIFEST_NAME, WRITER_LOCK) and not name.startswith(".")
             and name.endswith((".toc", "WRITELOCK", ".seg", ".trm", ".pst", ".vps", ".col", ".rank")))
-
-
-def _fsync_tree(folder: Path) -> None:
-    """Flushes a generation's files and folder to disk before it is published."""
-    for entry in os.scandir(folder):
-        if entry.is_file():
-            fd = os.open(entry.path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

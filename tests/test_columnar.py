@@ -383,7 +383,7 @@ def test_a_flipped_byte_in_an_array_is_named_by_verify(rank_file):
 
 def test_a_flipped_byte_in_the_header_or_metadata_is_damaged(rank_file):
     data = rank_file.read_bytes()
-    with ColumnarSegment.open(rank_file) as segment:
+    with ColumnarSegment.open(rank_file):  # the file as written opens
         meta_offset = struct.unpack_from("<Q", data, 24)[0]
     for position in (9, 20, 30, 40, 47, meta_offset, meta_offset + 40, len(data) - 1):
         damaged = bytearray(data)

@@ -153,7 +153,7 @@ def test_verify_finds_a_commit_missing_from_the_history(run, tmp_path):
     result = run("verify", "--index", "idx")
     assert result.exit_code == 1
     assert "a run was interrupted after its commit" in result.stdout
-    assert result.stderr == f"Error: the index at idx has 1 problem(s)\n"
+    assert result.stderr == "Error: the index at idx has 1 problem(s)\n"
 
 
 def test_optimize_merges_segments(run, tmp_path):

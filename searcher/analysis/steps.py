@@ -30,7 +30,7 @@ Conventions every filter keeps:
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from . import chars as C
 

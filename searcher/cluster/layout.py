@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from searcher.durable import fsync_path
 from searcher.errors import IndexDamaged
 from searcher.manifest import HISTORY_LIMIT, utc_now, write_json
 from searcher.model import HistoryEntry
@@ -126,8 +126,4 @@ def write_cluster(directory: Path, manifest: ClusterManifest) -> None:
     """Replaces the cluster manifest in one atomic rename: the cluster's commit point. The
     folder is flushed too, so the rename is on disk before the shards' old states are retired."""
     write_json(directory / CLUSTER_MANIFEST, manifest.to_dict())
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(directory)

@@ -20,6 +20,7 @@ import secrets
 import shutil
 from pathlib import Path
 
+from searcher.durable import fsync_path
 from searcher.generations import READERS_LOCK, remove_unleased
 from searcher.locking import lease
 
@@ -42,9 +43,9 @@ def take(folder: Path) -> tuple[str, int]:
     for source in _commit_files(folder, commit):
         os.link(source, building / source.name)
     (building / READERS_LOCK).touch()
-    _fsync(building)
+    fsync_path(building)
     os.replace(building, folder / name)
-    _fsync(folder)
+    fsync_path(folder)
     return name, commit
 
 
@@ -73,7 +74,7 @@ def roll_back(folder: Path, snapshot: str) -> bool:
         if int(SNAPSHOT.fullmatch(name).group(1)) > commit:
             remove_unleased(folder / name)
     if changed:
-        _fsync(folder)
+        fsync_path(folder)
     return changed
 
 
@@ -110,9 +111,3 @@ def _commit_files(folder: Path, commit: int) -> list[Path]:
     return files
 
 
-def _fsync(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -47,7 +47,6 @@ def _key_terms(engine: "Engine", family: str, field: str, counts: Counter, numbe
     normalised Bo1 weights, best first."""
     collection = engine.collection
     size = collection.size
-    top_total = sum(counts.values())
     scored, best = [], 0.0
     for term, weight in counts.items():
         if not collection.doc_frequency(field, family, term):

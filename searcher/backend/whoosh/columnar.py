@@ -68,6 +68,8 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
+from searcher.durable import fsync_path
+
 FAMILIES = ("text", "generic")
 TF_MAX = 65535  # title_tf and body_tf saturate here (uint16)
 MAGIC = b"SRCHRANK"
@@ -424,7 +426,7 @@ class ColumnarWriter:
                 os.fsync(f.fileno())
             os.replace(temp_name, path)
             self._temp_files.remove(Path(temp_name))
-            _fsync_directory(path.parent)
+            fsync_path(path.parent)
         finally:
             self.cancel()
         return size
@@ -682,13 +684,6 @@ def _header(size: int, meta_offset: int, meta: bytes) -> bytes:
     return header.ljust(HEADER_SIZE, b"\0")
 
 
-def _fsync_directory(directory: Path) -> None:
-    """Makes a rename in ``directory`` durable."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_segment(path: str | os.PathLike, documents: Iterable[Document | tuple], *, segment_id: str, signature: str,
