@@ -23,7 +23,6 @@ settings; the CLI checks the options of ``[search]`` and ``[indexing]`` against 
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -81,6 +80,8 @@ def load(path: Path | None) -> ConfigFile:
     if path is None:
         return ConfigFile()
     empty = ConfigFile(path)
+    import tomllib  # here: most runs have no configuration file
+
     try:
         with open(path, "rb") as file:
             data = tomllib.load(file)

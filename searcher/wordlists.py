@@ -10,8 +10,16 @@ PACKAGE = Path(__file__).parent
 _COMMENT = re.compile(r"(^|\s)#.*$")
 
 
+def read(relative: str) -> list[str]:
+    """The entries of the data file at ``relative`` (to the searcher package), in file order.
+    Read whole and split, since the analysis's tables of tens of thousands of lines are read by
+    every fresh process that meets their language."""
+    text = (PACKAGE / relative).read_text(encoding="utf-8")
+    return [entry for line in text.split("\n")
+            if (entry := (_COMMENT.sub("", line) if "#" in line else line).strip())]
+
+
 @functools.lru_cache(maxsize=None)
 def entries(relative: str) -> tuple[str, ...]:
-    """The entries of the data file at ``relative`` (to the searcher package), in file order."""
-    with open(PACKAGE / relative, encoding="utf-8") as lines:
-        return tuple(entry for line in lines if (entry := _COMMENT.sub("", line).strip()))
+    """``read(relative)``, kept."""
+    return tuple(read(relative))

@@ -34,6 +34,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from searcher import wordlists
+
 from . import chars as C
 
 DATA = Path(__file__).with_name("data")
@@ -49,12 +51,8 @@ split_chars = C.ZWNJ
 fold = C.fold_arabic
 
 
-def _lines(name: str):
-    with open(DATA / name, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if line and not line.startswith("#"):
-                yield line
+def _lines(name: str) -> list[str]:
+    return wordlists.read(f"analysis/data/{name}")
 
 
 @functools.lru_cache(maxsize=None)

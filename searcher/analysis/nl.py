@@ -24,6 +24,8 @@ import functools
 from collections.abc import Iterator
 from pathlib import Path
 
+from searcher import wordlists
+
 from . import chars as C
 
 DATA = Path(__file__).with_name("data")
@@ -34,8 +36,7 @@ fold = C.fold_latin
 
 @functools.lru_cache(maxsize=None)
 def stopwords() -> frozenset[str]:
-    with open(DATA / "nl_stopwords.txt", encoding="utf-8") as f:
-        return frozenset(fold(w) for w in (ln.strip() for ln in f) if w and not w.startswith("#"))
+    return frozenset(fold(word) for word in wordlists.read("analysis/data/nl_stopwords.txt"))
 
 
 @functools.lru_cache(maxsize=None)
@@ -71,9 +72,8 @@ ENDINGS = ("s", "en", "e", "n")  # plural and adjective endings of a compound's 
 
 def _read_table(name: str) -> dict[str, float]:
     """``key<TAB>number`` lines of a data file ('#' lines are comments)."""
-    with open(DATA / name, encoding="utf-8") as f:
-        rows = (ln.rstrip("\n").split("\t") for ln in f if not ln.startswith("#"))
-        return {key: float(number) for key, number in rows}
+    rows = (entry.split("\t") for entry in wordlists.read(f"analysis/data/{name}"))
+    return {key: float(number) for key, number in rows}
 
 
 @functools.lru_cache(maxsize=None)
