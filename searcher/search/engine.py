@@ -47,6 +47,7 @@ from searcher.search.variants import variants
 NO_VALUE = "none"  # the facet value of articles without a source or a date
 GROUP_CHUNK = 256  # ranked documents folded at first for a page of grouped hits (see Engine._groups)
 LEADERS_CHUNK = 1024  # signatures folded at a time in a stream
+ID_RANK_AFTER = 2048  # tied documents beyond which an engine reads every id once to break ties
 
 
 class Source(Positions, Protocol):
@@ -362,13 +363,11 @@ class Engine:
     def _rescored(self, docnums: np.ndarray, scores: np.ndarray, depth: int, stop_words, pairs,
                   scorer: Scorer) -> tuple[np.ndarray, np.ndarray]:
         """The ranking with its first ``depth`` rescored by the stop words and the proximity bonus."""
-        head = docnums[:depth].tolist()
-        extra = self._bonuses(head, stop_words, pairs, scorer)
-        rescored = [(docnum, score + extra[docnum]) for docnum, score in zip(head, scores[:depth].tolist())]
-        order = self._id_rank()
-        rescored.sort(key=lambda doc: (-doc[1], order[doc[0]]))
-        return (np.concatenate((np.array([docnum for docnum, _ in rescored], dtype=np.int64), docnums[depth:])),
-                np.concatenate((np.array([score for _, score in rescored], dtype=np.float64), scores[depth:])))
+        head = docnums[:depth]
+        extra = self._bonuses(head.tolist(), stop_words, pairs, scorer)
+        rescored = scores[:depth] + np.array([extra[docnum] for docnum in head.tolist()], dtype=np.float64)
+        order = self._ordered(head, -rescored, None)
+        return np.concatenate((head[order], docnums[depth:])), np.concatenate((rescored[order], scores[depth:]))
 
     def _bonuses(self, head: list[int], stop_words, pairs, scorer: Scorer) -> dict[int, float]:
         """What the head's rescoring adds to each of its documents: the query's stop words'
@@ -392,21 +391,39 @@ class Engine:
             cut = np.partition(scores, len(scores) - count)[len(scores) - count]
             keep = scores >= cut
             candidates, scores = candidates[keep], scores[keep]
-        order = np.lexsort((self._id_rank()[candidates], -scores))
-        if count is not None:
-            order = order[:count]
+        order = self._ordered(candidates, -scores, count)
         return candidates[order], scores[order]
 
     def _by_date(self, mask: np.ndarray, wanted: int, everything: bool) -> tuple[np.ndarray, np.ndarray]:
         """The matches newest first, undated last, ties by id."""
         candidates = np.flatnonzero(mask)
-        order = np.lexsort((self._id_rank()[candidates], -self.collection.date[candidates].astype(np.int64)))
-        if not everything:
-            order = order[:wanted]
+        order = self._ordered(candidates, -self.collection.date[candidates].astype(np.int64), None if everything else wanted)
         return candidates[order], np.zeros(len(order), dtype=np.float64)
 
+    def _ordered(self, docnums: np.ndarray, keys: np.ndarray, count: int | None) -> np.ndarray:
+        """The positions of ``docnums`` by ascending ``keys``, ties by article id, the first
+        ``count`` of them (all for None). Only the ids of ties that reach the first ``count`` are
+        read, so a cold search does not read every id of the index."""
+        order = np.argsort(keys, kind="stable")
+        head = len(order) if count is None else min(count, len(order))
+        ranked = keys[order]
+        starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+        ends = np.append(starts[1:], len(order))
+        runs = [(start, end) for start, end in zip(starts.tolist(), ends.tolist()) if end - start > 1 and start < head]
+        if sum(end - start for start, end in runs) > ID_RANK_AFTER or (runs and self._id_order is not None):
+            rank = self._id_rank()
+            for start, end in runs:
+                tied = order[start:end]
+                order[start:end] = tied[np.argsort(rank[docnums[tied]], kind="stable")]
+        else:
+            for start, end in runs:
+                tied = order[start:end]
+                ids = self.source.ids(docnums[tied].tolist())
+                order[start:end] = tied[sorted(range(len(ids)), key=ids.__getitem__)]
+        return order[:head]
+
     def _id_rank(self) -> np.ndarray:
-        """Each document's place in the order of ids (ties rank by id)."""
+        """Each document's place in the order of ids, read once for engines that break many ties."""
         if self._id_order is None:
             ids = self.source.ids(range(self.collection.size))
             order = np.empty(len(ids), dtype=np.int64)
