@@ -185,6 +185,24 @@ def test_every_whoosh_reader_of_pickles_is_restricted():
     assert unpickling.loads(pickle.dumps(numeric, 2)) == numeric
 
 
+def test_an_applications_own_whoosh_index_still_opens_beside_searcher(tmp_path):
+    """The restriction is process-wide: a stock Whoosh index (a regex tokenizer, a stemmer
+    pickled by name) that a user's own tool keeps must open in a process that imported searcher."""
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import StemmingAnalyzer, StandardAnalyzer
+    from whoosh.fields import TEXT
+    from whoosh.qparser import QueryParser
+
+    import searcher.backend.whoosh  # noqa: F401  (installs the restricted unpickler)
+
+    whoosh_index.create_in(tmp_path, Schema(id=ID(stored=True), title=TEXT(StandardAnalyzer()),
+                                            body=TEXT(StemmingAnalyzer())))
+    with whoosh_index.open_dir(tmp_path).writer() as writer:
+        writer.add_document(id="1", title="Reports", body="running reports")
+    with whoosh_index.open_dir(tmp_path).searcher() as searcher:
+        assert [hit["id"] for hit in searcher.search(QueryParser("body", searcher.schema).parse("report"))] == ["1"]
+
+
 # Point 9: damage is diagnosed, not traced
 
 

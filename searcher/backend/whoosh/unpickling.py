@@ -39,7 +39,11 @@ ALLOWED_GLOBALS = frozenset({
     ("array", "array"), ("array", "_array_reconstructor"),
     ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timedelta"),
     ("searcher.analysis.registry", "analyzer"),  # the Analyzer of older indexes pickles as analyzer(name)
+    ("re", "_compile"),  # Whoosh's RegexTokenizer (StandardAnalyzer): the patch is process-wide, so
+                         # an application's own Whoosh indexes must still open beside searcher's
 })
+# Module-level functions of these modules: the stemmers a Whoosh StemFilter pickles by name.
+ALLOWED_FUNCTION_MODULES = ("whoosh.lang",)
 # Classes of these modules (and their submodules) that derive from one of ``ALLOWED_BASES``.
 ALLOWED_MODULES = ("whoosh", "searcher.backend.whoosh", "searcher.analysis")
 
@@ -64,6 +68,10 @@ class IndexUnpickler(pickle.Unpickler):
         if "." not in name and any(module == top or module.startswith(top + ".") for top in ALLOWED_MODULES):
             found = getattr(importlib.import_module(module), name, None)
             if isinstance(found, type) and issubclass(found, _allowed_bases()):
+                return found
+        if "." not in name and any(module.startswith(top + ".") for top in ALLOWED_FUNCTION_MODULES):
+            found = getattr(importlib.import_module(module), name, None)
+            if isinstance(found, types.FunctionType) and found.__module__ == module:
                 return found
         raise pickle.UnpicklingError(f"it holds a pickle of {module}.{name}, which no index holds")
 
