@@ -1,16 +1,20 @@
-"""Relevance experiments: score ranking and analysis variants on judged sets, with a paired test.
+"""Relevance experiments: score configuration variants on judged sets, with paired tests.
 
     python benchmarks/relevance.py --sets fa_parsinlu_rc nl_dpg2019_headline2article_dev \\
-        --variants default title_boost=1.0 stemmer=snowball --out runs.json
+        --variants default b_ranking=0.75 part_weight=0.5 --out runs.json
 
-Each variant is ``name=value`` pairs joined by ``,`` (or ``default``): query-time settings of
-the Whoosh backend (``k1``, ``title_b``, ``body_b``, ``combined_b``, ``title_boost``,
-``all_words_first_max``, ``score_stop_clauses``, ``idf``, ``proximity_depth``: 0 turns the
-proximity bonus off), and index-time ones, which need an
-index of their own: ``stemmer`` (an analyzer suffix such as ``snowball`` or ``lexicon/porter``:
-searcher.analysis.registry) and ``title_weight`` (of a title word in the combined field). Every variant is compared with the first one over the same queries:
-the mean nDCG@10 difference and a two-sided paired randomisation test (10,000 permutations).
-Indexes are kept under ``--workdir`` so that query-time variants reuse them.
+A variant is ``name=value`` pairs joined by ``,`` (or ``default``), each a field of
+``searcher.config.RankingConfig`` (query time) or ``IndexConfig`` (index time: the variant gets
+an index of its own, kept under ``--workdir`` so that later runs reuse it). Every variant is
+compared over the same queries, on nDCG@10, by the mean difference and a two-sided paired
+randomisation test (10,000 sign flips):
+
+- with the first variant (``delta``, ``p``);
+- with each TREC run file of the set's ``baseline_runs/`` (``vs``: run name -> its nDCG@10,
+  the difference and p), and with each run given by ``--runs`` (``SET=FILE``, e.g. the previous
+  default's run written by ``--write-runs``).
+
+``--write-runs DIR`` writes each variant's ranking as ``DIR/SET.VARIANT.trec``.
 """
 from __future__ import annotations
 
@@ -20,63 +24,39 @@ import random
 import shutil
 import sys
 import time
-import types
+from dataclasses import fields
 from pathlib import Path
 
 from searcher import AnalyzerMismatch, evaluation, open_index
-from searcher.analysis import registry
-from searcher.backend.whoosh import parsing, proximity, schema, searching
+from searcher.config import Config, IndexConfig, RankingConfig
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
-QUERY_SETTINGS = {
-    "k1": lambda v: setattr(schema, "BM25_K1", float(v)),
-    "title_b": lambda v: schema.BM25_B.update(title=float(v)),
-    "body_b": lambda v: schema.BM25_B.update(body=float(v)),
-    "combined_b": lambda v: schema.BM25_B.update(combined=float(v)),
-    "title_boost": lambda v: schema.FIELD_BOOSTS.update(title=float(v), title_und=float(v)),
-    "all_words_first_max": lambda v: setattr(parsing, "ALL_WORDS_FIRST_MAX", int(v)),
-    "score_stop_clauses": lambda v: setattr(parsing, "SCORE_STOP_CLAUSES", v == "true"),
-    "idf": lambda v: setattr(schema, "IDF", v),
-    "proximity_depth": lambda v: setattr(proximity, "DEPTH", int(v)),
-    "stop_words_in_head": lambda v: setattr(searching, "STOP_WORDS_IN_HEAD", v == "true"),
-}
-DEFAULTS = {
-    "k1": schema.BM25_K1, "title_b": schema.BM25_B["title"], "body_b": schema.BM25_B["body"],
-    "combined_b": schema.BM25_B["combined"],
-    "title_boost": schema.FIELD_BOOSTS["title"], "all_words_first_max": parsing.ALL_WORDS_FIRST_MAX,
-    "score_stop_clauses": str(parsing.SCORE_STOP_CLAUSES).lower(),
-    "idf": schema.IDF,
-    "proximity_depth": proximity.DEPTH,
-    "stop_words_in_head": str(searching.STOP_WORDS_IN_HEAD).lower(),
-}
+ROUNDS = 10_000
 
 
-DEFAULT_TITLE_WEIGHT = schema.TITLE_WEIGHT  # index-time: a title word in the combined field
-
-
-def parse_variant(text: str) -> dict[str, str]:
-    """``"k1=0.9,stemmer=snowball"`` -> settings (``default`` -> none)."""
+def parse_variant(text: str) -> Config:
+    """``"k1=0.9,part_weight=0.5"`` -> the default configuration with those settings."""
+    config = Config()
     if text == "default":
-        return {}
-    return dict(pair.split("=", 1) for pair in text.split(","))
+        return config
+    for pair in text.split(","):
+        name, _, value = pair.partition("=")
+        for part, with_ in ((IndexConfig, config.with_index), (RankingConfig, config.with_ranking)):
+            kinds = {f.name: f.type for f in fields(part)}
+            if name in kinds:
+                config = with_(**{name: _typed(kinds[name], value)})
+                break
+        else:
+            raise SystemExit(f"unknown setting {name!r}: a field of IndexConfig or RankingConfig")
+    return config
 
 
-def apply(settings: dict[str, str]) -> str:
-    """Sets the query-time and index-time settings (the rest at their defaults); returns the
-    name of the index they need (its text analyzer and title weight)."""
-    for name, setter in QUERY_SETTINGS.items():
-        setter(str(settings.get(name, DEFAULTS[name])))
-    stemmer = settings.get("stemmer")
-    text_analyzer = f"text@{stemmer}" if stemmer else "text"
-    schema.registry = types.SimpleNamespace(
-        analyzer=lambda name: registry.analyzer(text_analyzer if name == "text" else name),
-        ANALYSIS_VERSION=registry.ANALYSIS_VERSION,
-    )
-    schema.TITLE_WEIGHT = float(settings.get("title_weight", DEFAULT_TITLE_WEIGHT))
-    return f"{text_analyzer}-tw{schema.TITLE_WEIGHT:g}"
+def _typed(kind: str, value: str):
+    """A setting's text as the type its dataclass field declares (annotations are strings here)."""
+    return {"float": float, "int": int, "bool": lambda v: v == "true"}.get(kind, str)(value)
 
 
-def randomisation_test(a: list[float], b: list[float], rounds: int = 10_000, seed: int = 0) -> float:
+def randomisation_test(a: list[float], b: list[float], rounds: int = ROUNDS, seed: int = 0) -> float:
     """Two-sided p-value of the mean paired difference by sign flipping."""
     diffs = [x - y for x, y in zip(a, b)]
     observed = abs(sum(diffs))
@@ -85,18 +65,41 @@ def randomisation_test(a: list[float], b: list[float], rounds: int = 10_000, see
     return (hits + 1) / (rounds + 1)
 
 
-def run_variant(eval_set: evaluation.EvalSet, settings: dict[str, str], workdir: Path) -> dict[str, dict[str, float]]:
-    """Per-query scores of one variant."""
-    directory = workdir / f"{eval_set.name}-{apply(settings)}"
+def compared(ndcg: dict[str, float], other: dict[str, float]) -> dict[str, float]:
+    """The other ranking's mean nDCG@10, ours minus it, and the p-value, over our queries."""
+    qids = sorted(ndcg)
+    ours, theirs = [ndcg[q] for q in qids], [other.get(q, 0.0) for q in qids]
+    return {"nDCG@10": sum(theirs) / len(qids), "delta": (sum(ours) - sum(theirs)) / len(qids),
+            "p": randomisation_test(ours, theirs)}
+
+
+def index_name(eval_set: evaluation.EvalSet, config: Config) -> str:
+    """The directory of the set's index under a variant's index-time settings."""
+    settings = [f"{name}={value}" for name, value in config.index.to_dict().items() if value != getattr(IndexConfig(), name)]
+    return "-".join([eval_set.name, *settings]).replace("/", "_")
+
+
+def run_variant(eval_set: evaluation.EvalSet, config: Config, workdir: Path) -> evaluation.Run:
+    """The variant's ranking of every query of the set."""
+    directory = workdir / index_name(eval_set, config)
     try:
-        index = open_index(directory, create=True)
-    except AnalyzerMismatch:  # built by an earlier version of the engine: build it again
+        index = open_index(directory, create=True, config=config)
+    except AnalyzerMismatch:  # an index of an earlier analysis: build it again
         shutil.rmtree(directory)
-        index = open_index(directory, create=True)
+        index = open_index(directory, create=True, config=config)
     with index:
         evaluation.index_set(index, eval_set)
-        run = evaluation.search_all(index, eval_set.queries)
-    return evaluation.score_run(run, eval_set.qrels)[1]
+        return evaluation.search_all(index, eval_set.queries)
+
+
+def reference_runs(set_dir: Path, given: list[str]) -> dict[str, Path]:
+    """The set's baseline runs, and the ``SET=FILE`` runs given for it, by name."""
+    runs = {path.name.split(".")[0]: path for path in sorted((set_dir / "baseline_runs").glob("*.trec*"))}
+    for item in given:
+        name, _, file = item.partition("=")
+        if name == set_dir.name:
+            runs[Path(file).name.split(".trec")[0]] = Path(file)
+    return runs
 
 
 def main() -> None:
@@ -106,6 +109,8 @@ def main() -> None:
     parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/searcher-relevance"))
     parser.add_argument("--max-queries", type=int, default=None)
+    parser.add_argument("--runs", nargs="*", default=[], metavar="SET=FILE", help="more runs to compare with")
+    parser.add_argument("--write-runs", type=Path, default=None, metavar="DIR")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     results = []
@@ -113,19 +118,24 @@ def main() -> None:
         eval_set = evaluation.load_set(args.eval_dir / set_name)
         if args.max_queries:
             eval_set = eval_set.sample(args.max_queries, seed=1)
-        baseline = None
+        references = {name: evaluation.score_run(evaluation.read_run(path), eval_set.qrels)[1]
+                      for name, path in reference_runs(args.eval_dir / set_name, args.runs).items()}
+        first = None
         for variant in args.variants:
             started = time.perf_counter()
-            per_query = run_variant(eval_set, parse_variant(variant), args.workdir)
-            qids = sorted(per_query)
-            ndcg = [per_query[q]["nDCG@10"] for q in qids]
-            row = {"set": set_name, "variant": variant, "queries": len(qids),
-                   **{m: sum(per_query[q][m] for q in qids) / len(qids) for m in evaluation.MEASURES}}
-            if baseline is None:
-                baseline = ndcg
+            run = run_variant(eval_set, parse_variant(variant), args.workdir)
+            if args.write_runs:
+                args.write_runs.mkdir(parents=True, exist_ok=True)
+                evaluation.write_run(run, args.write_runs / f"{set_name}.{variant.replace('/', '_')}.trec", tag="searcher")
+            means, per_query = evaluation.score_run(run, eval_set.qrels)
+            ndcg = {qid: scores["nDCG@10"] for qid, scores in per_query.items()}
+            row = {"set": set_name, "variant": variant, "queries": len(ndcg), **means}
+            if first is None:
+                first = ndcg
             else:
-                row["delta"] = row["nDCG@10"] - sum(baseline) / len(baseline)
-                row["p"] = randomisation_test(ndcg, baseline)
+                row.update({key: value for key, value in compared(ndcg, first).items() if key != "nDCG@10"})
+            row["vs"] = {name: compared(ndcg, {qid: s["nDCG@10"] for qid, s in scores.items()})
+                         for name, scores in references.items()}
             row["seconds"] = round(time.perf_counter() - started, 1)
             results.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)

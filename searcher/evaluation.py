@@ -15,6 +15,7 @@ package (``pip install 'searcher[eval]'``).
 """
 from __future__ import annotations
 
+import gzip
 import random
 import re
 import tempfile
@@ -335,6 +336,31 @@ def _evaluate_in(index_dir: Path, eval_set: EvalSet, report: Progress) -> EvalRe
         run = search_all(index, eval_set.queries)
     means, per_query = score_run(run, eval_set.qrels)
     return EvalResult(eval_set.name, len(eval_set.queries), means, per_query, run, skipped, eval_set.perturbation)
+
+
+def read_run(path: str | Path) -> Run:
+    """A TREC run file (``qid Q0 docid rank score tag`` lines; gzipped when it ends in ``.gz``),
+    each query's hits best first: by score, as trec_eval ranks them, then by rank. The scores
+    returned are the file's. Bad lines raise SearcherError naming file and line."""
+    path = Path(path)
+    found: dict[str, list[tuple[float, int, str]]] = {}
+    with _opened(path) as raw:
+        stream = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
+        try:
+            for line_no, line in numbered_lines(stream, MAX_LINE_BYTES):
+                fields = _decoded(line, path, line_no).split()
+                if not fields:
+                    continue
+                if len(fields) != 6:
+                    raise SearcherError(f"{path}:{line_no}: expected 'qid Q0 docid rank score tag', found {len(fields)} fields")
+                qid, _, docid, rank, score, _ = fields
+                try:
+                    found.setdefault(qid, []).append((-float(score), int(rank), docid))
+                except ValueError:
+                    raise SearcherError(f"{path}:{line_no}: rank {rank!r} or score {score!r} is not a number") from None
+        except (OSError, EOFError) as error:  # gzip.BadGzipFile is an OSError
+            raise SearcherError(f"cannot read {path}: {error}") from error
+    return {qid: [(docid, -negated) for negated, _, docid in sorted(hits)] for qid, hits in found.items()}
 
 
 def write_run(run: Run, path: str | Path, tag: str = "searcher") -> None:

@@ -1,6 +1,7 @@
 """Evaluation plumbing (searcher.evaluation), perturbations (searcher.perturb), `searcher eval`."""
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import sys
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from searcher import evaluation, perturb
 from searcher.cli import main
 from searcher.errors import SearcherError
-from searcher.evaluation import EvalSet, Query, load_set, read_qrels, score_run, write_run
+from searcher.evaluation import EvalSet, Query, load_set, read_qrels, read_run, score_run, write_run
 
 NDCG_RANK_2 = 1 / math.log2(3)  # one relevant doc, found second: DCG 1/log2(2+1), ideal DCG 1
 
@@ -123,6 +124,32 @@ def test_run_file_format(tmp_path: Path):
 def test_run_tag_must_be_one_word(tmp_path: Path):
     with pytest.raises(SearcherError, match="one word"):
         write_run({}, tmp_path / "run.txt", tag="two words")
+
+
+def test_read_run_gives_back_what_write_run_wrote(tmp_path: Path):
+    path = tmp_path / "run.trec"
+    write_run({"q1": [("d1", 7.5), ("d2", 9.0), ("d3", 0.0)]}, path)
+    assert [docid for docid, _ in read_run(path)["q1"]] == ["d1", "d2", "d3"]
+
+
+def test_read_run_ranks_by_score_then_rank_and_reads_gzip(tmp_path: Path):
+    """trec_eval ranks a run by score; equal scores keep the file's ranks."""
+    path = tmp_path / "baseline.trec.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        out.write("q1 Q0 low 1 0.5 bm25\nq1 Q0 high 2 2.0 bm25\nq1 Q0 tied 3 0.5 bm25\n\nq2 Q0 x 1 1 bm25\n")
+    run = read_run(path)
+    assert run == {"q1": [("high", 2.0), ("low", 0.5), ("tied", 0.5)], "q2": [("x", 1.0)]}
+    assert score_run(run, {"q1": {"high": 1}})[1]["q1"]["MRR@10"] == 1.0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("q1 Q0 d1 1 0.5\n", r"run.trec:1: expected 'qid Q0 docid rank score tag', found 5 fields"),
+    ("q1 Q0 d1 1 0.5 t\nq1 Q0 d2 two 0.4 t\n", r"run.trec:2: rank 'two' or score '0.4' is not a number"),
+])
+def test_bad_run_file(tmp_path: Path, text: str, message: str):
+    (tmp_path / "run.trec").write_text(text, encoding="utf-8")
+    with pytest.raises(SearcherError, match=message):
+        read_run(tmp_path / "run.trec")
 
 
 # Qrels
