@@ -94,12 +94,17 @@ def run_variant(eval_set: evaluation.EvalSet, config: Config, workdir: Path) -> 
 
 def reference_runs(set_dir: Path, given: list[str]) -> dict[str, Path]:
     """The set's baseline runs, and the ``SET=FILE`` runs given for it, by name."""
-    runs = {path.name.split(".")[0]: path for path in sorted((set_dir / "baseline_runs").glob("*.trec*"))}
+    runs = {run_name(path): path for path in sorted((set_dir / "baseline_runs").glob("*.trec*"))}
     for item in given:
         name, _, file = item.partition("=")
         if name == set_dir.name:
-            runs[Path(file).name.split(".trec")[0]] = Path(file)
+            runs[run_name(Path(file))] = Path(file)
     return runs
+
+
+def run_name(path: Path) -> str:
+    """A run file's name without ``.trec`` and ``.gz`` (lucene9_k1.2_b0.75.trec.gz -> lucene9_k1.2_b0.75)."""
+    return path.name.removesuffix(".gz").removesuffix(".trec")
 
 
 def main() -> None:
