@@ -16,11 +16,17 @@ Outputs (folded with chars.fold_arabic, one entry a line, '#' = comment):
 * fa_bases.txt      nouns/adjectives (POS N or AJ, any freq) and POS-less
   entries ending in ی (nisba adjectives): what the lexicon stemmer may leave
   after stripping an ending.
-* fa_protected.txt  ``word<TAB>would-be-stem<TAB>freq ratio``: frequent words
-  (freq >= PROTECT_FREQ) that the lexicon rule would reduce to a base that is
-  much rarer (freq(word) > PROTECT_RATIO * freq(base)), e.g. انسان -> انس:
-  a real plural/derivation is rarely far more frequent than its base, so
-  these only *look* inflected.
+* fa_protected.txt  ``word<TAB>would-be-stem<TAB>why``: frequent words
+  (freq >= PROTECT_FREQ) that the lexicon rule would reduce to a base, kept
+  whole because they only *look* inflected:
+  - the base is much rarer (freq(word) > PROTECT_RATIO * freq(base); why is
+    the ratio), e.g. انسان -> انس: a real plural or derivation is rarely far
+    more frequent than its base;
+  - or the word ends in ان/ات and the lexicon has it as a noun or adjective
+    of its own, not tagged PL (why: ``N``), e.g. میزان "amount" -> میز
+    "table", بحران -> بحر, شکلات -> شکل.  Regular plurals are not entries
+    (کودکان), but a few lexicalised ones are tagged N only: the endings گان and
+    یان, which are plural markers alone (نویسندگان, غزنویان), are left out.
 * fa_adjectives.txt ``form<TAB>entry``: relational adjectives in ‌ای (هسته‌ای
   "nuclear", منطقه‌ای "regional") as the stemmer sees them (هستهای), kept
   whole so that they do not meet the plural or indefinite of their base
@@ -105,8 +111,13 @@ def main() -> None:
         if f < PROTECT_FREQ:
             continue
         s = fa.lexicon_stem_raw(w, known)
-        if s != w and f > PROTECT_RATIO * max(freq.get(s, 0), 1):
-            protected.append((w, s, f / max(freq.get(s, 0), 1)))
+        if s == w:
+            continue
+        if f > PROTECT_RATIO * max(freq.get(s, 0), 1):
+            protected.append((w, s, f"{f / max(freq.get(s, 0), 1):.0f}"))
+        elif (w.endswith(("ان", "ات")) and not w.endswith(("گان", "یان"))
+              and pos[w] & {"N", "AJ"} and "PL" not in pos[w]):
+            protected.append((w, s, "N"))
     protected.sort()
 
     adjectives = relational_adjectives(entries, pos, known, prejoin)
@@ -120,9 +131,9 @@ def main() -> None:
         out.write(head + "# nouns/adjectives (N, AJ) + POS-less words ending in ی\n")
         out.write("\n".join(bases) + "\n")
     with open(OUT / "fa_protected.txt", "w", encoding="utf-8") as out:
-        out.write(head + f"# word<TAB>stem it is kept from<TAB>freq ratio (> {PROTECT_RATIO})\n")
-        for w, s, r in protected:
-            out.write(f"{w}\t{s}\t{r:.0f}\n")
+        out.write(head + f"# word<TAB>stem it is kept from<TAB>freq ratio (> {PROTECT_RATIO}), or N: a noun ending in ان/ات, not a plural\n")
+        for w, s, why in protected:
+            out.write(f"{w}\t{s}\t{why}\n")
     with open(OUT / "fa_adjectives.txt", "w", encoding="utf-8") as out:
         out.write(head + "# relational adjective in ‌ای as the stemmer sees it<TAB>the words.dat entry it comes from\n")
         for form in sorted(adjectives):
