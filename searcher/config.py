@@ -68,6 +68,10 @@ class RankingConfig:
     idf: str = "probabilistic"  # "probabilistic" (Robertson-Sparck Jones, as Lucene) or "whoosh"
     # Keyword queries of 2..this many words, none a stop word, rank articles with all of them first.
     all_words_first_max: int = 4
+    # A keyword query's scores times (its content words an article holds / its content words)
+    # ** this: a soft preference for articles with more of the words (Lucene's classic coord
+    # at 1; 0: off).
+    coordination: float = 0.0
     score_stop_words: bool = True  # a keyword query's stop words add to the scores of its head
     proximity_depth: int = 20  # the head: best matches rescored by proximity and stop words (0: off)
     proximity_window: int = 5  # positions within which two query words count as close
