@@ -97,8 +97,10 @@ def reference_runs(set_dir: Path, given: list[str]) -> dict[str, Path]:
     runs = {run_name(path): path for path in sorted((set_dir / "baseline_runs").glob("*.trec*"))}
     for item in given:
         name, _, file = item.partition("=")
-        if name == set_dir.name:
+        if name == set_dir.name and Path(file).exists():
             runs[run_name(Path(file))] = Path(file)
+        elif name == set_dir.name:
+            print(f"no run file {file}: not compared", file=sys.stderr)
     return runs
 
 
