@@ -36,7 +36,7 @@ class IndexConfig:
     # In the ranking field a title word counts this many times a body word (BM25F).
     title_weight: float = 3.0
     # A match through a compound's part counts this much of a match of the word itself.
-    part_weight: float = 1.0
+    part_weight: float = 0.25
 
     @property
     def text_chain(self) -> str:

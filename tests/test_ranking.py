@@ -165,3 +165,23 @@ def test_missing_or_damaged_ranking_arrays_are_rebuilt_from_the_segment(tmp_path
         assert problems and rank.name in problems[0]
         assert [(hit.id, hit.score) for hit in index.search("haven brug", limit=50, snippets=False).hits] == before
         assert index.verify().ok
+
+
+NOOT_ARTICLES = [
+    {"id": "ploeg", "lang": "nl", "title": "", "text": "De ploeggenoten van de renner vierden feest met de ploeggenoten van het team."},
+    {"id": "noot", "lang": "nl", "title": "", "text": "Bij de begroting hoort een noot van de minister over de kosten van de "
+                                                     "zorg, het onderwijs en de wegen in het hele land."},
+    {"id": "kabinet", "lang": "nl", "title": "", "text": "Het kabinet sprak over de begroting en de zorg."},
+    {"id": "etappe", "lang": "nl", "title": "", "text": "De renner won de etappe in de bergen."},
+]
+
+
+@pytest.mark.parametrize("part_weight, first", [(None, "noot"), (1.0, "ploeg")])
+def test_a_word_outranks_a_compound_holding_it_as_a_part(tmp_path, part_weight, first):
+    """`noot` in a long article against twice `ploeggenoten` (ploeg + noot) in a short one:
+    counted as much as the word itself (part_weight 1) the compound wins; at the default the
+    word does."""
+    config = Config() if part_weight is None else Config().with_index(part_weight=part_weight)
+    with open_index(tmp_path / "idx", create=True, config=config) as index:
+        index.add_documents(NOOT_ARTICLES)
+        assert [hit.id for hit in index.search("noot").hits] == [first, "noot" if first == "ploeg" else "ploeg"]
