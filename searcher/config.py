@@ -72,6 +72,11 @@ class RankingConfig:
     # ** this: a soft preference for articles with more of the words (Lucene's classic coord
     # at 1; 0: off).
     coordination: float = 0.0
+    # Pseudo-relevance feedback (RM3, searcher.search.feedback): a keyword query's best this many
+    # matches lend it feedback_terms terms weighing feedback_weight times its own (0: off).
+    feedback_docs: int = 0
+    feedback_terms: int = 10
+    feedback_weight: float = 0.5
     score_stop_words: bool = True  # a keyword query's stop words add to the scores of its head
     proximity_depth: int = 20  # the head: best matches rescored by proximity and stop words (0: off)
     proximity_window: int = 5  # positions within which two query words count as close

@@ -185,3 +185,31 @@ def test_a_word_outranks_a_compound_holding_it_as_a_part(tmp_path, part_weight, 
     with open_index(tmp_path / "idx", create=True, config=config) as index:
         index.add_documents(NOOT_ARTICLES)
         assert [hit.id for hit in index.search("noot").hits] == [first, "noot" if first == "ploeg" else "ploeg"]
+
+
+HAVEN_ARTICLES = [
+    {"id": "c1", "lang": "nl", "title": "", "text": "De haven van Rotterdam: schepen en containers aan de kade, haven haven."},
+    {"id": "c2", "lang": "nl", "title": "", "text": "In de haven liggen schepen met containers langs de kade. De haven groeit."},
+    {"id": "c3", "lang": "nl", "title": "", "text": "Containers en schepen: de haven breidt de kade uit, zegt de haven."},
+    {"id": "ships", "lang": "nl", "title": "", "text": "Een haven met schepen, containers en een nieuwe kade, met kranen en "
+                                                      "loodsen en veel vrachtverkeer op de weg."},
+    {"id": "village", "lang": "nl", "title": "", "text": "De haven van het dorp. Het dorp viert feest op het plein met muziek."},
+    {"id": "other", "lang": "nl", "title": "", "text": "Het kabinet sprak over de begroting en de zorg."},
+]
+
+
+def test_feedback_reorders_the_matches_by_the_best_ones_terms(tmp_path):
+    """The three best matches of `haven` speak of ships, containers and quays: with feedback
+    from them, the article that does too outranks the one that does not; the matches, the
+    total and what snippets mark stay those of the query."""
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(HAVEN_ARTICLES)
+    with open_index(tmp_path / "idx", config=Config().with_ranking(feedback_docs=0)) as index:
+        plain = index.search("haven")
+    with open_index(tmp_path / "idx", config=Config().with_ranking(feedback_docs=3)) as index:
+        fed = index.search("haven")
+    ranks = {name: [hit.id for hit in page.hits] for name, page in (("plain", plain), ("fed", fed))}
+    assert ranks["plain"].index("village") < ranks["plain"].index("ships")
+    assert ranks["fed"].index("ships") < ranks["fed"].index("village")
+    assert fed.total == plain.total == 5 and set(ranks["fed"]) == set(ranks["plain"])
+    assert {word for hit in fed.hits for word in hit.snippet.matches} == {"haven"}

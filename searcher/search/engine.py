@@ -39,7 +39,7 @@ from searcher.query import plan as planning
 from searcher.query.explain import explanation
 from searcher.query.plan import Phrase, Plan, Prefix, Term, positive_terms
 from searcher.query.tree import map_leaves
-from searcher.search import proximity, snippets, suggest
+from searcher.search import feedback, proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Matches, Positions, Scorer
 from searcher.search.variants import variants
@@ -132,7 +132,7 @@ class Engine:
         expanded here)."""
         plan = self.expanded(plan)
         keys = set(extra)
-        for query in [plan.query] + [tier.stop_words for tier in plan.tiers]:
+        for query in [plan.query] + [part for tier in plan.tiers for part in (tier.matching, tier.stop_words)]:
             keys.update(positive_terms(query))
         keys.update(("body", family, word) for family in FAMILIES for word in plan.proximity_words(family))
         return Statistics.of(self.collection, sorted(keys))
@@ -147,7 +147,19 @@ class Engine:
                  everything: bool) -> tuple[Ranked, np.ndarray, np.ndarray]:
         """What is counted over every match (``docs`` left empty), and the matches' document
         numbers and scores in ranking order: the best ``offset + limit``, or all of them.
-        ``plan`` is expanded (``expanded``)."""
+        ``plan`` is expanded (``expanded``). With pseudo-relevance feedback (``feedback_docs``,
+        searcher.search.feedback), a keyword query ranked by relevance in one index (no
+        statistics handed in: a sharded index ranks without it) is ranked twice, the second time
+        with the feedback terms of the first ranking's best matches."""
+        docs = self.config.ranking.feedback_docs
+        if docs and plan.keyword and stats is None and request.sort == "relevance":
+            _, docnums, scores = self._ranked(plan, replace(request, offset=0, limit=docs), None, False)
+            plan = feedback.expanded(self, plan, list(zip(docnums.tolist(), scores.tolist())))
+        return self._ranked(plan, request, stats, everything)
+
+    def _ranked(self, plan: Plan, request: Request, stats: Statistics | None,
+                everything: bool) -> tuple[Ranked, np.ndarray, np.ndarray]:
+        """``_ranking`` without feedback."""
         counted, found, scorer, stats = self._counted(plan, request, stats)
         wanted = request.offset + request.limit
         if request.sort == "date":
