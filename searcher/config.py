@@ -68,10 +68,6 @@ class RankingConfig:
     idf: str = "probabilistic"  # "probabilistic" (Robertson-Sparck Jones, as Lucene) or "whoosh"
     # Keyword queries of 2..this many words, none a stop word, rank articles with all of them first.
     all_words_first_max: int = 4
-    # A keyword query's scores times (its content words an article holds / its content words)
-    # ** this: a soft preference for articles with more of the words (Lucene's classic coord
-    # at 1; 0: off).
-    coordination: float = 0.0
     # Pseudo-relevance feedback (RM3, searcher.search.feedback): a keyword query's best this many
     # matches lend it feedback_terms terms weighing feedback_weight times its own (0: off).
     feedback_docs: int = 0

@@ -92,23 +92,6 @@ def test_scores_are_the_bm25f_formula(collection, query):
     assert max(abs(hit.score - score) for hit, (_, score) in zip(page.hits, expected)) < 1e-9
 
 
-def test_coordination_scales_scores_by_the_share_of_words_held(collection):
-    """With ``coordination`` c, a keyword query's BM25F score is multiplied by (content words
-    the article holds / content words) ** c."""
-    index, articles = collection
-    query = "schip trein station markt plein oorlog"
-    terms = [token.text for token in analyzer("text")(query) if not token.is_stop]
-    analysed = {article.id: analyse(article, index.config.index) for article in articles}
-    plain = dict(reference(articles, terms, index.config))
-    expected = sorted(((article_id, score * (sum(term in analysed[article_id].ranking for term in terms) / len(terms)) ** 2)
-                       for article_id, score in plain.items()), key=lambda item: (-item[1], item[0]))
-    with open_index(index.path, config=NO_PROXIMITY.with_ranking(coordination=2.0)) as coordinated:
-        page = coordinated.search(query, limit=1000, snippets=False, suggest=False)
-    assert [hit.id for hit in page.hits] == [article_id for article_id, _ in expected]
-    assert max(abs(hit.score - score) for hit, (_, score) in zip(page.hits, expected)) < 1e-9
-    assert [hit.id for hit in page.hits] != list(plain)  # the factor changed the order
-
-
 def test_all_words_come_first_for_short_keyword_queries(collection):
     index, _ = collection
     page = index.search("haven brug", limit=1000, snippets=False)

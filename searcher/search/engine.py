@@ -202,13 +202,6 @@ class Engine:
             if undated is not None:
                 undated_left_out += int((part.mask & undated).sum())
             part.mask &= allowed
-        coordination = self.config.ranking.coordination
-        if coordination and plan.every_word is not None:
-            words = _clauses(plan.every_word)
-            held = np.add.reduce([scorer.match(word).mask.astype(np.float64) for word in words])
-            factor = (held / len(words)) ** coordination
-            for part in found:
-                part.scores *= factor
         total = int(sum(part.mask.sum() for part in found))
         all_words = None
         if plan.every_word is not None:
@@ -584,12 +577,6 @@ class _MemoScorer(Scorer):
             self._memo[query] = super()._match(query)
         found = self._memo[query]
         return Matches(found.mask.copy(), found.scores.copy())
-
-
-def _clauses(every_word) -> tuple:
-    """The content clauses of a keyword query's all-words query (exclusions left out)."""
-    query = every_word.positive if isinstance(every_word, planning.AndNot) else every_word
-    return query.children if isinstance(query, planning.And) else (query,)
 
 
 def _everything(collection: Collection) -> Matches:
