@@ -68,7 +68,9 @@ def test_export_snippets_only_when_asked(housing):
     bare = next(housing.export("huurders"))
     assert bare.snippet.text == "" and bare.title_matches == ()
     full = next(housing.export("huurders", snippets=True))
-    assert full.snippet == housing.search("huurders").hits[0].snippet and "huurders" in full.snippet.matches
+    # the best hit may say huren or huurders: one stem, huur
+    assert full.snippet == housing.search("huurders").hits[0].snippet and full.snippet.matches
+    assert set(full.snippet.matches) <= {"huurders", "huren"}
 
 
 def test_folded_export_lists_every_copy_under_the_best_ranked_one(housing):
