@@ -211,6 +211,14 @@ def test_compressed_archived_and_table_drops_are_read_as_streams(tmp_path, kind)
     assert peak < 1_000_000
 
 
+def test_table_columns_give_date_source_url_and_lang(tmp_path):
+    (tmp_path / "feed.csv").write_text("url,lang,source,date,text,title,id\n"
+                                       f'https://nos.nl/1,nl,NOS,2024-06-14,"{NL_BODY}",{NL_TITLE},r1\n', encoding="utf-8")
+    [article] = read_paths([tmp_path])
+    assert (article.id, article.title, article.body) == ("r1", NL_TITLE, NL_BODY)
+    assert (article.date, article.source, article.url, article.lang) == ("2024-06-14", "NOS", "https://nos.nl/1", "nl")
+
+
 def test_markdown_title_from_the_first_heading(tmp_path):
     (tmp_path / "brug.md").write_text(f"Rubriek: Regio\n\n# {NL_TITLE}\n\n{NL_BODY} Zie [de kaart](https://x.nl).\n\n"
                                       "![foto](brug.jpg)\n\n- Eerste punt\n- Tweede punt\n", encoding="utf-8")
@@ -236,13 +244,13 @@ def test_a_page_keeps_its_chrome_lines_for_reading(tmp_path):
 def test_source_and_lang_for_records_without_their_own(run, tmp_path):
     drop = tmp_path / "2025-06-14"
     drop.mkdir()
-    (drop / "a.jsonl").write_text("\n".join([record("own", source="NOS", lang="nl"), record("plain"),
+    (drop / "a.jsonl").write_text("\n".join([record("own", source="NOS", lang="und"), record("plain"),
                                              record("fa", title=FA_TITLE, text=FA_BODY)]) + "\n", encoding="utf-8")
     (drop / "page.txt").write_text(f"{FA_TITLE}\n{FA_BODY}\n", encoding="utf-8")
     assert run("index", str(drop), "--index", "idx", "--source", "fars", "--lang", "nl").exit_code == 0
     with open_index(tmp_path / "idx") as index:
         assert [(index.get(i).source, index.get(i).lang) for i in ("own", "plain", "fa", "page")] == [
-            ("NOS", "nl"), ("fars", "nl"), ("fars", "nl"), ("fars", "nl")]
+            ("NOS", "und"), ("fars", "nl"), ("fars", "nl"), ("fars", "nl")]  # a record's own fields win
         assert index.search("brug", source="fars").total == 1
     result = run("index", str(drop), "--index", "idx2", "--lang", "en")
     assert result.exit_code == 2 and "'en' is not one of 'fa', 'nl', 'und'" in result.stderr
