@@ -95,3 +95,20 @@ def test_seed_articles_analyse(seed_texts=None):
         ts = toks(text)
         assert ts
         assert all(text[t.startchar:t.endchar] for t in ts)
+
+
+def test_relational_adjectives_are_lexicon_entries_in_ای_but_units_after_numbers():
+    """build_data's rule on a small lexicon: an entry X‌ای tagged AJ or untagged is kept whole,
+    a noun-only one is not, nor a unit seen after three numerals (apart or solid); a numeral
+    glued to X (چندرسانه‌ای) counts for X‌ای."""
+    from whoosh.analysis import CompositeAnalyzer
+
+    from searcher.analysis.data import build_data
+    from searcher.analysis.registry import _text_prestop
+
+    entries = [("هسته‌ای", {"N", "AJ"}), ("منطقه‌ای", {"0"}), ("پرونده‌ای", {"N"}), ("چندرسانه‌ای", {"AJ"}),
+               ("دوهفته‌ای", {"AJ"}), ("سه‌هفته‌ای", {"AJ"}), ("ده‌هفته‌ای", {"AJ", "ADV"})]
+    pos = {"دو": {"NUM"}, "سه": {"NUM"}, "ده": {"NUM"}, "چند": {"NUM", "DET"}}
+    known = frozenset({"هسته", "منطقه", "پرونده", "رسانه", "هفته"})
+    found = build_data.relational_adjectives(entries, pos, known, CompositeAnalyzer(*_text_prestop()[:4]))
+    assert found == {"هستهای": "هسته‌ای", "منطقهای": "منطقه‌ای", "رسانهای": "چندرسانه‌ای"}
