@@ -10,7 +10,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from searcher import open_index
+from searcher import ArticleNotFound, open_index
 from searcher.cli import main
 from searcher.server import ServerSettings, create_app
 from searcher.server.settings import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW
@@ -93,8 +93,6 @@ def test_similar_and_stats_answer_as_the_cli_json_does(client, news_index_path):
     ("/api/search", {"q": "kabinet", "langauge": "nl"}, "unknown parameter 'langauge'"),
     ("/api/search", [("q", "kabinet"), ("sort", "date"), ("sort", "relevance")], "'sort' is given 2 times"),
     ("/api/similar", {}, "give an article id as the parameter 'id'"),
-    ("/api/similar", {"id": "../../../etc/passwd"}, "no article with id '../../../etc/passwd'"),
-    ("/api/article", {"id": "../../../etc/passwd"}, "no article with id '../../../etc/passwd'"),
     ("/api/article", {"id": "fa-03", "query": "x"}, "unknown parameter 'query'"),
     ("/api/stats", {"q": "x"}, "unknown parameter 'q'"),
 ])
@@ -104,6 +102,18 @@ def test_bad_requests_get_one_line_of_json_and_400(client, path, params, message
     body = response.json()
     assert list(body) == ["error"] and message in body["error"]
     assert "\n" not in body["error"] and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/api/article", {"id": "../../../etc/passwd"}),
+    ("/api/article", {"id": "../../../etc/passwd", "q": "kabinet"}),
+    ("/api/similar", {"id": "../../../etc/passwd"}),
+    ("/api/similar", {"id": "../../../etc/passwd", "lang": "nl", "all": "1"}),
+])
+def test_an_unknown_article_id_answers_404_with_one_line_of_json(client, path, params):
+    response = client.get(path, params=params)
+    assert response.status_code == 404
+    assert response.json() == {"error": str(ArticleNotFound("../../../etc/passwd"))}
 
 
 def test_unknown_routes_and_methods_answer_in_json(client):

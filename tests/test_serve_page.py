@@ -165,8 +165,10 @@ def test_a_bad_filter_is_shown_in_the_page_with_the_form_as_sent(client):
 
 
 def test_an_unknown_article_or_page_is_an_error_page(client):
-    response = client.get("/similar", params={"id": "../../etc/passwd"})
-    assert response.status_code == 400 and "no article with id" in response.text
+    for path in ("/similar", "/article"):
+        response = client.get(path, params={"id": "../../etc/passwd"})
+        assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+        assert "no article with id &#39;../../etc/passwd&#39;" in response.text
     response = client.get("/nothing/here")
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
 
@@ -203,7 +205,7 @@ def test_an_article_page_escapes_its_values(client):
     assert "&lt;script&gt;" in html and "<mark>kabinet</mark>" in html
     assert not [attrs for attrs in elements.all("a") if attrs.get("href", "").lower().startswith("javascript")]
     response = client.get("/article", params={"id": "no-such-article"})
-    assert response.status_code == 400 and "no article with id" in response.text
+    assert response.status_code == 404 and "no article with id" in response.text
 
 
 def test_several_sources_mean_any_of_them_and_each_can_be_removed(client):

@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from searcher.api import Index
-from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, SearcherError
+from searcher.errors import AnalyzerMismatch, ArticleNotFound, IndexDamaged, IndexNotFound, SearcherError
 from searcher.server import json_api, pages
 from searcher.server.auth import API_PREFIX, TokenGuard
 from searcher.server.settings import ServerSettings
@@ -95,7 +95,7 @@ def is_api(request: Request) -> bool:
 
 
 async def searcher_error(request: Request, error: Exception) -> Response:
-    status = 503 if isinstance(error, UNAVAILABLE) else 400
+    status = 503 if isinstance(error, UNAVAILABLE) else 404 if isinstance(error, ArticleNotFound) else 400
     return error_response(request, status, str(error))
 
 
