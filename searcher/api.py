@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -283,7 +283,11 @@ class Index:
         mark = since is None if mark is None else mark
         after = None if since is None else self._runs_before(since)
         watch_list = self.watches
-        with watch_list.changing() as watches, self._reading() as engine:
+        # Only moving the marks needs the list's lock; a reader (the server) must never wait
+        # behind a `searcher watch new` or `index --report` asking every watch in another process.
+        # No read takes the index's writer lock.
+        watching = watch_list.changing() if mark else nullcontext(watch_list.by_name())
+        with watching as watches, self._reading() as engine:
             chosen = list(watches) if names is None else list(dict.fromkeys(names))
             for name in chosen:
                 if name not in watches:

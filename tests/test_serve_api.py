@@ -15,6 +15,7 @@ from searcher.cli import main
 from searcher.server import ServerSettings, create_app
 from searcher.server.settings import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW
 from serve_fixtures import build_news_index
+from test_watch import finishes_within, locks_held
 
 PERSIAN_QUERY = "هسته‌ای"
 
@@ -219,3 +220,18 @@ def test_standing_queries_and_their_new_matches_as_the_cli_gives_them(tmp_path):
         assert since_start["watches"][0]["total"] == 1
         unknown = test_client.get("/api/watches/new", params={"name": "roses"})
         assert unknown.status_code == 400 and "no watch named 'roses'" in unknown.json()["error"]
+
+
+def test_new_matches_answer_while_another_process_indexes_with_report(tmp_path):
+    """`searcher index --report` holds the writer lock and the watch list's lock: the server's
+    reading of the new matches waits for neither."""
+    from starlette.testclient import TestClient
+
+    path = build_news_index(tmp_path / "index")
+    with open_index(path) as index:
+        index.watches.add("tulips", "tulpen", lang="nl")
+        index.add_documents([{"id": "t", "title": "Tulpen", "text": "Tulpen bloeien in april.", "lang": "nl"}])
+    with TestClient(create_app(ServerSettings(path))) as test_client, locks_held(path):
+        response = finishes_within(10, lambda: test_client.get("/api/watches/new", params={"name": "tulips"}))
+    assert response.status_code == 200
+    assert [hit["id"] for hit in response.json()["watches"][0]["hits"]] == ["t"]
