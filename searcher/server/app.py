@@ -27,7 +27,7 @@ from searcher.api import Index
 from searcher.errors import AnalyzerMismatch, ArticleNotFound, IndexDamaged, IndexNotFound, SearcherError
 from searcher.server import json_api, pages
 from searcher.server.auth import API_PREFIX, TokenGuard
-from searcher.server.settings import ServerSettings
+from searcher.server.settings import MAX_EXPORTS, ServerSettings
 
 STATIC = pages.PACKAGE / "static"
 UNAVAILABLE = (IndexNotFound, IndexDamaged, AnalyzerMismatch)  # the index, not the request, is at fault
@@ -82,6 +82,7 @@ def create_app(settings: ServerSettings) -> ASGIApp:
     handlers = {SearcherError: searcher_error, HTTPException: http_error, Exception: unexpected_error}
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.settings = settings
+    app.state.exports = json_api.ExportSlots(MAX_EXPORTS)  # per worker process: each builds its own app
     return SecurityHeaders(TokenGuard(app, settings.token))
 
 
