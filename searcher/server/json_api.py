@@ -35,6 +35,7 @@ EXPORT_TYPES = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv
 # this long, so that searches answer between its chunks instead of waiting for its end.
 EXPORT_SLICE_SECONDS = 0.02
 RETRY_EXPORT_SECONDS = 10
+EXPORT_PATH = "/api/export"
 
 
 async def search(request: Request) -> JSONResponse:
@@ -176,7 +177,7 @@ def answer(data: dict, seconds: float) -> JSONResponse:
 
 routes = [
     Route("/api/search", search, methods=["GET"]),
-    Route("/api/export", export, methods=["GET"]),
+    Route(EXPORT_PATH, export, methods=["GET"]),
     Route("/api/similar", similar, methods=["GET"]),
     Route("/api/article", article, methods=["GET"]),
     Route("/api/stats", stats, methods=["GET"]),
