@@ -245,18 +245,6 @@ def test_shell_completion_completes_commands_options_and_choices(words, expected
     assert result.exit_code == 0 and result.stdout.split() == expected
 
 
-def test_readme_documents_every_command_and_option():
-    """The README is the reference: each command and each long option of its --help is in it."""
-    readme = (SEEDS.parent / "README.md").read_text(encoding="utf-8")
-    commands = {name: command for name, command in main.commands.items()}
-    commands.update({f"{name} {sub}": command for name, group in main.commands.items()
-                     for sub, command in getattr(group, "commands", {}).items()})  # searcher watch add, ...
-    missing = [f"searcher {name}" for name in commands if f"searcher {name}" not in readme]
-    missing += [f"searcher {name} {option}" for name, command in commands.items() for param in command.params
-                for option in getattr(param, "opts", ()) if option.startswith("--") and option not in readme]
-    assert missing == []
-
-
 def test_bash_completes_with_the_produced_script(tmp_path):
     """The script bash sources completes ``searcher sh`` to ``show`` through the installed command."""
     bash, command = shutil.which("bash"), Path(sys.executable).with_name("searcher")

@@ -199,8 +199,9 @@ def test_an_applications_own_whoosh_index_still_opens_beside_searcher(tmp_path):
                                             body=TEXT(StemmingAnalyzer())))
     with whoosh_index.open_dir(tmp_path).writer() as writer:
         writer.add_document(id="1", title="Reports", body="running reports")
-    with whoosh_index.open_dir(tmp_path).searcher() as searcher:
-        assert [hit["id"] for hit in searcher.search(QueryParser("body", searcher.schema).parse("report"))] == ["1"]
+    with whoosh_index.open_dir(tmp_path).searcher() as whoosh_searcher:
+        query = QueryParser("body", whoosh_searcher.schema).parse("report")
+        assert [hit["id"] for hit in whoosh_searcher.search(query)] == ["1"]
 
 
 # Point 9: damage is diagnosed, not traced
