@@ -98,6 +98,8 @@ def test_the_page_in_persian_reads_right_to_left(browser, live_server, screensho
     results = page.locator(".hits").bounding_box()
     facets = page.locator(".facets").bounding_box()
     assert facets["x"] + facets["width"] <= results["x"]
+    csv, jsonl = (page.locator(".export a", has_text=label).bounding_box() for label in ("CSV", "JSONL"))
+    assert jsonl["x"] + jsonl["width"] <= csv["x"]  # the export links read right to left too: CSV first
     page.screenshot(path=str(screenshots / "persian-results-fa.png"), full_page=True)
     context.close()
 
