@@ -9,8 +9,10 @@ Usage (from the repository root, in the venv)::
 Options: ``--corpus NAME`` (a ``*.jsonl.gz`` in ``--corpora``, default fa_news_raw), ``--docs N``
 (the first N documents; default all), ``--queries N`` (per query class, default 500), ``--seed S``
 (query sampling, default 13), ``--procs N`` (the "all cores" figure, default ``os.cpu_count()``),
-``--cold-runs N`` (cold-start repetitions, default 7), ``--out FILE`` (JSON), ``--workdir DIR``
-(where indexes are built; default a temporary directory, removed afterwards).
+``--cold-runs N`` (cold-start repetitions, default 7), ``--build-rounds N`` (default 1: how many
+times each build runs, plain Whoosh and ours back to back in each round; figures are medians over
+the rounds, and the ratio's median over the rounds is printed too), ``--out FILE`` (JSON),
+``--workdir DIR`` (where indexes are built; default a temporary directory, removed afterwards).
 
 What it measures, each phase in a fresh subprocess (so peak RSS is that phase's own):
 
@@ -285,6 +287,11 @@ def cold_start(directory: Path, queries: list[str], runs: int) -> dict:
 # --- report -----------------------------------------------------------------------------------
 
 
+def medians(runs: list[dict]) -> dict:
+    """Each figure's median over the build rounds (the docs and raw MB are the same in all)."""
+    return {name: statistics.median(run[name] for run in runs) for name in runs[0]}
+
+
 def ratio(ours: float, plain: float) -> float:
     return ours / plain if plain else float("nan")
 
@@ -316,6 +323,10 @@ def table(result: dict) -> str:
     cold = result["cold_start"]
     if "error" not in cold:
         rows.append(("cold `searcher search` s vs import floor", cold["search_s"], cold["floor_s"]))
+    if len(b["ours_1"].get("round_ratios", ())) > 1:
+        for key, label in (("1", "1 process"), ("n", f"{procs} processes")):
+            rows.append((f"build docs/s {label}: median of round ratios",
+                         statistics.median(b[f"ours_{key}"]["round_ratios"]), 1.0))
     width = max(len(r[0]) for r in rows)
     lines = [f"{'':{width}}  {'searcher':>10}  {'whoosh':>10}  {'ratio':>6}"]
     lines += [f"{label:{width}}  {ours:10.2f}  {plain:10.2f}  {ratio(ours, plain):6.2f}" for label, ours, plain in rows]
@@ -336,6 +347,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--procs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--cold-runs", type=int, default=7)
+    parser.add_argument("--build-rounds", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
@@ -368,14 +380,20 @@ def run(corpus: Path, args: argparse.Namespace, workdir: Path) -> dict:
 
     log(f"queries: {args.queries} per class, seed {args.seed}")
     queries = make_queries(corpus, args.docs, args.queries, args.seed)
-    build = {}
-    for system in ("plain", "ours"):
+    rounds: dict[str, list[dict]] = {}
+    for number in range(1, args.build_rounds + 1):
         for key, procs in (("1", 1), ("n", args.procs)):
-            log(f"build {system}, {procs} process(es)")
-            build[f"{system}_{key}"] = in_subprocess("build", {
-                "system": system, "procs": procs, "corpus": str(corpus), "docs": args.docs,
-                "dir": str(workdir / f"{system}_{key}"),
-            })
+            for system in ("plain", "ours"):
+                log(f"build {system}, {procs} process(es), round {number} of {args.build_rounds}")
+                directory = workdir / f"{system}_{key}"
+                shutil.rmtree(directory, ignore_errors=True)  # each round builds anew; the last one is searched
+                rounds.setdefault(f"{system}_{key}", []).append(in_subprocess("build", {
+                    "system": system, "procs": procs, "corpus": str(corpus), "docs": args.docs, "dir": str(directory),
+                }))
+    build = {name: medians(runs) for name, runs in rounds.items()}
+    for key in ("1", "n"):  # plain and ours built back to back: the machine's drift hits each pair alike
+        build[f"ours_{key}"]["round_ratios"] = [ours["docs_per_s"] / plain["docs_per_s"]
+                                                for ours, plain in zip(rounds[f"ours_{key}"], rounds[f"plain_{key}"])]
     directories = {system: str(workdir / ("plain_1" if system == "plain" else "ours_1"))
                    for system in ("plain", "ours", "ours_ranking")}
     log("queries: " + ", ".join(directories) + ", taking turns")
@@ -396,7 +414,8 @@ def run(corpus: Path, args: argparse.Namespace, workdir: Path) -> dict:
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": machine(),
         "config": {"corpus": corpus.name, "docs": args.docs, "queries_per_class": args.queries,
-                   "seed": args.seed, "procs": args.procs, "cold_runs": args.cold_runs},
+                   "seed": args.seed, "procs": args.procs, "cold_runs": args.cold_runs,
+                   "build_rounds": args.build_rounds},
         "build": build, "query": query, "cold_start": cold,
         "query_examples": {name: qs[:3] for name, qs in queries.items()},
     }

@@ -1,6 +1,7 @@
 """What a search or a more-like-this request may be restricted to: language, source, dates."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import re
@@ -53,11 +54,22 @@ def iso_date(value: str | dt.date | None, name: str) -> str | None:
     """A date given as ISO Gregorian or Jalali (year 13xx/14xx), as ISO Gregorian."""
     if value is None or isinstance(value, dt.date):
         return value.isoformat() if value else None
-    iso = dates.parse_date_value(value.strip())
+    iso = dates.parse_date_value(value.strip()) or _exact_iso(value.strip())
     if iso is None:
         raise SearcherError(f"{name} date {value!r} is not a date: write it as 2024-09-21 (Gregorian) "
                             f"or 1403-06-31 (Jalali)")
     return iso
+
+
+def _exact_iso(text: str) -> str | None:
+    """An ISO Gregorian day of any year (not a Jalali one): the dates articles carry are of
+    1900-2099 (or Jalali), but a filter may reach beyond them, as ``since("200y")`` does."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and int(text[:4]) not in dates.JALALI_YEARS:
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
+    return None
 
 
 # Date filters typed in a query (``date:...``) or given as ``--since``.
@@ -83,6 +95,8 @@ def date_bounds(value: str, today: dt.date | None = None) -> tuple[str | None, s
                 return first, None
             if sign == "<=":
                 return None, last
+            if (sign == ">" and last == dt.date.max.isoformat()) or (sign == "<" and first == dt.date.min.isoformat()):
+                raise SearcherError(f"date {text!r} leaves no day: the calendar runs from 0001-01-01 to 9999-12-31")
             if sign == ">":
                 return _shifted(last, 1), None
             return None, _shifted(first, -1)
@@ -100,7 +114,8 @@ def since(period: str, today: dt.date | None = None) -> str:
     if not match:
         raise SearcherError(f"{period!r} is not a period: write it as 24h, 7d, 2w, 3m or 1y")
     days = math.ceil(int(match["count"]) * UNIT_DAYS[match["unit"]])
-    return ((today or dt.date.today()) - dt.timedelta(days=days)).isoformat()
+    first = (today or dt.date.today()).toordinal() - days
+    return dt.date.fromordinal(max(first, 1)).isoformat()  # 9999y: from the first day of year 1
 
 
 def later_start(date_from: str | dt.date | None, period: str | None) -> str | None:
@@ -126,26 +141,24 @@ def _period(text: str, today: dt.date) -> tuple[str, str]:
                             f"1403-06-31, 1403-06, 1403), a range 2024-01..2024-03, >2024-01-01 or now-7d")
     year, month, day = int(match["year"]), match["month"], match["day"]
     if day is not None:
-        iso = dates.parse_date_value(f"{year}-{int(month):02d}-{int(day):02d}")
+        written = f"{year:04d}-{int(month):02d}-{int(day):02d}"
+        iso = dates.parse_date_value(written) or _exact_iso(written)
         if iso is None:
             raise SearcherError(f"date {text!r} does not exist")
         return iso, iso
-    jalali = year in dates.JALALI_YEARS
+    if year < dt.MINYEAR:
+        raise SearcherError(f"date {text!r} does not exist")
     months = [int(month)] if month is not None else list(range(1, 13))
     if not 1 <= months[0] <= 12:
         raise SearcherError(f"date {text!r} has no month {months[0]}")
-    first = _month_day(year, months[0], 1, jalali)
-    last_month = months[-1]
-    next_first = _month_day(year + (last_month == 12), last_month % 12 + 1, 1, jalali)
-    return first.isoformat(), (next_first - dt.timedelta(days=1)).isoformat()
-
-
-def _month_day(year: int, month: int, day: int, jalali: bool) -> dt.date:
-    if jalali:
+    if year in dates.JALALI_YEARS:
         import jdatetime
 
-        return jdatetime.date(year, month, day).togregorian()
-    return dt.date(year, month, day)
+        first = jdatetime.date(year, months[0], 1).togregorian()
+        next_first = jdatetime.date(year + (months[-1] == 12), months[-1] % 12 + 1, 1).togregorian()
+        return first.isoformat(), (next_first - dt.timedelta(days=1)).isoformat()
+    last_day = calendar.monthrange(year, months[-1])[1]  # not the next month's first day: 9999-12 has none
+    return dt.date(year, months[0], 1).isoformat(), dt.date(year, months[-1], last_day).isoformat()
 
 
 def _shifted(iso: str, days: int) -> str:

@@ -55,6 +55,17 @@ def test_the_user_configuration_directory_unless_the_working_directory_has_one(r
     assert chosen(run)[:2] == (str(tmp_path / "home" / ".." / "one"), "config")
 
 
+def test_a_relative_index_is_relative_to_the_files_folder(run, tmp_path, indexed, monkeypatch):
+    user = tmp_path / "xdg" / "searcher"
+    user.mkdir(parents=True)
+    (user / "searcher.toml").write_text('index = "../../two"\n', encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert chosen(run) == (str(user / ".." / ".." / "two"), "config", str(user / "searcher.toml"))
+    assert json.loads(run("stats", "--json").stdout)["documents"] == len(TEXTS)
+
+
 def test_option_defaults_and_ranking_settings(run, tmp_path):
     words = ["haven", "kade", "schip", "kraan", "loods", "dok"]
     drop = write_drop(tmp_path / "drop", {f"h{n}": " ".join(["De haven"] * n + words[: 6 - n]) for n in range(1, 5)})

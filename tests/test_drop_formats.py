@@ -3,8 +3,11 @@ or row among good ones, ids stable across runs; and the metadata a run gives (--
 --date-from-name)."""
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -157,6 +160,65 @@ def test_csv_and_tsv_rows_with_a_note_for_unknown_columns(run, tmp_path):
         assert index.get("t1").lang == "fa" and index.get("t1").title.startswith(FA_TITLE)
 
 
+def test_markdown_and_web_pages_with_a_bad_one_among_good_ones(run, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "brug.md").write_text(f"# {NL_TITLE}\n\n{NL_BODY}\n", encoding="utf-8")
+    (drop / "leeg.md").write_text("# \n\n", encoding="utf-8")
+    (drop / "page.html").write_text(HTML, encoding="utf-8")
+    (drop / "scan.htm").write_bytes(b"%PDF-1.4\n\xff")
+    first, again = index_twice(run, drop)
+    assert first == {"added": 2, "updated": 0, "unchanged": 0, "skipped": 2}
+    assert again == {"added": 0, "updated": 0, "unchanged": 2, "skipped": 2}
+    assert skip_lines(run("index", str(drop), "--index", "idx")) == [
+        f"skipped {drop / 'leeg.md'}: empty text", f"skipped {drop / 'scan.htm'}: a PDF file, not a web page"]
+    with open_index(tmp_path / "idx") as index:
+        assert (index.get("brug").title, index.get("brug").body) == (NL_TITLE, NL_BODY)
+        assert (index.get("page").title, index.get("page").date) == (FA_TITLE, "2024-06-14")
+
+
+def write_records_as(folder: Path, records: list[dict], kind: str) -> None:
+    """``records`` written into ``folder`` as one file of ``kind``."""
+    lines = "".join(json.dumps(record) + "\n" for record in records)
+    table = io.StringIO()
+    writer = csv.DictWriter(table, ["id", "title", "text", "lang"])
+    writer.writeheader()
+    writer.writerows(records)
+    if kind == "jsonl.gz":
+        (folder / "big.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
+    elif kind == "zip":
+        with zipfile.ZipFile(folder / "big.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("2025-06-14/big.jsonl", lines)
+    elif kind == "csv":
+        (folder / "big.csv").write_text(table.getvalue(), encoding="utf-8")
+    else:
+        (folder / "big.csv.gz").write_bytes(gzip.compress(table.getvalue().encode()))
+
+
+@pytest.mark.parametrize("kind", ["jsonl.gz", "zip", "csv", "csv.gz"])
+def test_compressed_archived_and_table_drops_are_read_as_streams(tmp_path, kind):
+    """Over 2 MB of records read within 1 MB of memory: a record (or row) at a time."""
+    records = [{"id": f"r{n}", "title": "Titel", "text": "woord " * 1000, "lang": "nl"} for n in range(400)]
+    write_records_as(tmp_path, records, kind)
+    assert sum(len(record["text"]) for record in records) > 2_000_000
+    tracemalloc.start()
+    try:
+        count = sum(isinstance(item, Article) for item in read_paths([tmp_path]))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 400
+    assert peak < 1_000_000
+
+
+def test_table_columns_give_date_source_url_and_lang(tmp_path):
+    (tmp_path / "feed.csv").write_text("url,lang,source,date,text,title,id\n"
+                                       f'https://nos.nl/1,nl,NOS,2024-06-14,"{NL_BODY}",{NL_TITLE},r1\n', encoding="utf-8")
+    [article] = read_paths([tmp_path])
+    assert (article.id, article.title, article.body) == ("r1", NL_TITLE, NL_BODY)
+    assert (article.date, article.source, article.url, article.lang) == ("2024-06-14", "NOS", "https://nos.nl/1", "nl")
+
+
 def test_markdown_title_from_the_first_heading(tmp_path):
     (tmp_path / "brug.md").write_text(f"Rubriek: Regio\n\n# {NL_TITLE}\n\n{NL_BODY} Zie [de kaart](https://x.nl).\n\n"
                                       "![foto](brug.jpg)\n\n- Eerste punt\n- Tweede punt\n", encoding="utf-8")
@@ -182,13 +244,13 @@ def test_a_page_keeps_its_chrome_lines_for_reading(tmp_path):
 def test_source_and_lang_for_records_without_their_own(run, tmp_path):
     drop = tmp_path / "2025-06-14"
     drop.mkdir()
-    (drop / "a.jsonl").write_text("\n".join([record("own", source="NOS", lang="nl"), record("plain"),
+    (drop / "a.jsonl").write_text("\n".join([record("own", source="NOS", lang="und"), record("plain"),
                                              record("fa", title=FA_TITLE, text=FA_BODY)]) + "\n", encoding="utf-8")
     (drop / "page.txt").write_text(f"{FA_TITLE}\n{FA_BODY}\n", encoding="utf-8")
     assert run("index", str(drop), "--index", "idx", "--source", "fars", "--lang", "nl").exit_code == 0
     with open_index(tmp_path / "idx") as index:
         assert [(index.get(i).source, index.get(i).lang) for i in ("own", "plain", "fa", "page")] == [
-            ("NOS", "nl"), ("fars", "nl"), ("fars", "nl"), ("fars", "nl")]
+            ("NOS", "und"), ("fars", "nl"), ("fars", "nl"), ("fars", "nl")]  # a record's own fields win
         assert index.search("brug", source="fars").total == 1
     result = run("index", str(drop), "--index", "idx2", "--lang", "en")
     assert result.exit_code == 2 and "'en' is not one of 'fa', 'nl', 'und'" in result.stderr

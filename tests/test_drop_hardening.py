@@ -101,6 +101,22 @@ def test_a_duplicate_id_is_reported_with_its_file_and_line(run, tmp_path):
     assert json.loads(result.stdout) == {"added": 3, "updated": 0, "unchanged": 1, "skipped": 1}
 
 
+def test_a_json_line_beyond_the_size_limit_is_skipped_unread_and_reading_goes_on(tmp_path):
+    """A record too long to hold an article within the limit (8 bytes a character of
+    max_article_chars) costs its line only."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    lines = [json.dumps(GOOD), json.dumps({"id": "long", "title": "Lang", "text": "woord " * 2000}),
+             json.dumps({**GOOD, "id": "after"})]
+    (drop / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open_index(tmp_path / "idx", create=True) as index:
+        report = index.add_paths([drop], options=ReadOptions(max_article_chars=1000))
+    assert report.added == 2
+    assert report.skipped == [Skipped(str(drop / "news.jsonl"),
+                                      "line 2: longer than 8,000 bytes, more than an article record may take")]
+    assert indexed(tmp_path / "idx", "good", "after")
+
+
 # Files that are no JSON Lines, or no text
 
 
@@ -176,6 +192,18 @@ def test_a_fifo_is_skipped_without_blocking(tmp_path):
         f"skipped {drop / 'to-pipe.txt'}: symbolic link to a named pipe (FIFO), not a regular file",
         f"skipped {drop / 'pipe.txt'}: a named pipe (FIFO), not a regular file"]
     assert json.loads(result.stdout)["added"] == 1
+
+
+def test_a_socket_is_skipped(run, tmp_path):
+    import socket
+
+    drop = drop_with(tmp_path, "good.txt", FA_TEXT.encode())
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(drop / "feed.jsonl"))
+        result = run("index", str(drop), "--index", "idx", "--json")
+    assert result.exit_code == 0
+    assert skip_lines(result) == [f"skipped {drop / 'feed.jsonl'}: a socket, not a regular file"]
+    assert indexed(tmp_path / "idx", "base", "good")
 
 
 def test_a_file_swapped_for_a_fifo_after_the_walk_is_not_opened_blocking(tmp_path):

@@ -5,6 +5,7 @@ import csv
 import io
 import itertools
 import json
+import tracemalloc
 
 import pytest
 
@@ -124,6 +125,29 @@ def test_a_closed_export_gives_no_more_hits(housing):
     with housing.export("woningmarkt") as exported:
         assert len(list(itertools.islice(exported, 3))) == 3
     assert list(exported) == []
+
+
+def peak_bytes(work) -> int:
+    """The peak of memory Python allocated while ``work()`` ran."""
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_an_export_holds_one_hit_at_a_time(make_index):
+    """Memory stays flat however many hits are written: 600 hits whose stored urls take 30 MB
+    in all are exported within the size of a few of them, where a page of the 600 holds all."""
+    url = "https://nos.nl/" + "x" * 50_000
+    index = make_index(*({"id": f"n{n:03d}", "title": f"Bericht {n}", "text": f"woningmarkt bericht {n}",
+                          "lang": "nl", "url": f"{url}/{n}"} for n in range(600)))
+    taken = []
+    exported = peak_bytes(lambda: taken.extend(len(hit.url) for hit in index.export("woningmarkt")))
+    assert len(taken) == 600
+    assert peak_bytes(lambda: index.search("woningmarkt", limit=600, snippets=False)) > 600 * len(url)
+    assert exported < 20 * len(url)
 
 
 # The command line

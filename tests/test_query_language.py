@@ -106,10 +106,24 @@ def test_date_filters_in_a_query_combine_with_the_options(news):
     ("gisteren", "date 'gisteren' is not a date: write it as 2024-09-21, 2024-09 or 2024"),
     ("2024-02-30", "date '2024-02-30' does not exist"),
     ("2024-13", "date '2024-13' has no month 13"),
+    ("0000", "date '0000' does not exist"),
+    (">9999", "date '>9999' leaves no day: the calendar runs from 0001-01-01 to 9999-12-31"),
+    ("<0001-01", "date '<0001-01' leaves no day"),
 ])
 def test_a_bad_date_filter_is_an_error_naming_the_forms(news, value, message):
     with pytest.raises(SearcherError, match=message):
         news.search(f"date:{value} Trump")
+
+
+def test_dates_at_the_ends_of_the_calendar(news):
+    """Years 1 and 9999 and periods reaching back before year 1 are dates like others (they
+    raised ValueError and OverflowError, tracebacks on the command line)."""
+    everything = "Trump OR ترامپ OR woningmarkt OR huren OR روحانی"
+    dated = {article["id"] for article in articles() if "date" in article}
+    for value in ("<=9999", "..9999-12", ">=0001", "0001..9999", "now-9999y"):
+        assert found(news, f"date:{value} {everything}") == dated, value
+    assert found(news, f"date:9999 {everything}") == found(news, f"date:0001-01 {everything}") == set()
+    assert found(news, everything, since="9999y") == found(news, everything, date_from="1850-01-01") == dated
 
 
 def test_since_counts_back_from_today(news):
@@ -223,6 +237,12 @@ def test_cli_filters_dash_queries_and_since(cli):
     assert [hit["id"] for hit in dated] == ["fa-1", "nos-1"]
     recent = cli("search", "Trump", "--since", "7d")
     assert recent.stdout.startswith("1 hit for: Trump\n") and "· today" in recent.stdout
+    assert {hit["id"] for hit in json.loads(cli("search", "Trump", "--since", "9999y", "--json").stdout)["hits"]} == (
+        TRUMP - {"fa-2"})  # every dated article with the word
+    beyond = cli("search", "date:9999-12 Trump")
+    assert (beyond.exit_code, beyond.stdout) == (0, "No hits for: date:9999-12 Trump\n")
+    before = cli("search", "date:0000 Trump")
+    assert (before.exit_code, before.stderr) == (1, "Error: date '0000' does not exist\n")
     bad = cli("search", "Trump", "--since", "week")
     assert bad.exit_code == 1 and bad.stderr == "Error: 'week' is not a period: write it as 24h, 7d, 2w, 3m or 1y\n"
     wrong = cli("search", "date:morgen Trump")

@@ -2,6 +2,7 @@
 new and changed articles reported once per watch, across drops, rebuilds and killed runs."""
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -190,6 +191,26 @@ def test_a_damaged_watch_list_is_one_error_line(run, watched):
     (watched / "watches.lock").mkdir()  # the list cannot be locked
     locked = run("watch", "new", "--index", "idx")
     assert locked.exit_code == 1 and locked.output.startswith("Error: cannot change the watch list ")
+
+
+def test_a_watch_list_write_that_fails_leaves_the_old_list_whole(run, watched, monkeypatch):
+    """Written as a temporary file, then renamed: a write failing half-way (here the disk full
+    at its fsync) leaves the list as it was, and no temporary file."""
+    before = (watched / "watches.json").read_bytes()
+
+    def disk_full(descriptor):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fsync", disk_full)
+        result = run("watch", "add", "kade", "kade", "--index", "idx")
+    assert result.exit_code == 1
+    assert result.output == "Error: cannot change the watch list idx/watches.json: No space left on device\n"
+    assert (watched / "watches.json").read_bytes() == before
+    assert sorted(path.name for path in watched.iterdir() if "watches" in path.name) == ["watches.json", "watches.lock"]
+    assert run("watch", "add", "kade", "kade", "--index", "idx").exit_code == 0
+    assert [watch["name"] for watch in as_json(run("watch", "list", "--index", "idx", "--json"))["watches"]] == [
+        "haven", "brug", "kade"]
 
 
 def test_no_watches_is_said(run, tmp_path):

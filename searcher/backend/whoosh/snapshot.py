@@ -3,10 +3,12 @@ the ranking arrays of its segments as one collection, and Whoosh for positions, 
 ids, near-duplicate signatures and spelling candidates."""
 from __future__ import annotations
 
+import pickle
 from bisect import bisect_left
 from itertools import accumulate
 from collections.abc import Sequence
 from functools import cached_property
+from heapq import nlargest
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from whoosh import formats
 from whoosh.columns import ColumnReader, MultiColumnReader
 from whoosh.system import _INT_SIZE
 from whoosh.searching import Searcher
+from whoosh.support.levenshtein import distance as edit_distance
 
 from searcher.backend.whoosh.schema import POSITION_FIELDS
 from searcher.backend.whoosh.writer import segment_arrays
@@ -31,7 +34,6 @@ def block_positions(postings, docnums: list[int]):
     deletions wraps its postings in a filter: the documents asked for are live ones anyway."""
     while not hasattr(postings, "_maxid"):
         postings = postings.child
-    decode = _positions
     i = 0
     while not postings._atend and i < len(docnums):
         if postings._maxid < docnums[i]:
@@ -40,23 +42,29 @@ def block_positions(postings, docnums: list[int]):
         if postings._ids is None:
             postings._read_ids()
         ids = postings._ids
-        values = None
+        found, at = [], []
         while i < len(docnums) and docnums[i] <= postings._maxid:
             j = bisect_left(ids, docnums[i])
             if j < len(ids) and ids[j] == docnums[i]:
-                if values is None:
-                    if postings._values is None:
-                        postings._read_values()
-                    values = postings._values
-                yield docnums[i], decode(values[j])
+                found.append(docnums[i])
+                at.append(j)
             i += 1
+        if found:
+            if postings._values is None:
+                postings._read_values()
+            yield from zip(found, _positions(postings._values, at))
         postings._next_block()
 
 
-def _positions(value: bytes) -> list[int]:
-    """The positions a Positions-format posting value holds: its length, then the pickled
-    gaps between positions (Whoosh's ``decode_positions``, summed in C)."""
-    return list(accumulate(formats.loads(value[_INT_SIZE:] + b".")))
+def _positions(values: list[bytes], at: list[int]) -> list[list[int]]:
+    """The positions of the Positions-format posting values ``values[j]`` for j in ``at``. Each
+    value is its length, then a pickled list of the gaps between positions: without their STOPs
+    and joined between a MARK and a LIST, the pickles unpickle in one call for the whole block
+    as the list of those lists (Whoosh's ``decode_positions`` unpickles each on its own)."""
+    gaps = formats.loads(b"(" + b"".join([values[j][_INT_SIZE:].rstrip(b".") for j in at]) + b"l.")
+    if not isinstance(gaps, list) or len(gaps) != len(at) or not all(isinstance(g, list) for g in gaps):
+        raise pickle.UnpicklingError("a posting block's positions do not read as positions")
+    return [list(accumulate(g)) for g in gaps]
 
 
 class Snapshot:
@@ -73,6 +81,7 @@ class Snapshot:
                 leaves.append(Leaf(arrays, offset, frozenset(leaf.segment().deleted_docs())))
         self.collection = Collection(leaves, self.reader.doc_count_all())
         self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
+        self._vocabulary: dict[tuple[str, str], list[str]] = {}
 
     def close(self) -> None:
         for leaf in self.collection.leaves:
@@ -128,7 +137,26 @@ class Snapshot:
         return MultiColumnReader([leaf.column_reader(name) for leaf, _ in leaves], [offset for _, offset in leaves])
 
     def spellings(self, field: str, family: str, term: str, distance: int) -> list[str]:
+        """The field's most frequent words (up to ``SPELLING_CANDIDATES``) within ``distance``
+        Damerau-Levenshtein edits of ``term`` that start with its letter: what Whoosh's
+        corrector gives, found without computing the distance to most words."""
         name = POSITION_FIELDS[field, family]
         if name not in self.reader.indexed_field_names():
             return []
-        return self.searcher.corrector(name).suggest(term, limit=SPELLING_CANDIDATES, maxdist=distance, prefix=1)
+        letters = set(term)
+        near = [word for word in self._words_starting(name, term[:1])
+                if abs(len(word) - len(term)) <= distance
+                # An edit changes at most two members of a word's set of letters: a cheap bound.
+                and len(letters.symmetric_difference(word)) <= 2 * distance
+                and edit_distance(word, term, limit=distance) <= distance]
+        frequency = self.reader.frequency
+        return nlargest(SPELLING_CANDIDATES, near, key=lambda word: (frequency(name, word) or 1, word))
+
+    def _words_starting(self, name: str, prefix: str) -> list[str]:
+        """The field's vocabulary under ``prefix``, read once per commit (merging the segments'
+        term lists is most of the cost of a lookup)."""
+        key = (name, prefix)
+        if key not in self._vocabulary:
+            field_type = self.reader.schema[name]
+            self._vocabulary[key] = [field_type.from_bytes(raw) for raw in self.reader.expand_prefix(name, prefix)]
+        return self._vocabulary[key]

@@ -80,7 +80,9 @@ def loads(data: bytes, **_ignored):
     """``pickle.loads`` of index data, restricted (see the module docstring)."""
     if not _GLOBAL_OPCODES.search(data):
         return pickle.loads(data)
-    return IndexUnpickler(io.BytesIO(data)).load()
+    # Buffered, so the C unpickler takes the data in one read: on a bare BytesIO it calls
+    # read() once per opcode, three times slower on a posting block.
+    return IndexUnpickler(io.BufferedReader(io.BytesIO(data))).load()
 
 
 def load(file, **_ignored):
