@@ -17,8 +17,8 @@ copied aside (copy not timed). Reported per checkpoint: documents read and docum
 index (records without usable text are skipped), docs/s and raw MB/s of that step and of the
 whole run so far, index size against raw text, peak RSS so far of the indexing process and of
 its largest worker process (the stream is never held whole). Then, per
-copy, warm query latency p50/p95/p99 (``Index.search(q, limit=10)``, snippets on) in a fresh
-process, over one seeded query set (bench.py's classes) drawn from the first checkpoint's
+copy, warm query latency p50/p95/p99 (``Index.search(q, limit=10)``, with snippets and without,
+the two taking turns query by query) in a fresh process, over one seeded query set (bench.py's classes) drawn from the first checkpoint's
 documents, so every query has matches at every size. ``--workdir DIR --keep`` keeps the copies;
 ``--reuse DIR`` measures queries again on kept copies without indexing.
 """
@@ -122,6 +122,14 @@ def table(result: dict) -> str:
         lines.append(f"{step['docs']:>7} {step.get('indexed', 0):>7} {step['step_docs_per_s']:>11.0f} {step['docs_per_s']:>10.0f} "
                      f"{step['step_mb_per_s']:>9.2f} {step['raw_mb']:>7.1f} {step['index_mb']:>8.1f} "
                      f"{step['peak_rss_parent_mb']:>13.0f}/{step['peak_rss_worker_mb']:<6.0f}  {cells}")
+    lines += ["", "the same queries without snippets (the ranking alone), p50/p95/p99 ms:",
+              f"{'docs':>7}  " + "  ".join(f"{name:>17}" for name in bench.QUERY_CLASSES)]
+    for step in result["build"]["steps"]:
+        latency = result["query"][str(step["docs"])].get("ranking_latency_ms")
+        if latency:
+            lines.append(f"{step['docs']:>7}  " + "  ".join(
+                f"{latency[name]['p50']:.1f}/{latency[name]['p95']:.1f}/{latency[name]['p99']:.1f}".rjust(17)
+                for name in bench.QUERY_CLASSES))
     return "\n".join(lines)
 
 
@@ -159,8 +167,11 @@ def main() -> None:
         query = {}
         for step in build["steps"]:
             log(f"queries at {step['docs']} documents")
-            timed = bench.in_subprocess("query", {"systems": {"ours": str(workdir / f"at-{step['docs']}")}, "queries": queries})
-            query[str(step["docs"])] = {"latency_ms": timed["latency_ms"]["ours"], "peak_rss_mb": timed["peak_rss_mb"]}
+            copy = str(workdir / f"at-{step['docs']}")
+            timed = bench.in_subprocess("query", {"systems": {"ours": copy, "ours_ranking": copy}, "queries": queries})
+            query[str(step["docs"])] = {"latency_ms": timed["latency_ms"]["ours"],
+                                        "ranking_latency_ms": timed["latency_ms"]["ours_ranking"],
+                                        "peak_rss_mb": timed["peak_rss_mb"]}
     finally:
         if not (args.keep or args.reuse):
             shutil.rmtree(workdir, ignore_errors=True)

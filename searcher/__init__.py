@@ -11,12 +11,13 @@ The public API::
 """
 from searcher.api import Index, default_index_path, open_index, rebuild_index
 from searcher.model import Article, Note, Skipped
-from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, QueryError, SearcherError
+from searcher.errors import AnalyzerMismatch, ArticleNotFound, IndexDamaged, IndexNotFound, QueryError, SearcherError
 from searcher.model import Hit, IndexReport, Line, Page, Reading, Snippet, Stats
 
 __all__ = [
     "AnalyzerMismatch",
     "Article",
+    "ArticleNotFound",
     "Hit",
     "Index",
     "IndexDamaged",

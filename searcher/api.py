@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from searcher.analysis.article import chain, family_of
 from searcher.backend.whoosh.store import directory_size
 from searcher.config import Config, RankingConfig
-from searcher.errors import IndexDamaged, IndexNotFound, SearcherError
+from searcher.errors import ArticleNotFound, IndexDamaged, IndexNotFound, SearcherError
 from searcher.filters import SORTS, Filters, iso_date, later_start
 from searcher.folder import IndexFolder, index_version
 from searcher.model import (
@@ -211,7 +211,8 @@ class Index:
                 date_from: str | date | None = None, date_to: str | date | None = None, since: str | None = None,
                 sort: str = "relevance", facets: bool = False, group: bool = False) -> Page:
         """The articles most like the article ``article_id`` (sharing its key terms), paged,
-        filtered and grouped as ``search`` does."""
+        filtered and grouped as ``search`` does. Raises ArticleNotFound when the index has no
+        such article."""
         request = _request(limit, page, lang, source, date_from, date_to, sort, group, snippets, facets, since)
         with self._reading() as engine:
             answer = engine.search(similarity.like(engine, article_id), request)
@@ -219,17 +220,17 @@ class Index:
 
     def get(self, article_id: str) -> Article:
         """The stored article with this id: title, body, the page as read (``Article.page``),
-        language, date, source, url, path. Raises SearcherError when the index has none."""
+        language, date, source, url, path. Raises ArticleNotFound when the index has none."""
         article = self._folder.fresh().store.get(article_id)
         if article is None:
-            raise SearcherError(f"no article with id {article_id!r} in the index: `searcher search WORDS` shows "
-                                f"each hit's id after its date and source (`--json`: \"id\")")
+            raise ArticleNotFound(article_id)
         return article
 
     def read(self, article_id: str, query: str | None = None) -> Reading:
         """The article ``article_id`` to read whole: its text (``Article.text``) line by line,
         with the page chrome lines marked; with ``query``, the spans of the words matching it
-        in the title and in each line, as snippets mark them."""
+        in the title and in each line, as snippets mark them. Raises ArticleNotFound when the
+        index has no such article."""
         article = self.get(article_id)
         if query is None:
             return Reading(article, _lines(article, ()), None, ())
@@ -282,7 +283,11 @@ class Index:
         mark = since is None if mark is None else mark
         after = None if since is None else self._runs_before(since)
         watch_list = self.watches
-        with watch_list.changing() as watches, self._reading() as engine:
+        # Only moving the marks needs the list's lock; a reader (the server) must never wait
+        # behind a `searcher watch new` or `index --report` asking every watch in another process.
+        # No read takes the index's writer lock.
+        watching = watch_list.changing() if mark else nullcontext(watch_list.by_name())
+        with watching as watches, self._reading() as engine:
             chosen = list(watches) if names is None else list(dict.fromkeys(names))
             for name in chosen:
                 if name not in watches:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from searcher.model import Hit
@@ -34,26 +34,36 @@ def cells(rank: int, hit: Hit) -> list[str]:
             hit.url or "", hit.path, " ".join(hit.similar), hit.snippet.text]
 
 
-def write(hits: Iterable[Hit], output: TextIO, format: str, first_rank: int = 1, marks: bool = False) -> int:
-    """Writes ``hits`` to ``output`` in ``format`` as they come; returns how many were written.
-    ``marks`` (JSON lines only) adds the texts with ``**`` around matched words."""
+def lines(hits: Iterable[Hit], format: str, first_rank: int = 1, marks: bool = False) -> Iterator[str]:
+    """The export in ``format``, a line at a time as the hits come: the header line (CSV,
+    TSV), then one line per hit. ``marks`` (JSON lines only) adds the texts with ``**`` around
+    matched words. The CLI writes them to stdout, the server streams them."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
-    written = 0
+    ranked = enumerate(hits, start=first_rank)
     if format == "jsonl":
-        for rank, hit in enumerate(hits, start=first_rank):
-            output.write(json.dumps({"rank": rank, **hit.to_dict(marks)}, ensure_ascii=False) + "\n")
-            written += 1
-        return written
-    if format == "csv":
-        writer = csv.writer(output)
-        writer.writerow(COLUMNS)
-        for rank, hit in enumerate(hits, start=first_rank):
-            writer.writerow(cells(rank, hit))
-            written += 1
-        return written
-    output.write("\t".join(COLUMNS) + "\n")
-    for rank, hit in enumerate(hits, start=first_rank):
-        output.write("\t".join(TSV_BREAKS.sub(" ", cell) for cell in cells(rank, hit)) + "\n")
-        written += 1
-    return written
+        for rank, hit in ranked:
+            yield json.dumps({"rank": rank, **hit.to_dict(marks)}, ensure_ascii=False) + "\n"
+    elif format == "csv":
+        writer = csv.writer(_Line())
+        yield writer.writerow(COLUMNS)
+        for rank, hit in ranked:
+            yield writer.writerow(cells(rank, hit))
+    else:
+        yield "\t".join(COLUMNS) + "\n"
+        for rank, hit in ranked:
+            yield "\t".join(TSV_BREAKS.sub(" ", cell) for cell in cells(rank, hit)) + "\n"
+
+
+def write(hits: Iterable[Hit], output: TextIO, format: str, first_rank: int = 1, marks: bool = False) -> None:
+    """Writes ``hits`` to ``output`` in ``format`` as they come (see ``lines``)."""
+    for line in lines(hits, format, first_rank, marks):
+        output.write(line)
+
+
+class _Line:
+    """A csv.writer target that hands each row back as text: ``writerow`` returns what
+    ``write`` returns."""
+
+    def write(self, text: str) -> str:
+        return text

@@ -2,7 +2,8 @@
 
     INDEX/watches.json   {"format": 1, "watches": [{"name", "query", "lang", "source", "date_from",
                           "date_to", "added", "reported"}, ...]}
-    INDEX/watches.lock   held while the list is read, changed and written back
+    INDEX/watches.lock   held while the list is read, changed and written back (reading alone
+                         takes no lock)
 
 The list is written as the manifest is (a temporary file, fsync, one rename), so a crash
 leaves the old list or the new one. It lies beside the generations, not in one, so it survives
@@ -47,6 +48,11 @@ class WatchList:
     def list(self) -> list[Watch]:
         """The watches, in the order they were added."""
         return list(self._read().values())
+
+    def by_name(self) -> dict[str, Watch]:
+        """The watches by name, read without the lock: the list is replaced whole by a rename,
+        so a reader sees the old list or the new one, and never waits for a writer."""
+        return self._read()
 
     def __iter__(self) -> Iterator[Watch]:
         return iter(self.list())

@@ -21,7 +21,7 @@ from searcher.cli import main
 from searcher.cluster import snapshots
 from searcher.cluster.layout import read_cluster, shard_of
 from searcher.cluster.sharded import ShardedIndex, reshard
-from searcher.errors import SearcherError
+from searcher.errors import ArticleNotFound, SearcherError
 
 from conftest import SEEDS, ids
 
@@ -136,8 +136,9 @@ def test_similar_show_and_suggestions_come_from_the_right_shards(sharded, single
     assert target not in ids(sharded.similar(target, limit=100))
     assert sharded.get(target) == single.get(target)
     assert sharded.read(target, "oorlog").to_dict() == single.read(target, "oorlog").to_dict()
-    with pytest.raises(SearcherError, match="no article with id"):
-        sharded.get("missing")
+    for call in (sharded.get, sharded.similar):
+        with pytest.raises(ArticleNotFound, match="no article with id 'missing'"):  # from the shard holding it
+            call("missing")
     assert sharded.search("oorlg", suggest=True).suggestion == "oorlog"
 
 

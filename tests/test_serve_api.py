@@ -10,11 +10,12 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from searcher import open_index
+from searcher import ArticleNotFound, open_index
 from searcher.cli import main
 from searcher.server import ServerSettings, create_app
 from searcher.server.settings import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW
 from serve_fixtures import build_news_index
+from test_watch import finishes_within, locks_held
 
 PERSIAN_QUERY = "هسته‌ای"
 
@@ -34,6 +35,10 @@ def cli_json(index_path, *args: str) -> dict:
      ["--from", "1403-06-01", "--to", "2024-09-30", "--facets"]),
     ({"page": "2", "limit": "5"}, ["--page", "2", "--limit", "5"]),
     ({"marks": "1"}, ["--marks"]),
+    ({"explain": "1"}, ["--explain"]),
+    ({"explain": "1", "marks": "1", "all": "1", "sort": "date"}, ["--explain", "--marks", "--all", "--sort", "date"]),
+    ({"snippets": "0"}, ["--no-snippets"]),
+    ({"since": "1y", "facets": "1"}, ["--since", "1y", "--facets"]),
     ([("source", "irna"), ("source", "copies"), ("lang", "fa"), ("lang", "nl")],
      ["--source", "irna", "--source", "copies", "--lang", "fa", "--lang", "nl"]),
 ])
@@ -55,6 +60,38 @@ def test_an_article_reads_as_the_cli_shows_it(client, news_index_path, params, c
     response = client.get("/api/article", params={"id": article_id, **params})
     assert response.status_code == 200
     assert response.json() == cli_json(news_index_path, "show", article_id, *cli_options)
+
+
+def test_explain_says_how_the_query_was_read_and_what_each_hit_matched(client):
+    answer = client.get("/api/search", params={"q": f"{PERSIAN_QUERY} -kabinet", "explain": "1"}).json()
+    clauses = answer["explain"]["clauses"]
+    assert [(clause["text"], clause["kind"], clause["excluded"]) for clause in clauses] == \
+        [(PERSIAN_QUERY, "word", False), ("kabinet", "word", True)]
+    assert {"term": "هسته", "field": "ranking", "family": "text", "from": PERSIAN_QUERY,
+            "how": ["split", "joined", "stemmed"]} in clauses[0]["terms"]
+    assert all(hit["matched"] for hit in answer["hits"])
+    assert "explain" not in client.get("/api/search", params={"q": PERSIAN_QUERY}).json()
+
+
+def test_since_keeps_the_articles_of_the_last_period_as_the_cli_does(tmp_path):
+    from datetime import date, timedelta
+
+    from starlette.testclient import TestClient
+
+    path = tmp_path / "index"
+    today, old = date.today(), date.today() - timedelta(days=30)
+    with open_index(path, create=True) as index:
+        index.add_documents([{"id": f"nl-{day}", "title": title, "text": text, "lang": "nl", "date": day.isoformat()}
+                             for day, title, text in ((today, "Tulpen bloeien", "De tulpen bloeien vroeg dit jaar."),
+                                                      (old, "Tulpenveiling", "Op de veiling gingen tulpen duur weg."))])
+    with TestClient(create_app(ServerSettings(path))) as test_client:
+        for period, ids in (("7d", [f"nl-{today}"]), ("2m", [f"nl-{today}", f"nl-{old}"])):
+            answer = test_client.get("/api/search", params={"q": "tulpen", "since": period, "sort": "date"}).json()
+            assert [hit["id"] for hit in answer["hits"]] == ids
+            assert answer == cli_json(path, "search", "tulpen", "--since", period, "--sort", "date")
+        similar = test_client.get("/api/similar", params={"id": f"nl-{old}", "since": "7d"}).json()
+        assert [hit["id"] for hit in similar["hits"]] == [f"nl-{today}"]
+        assert similar == cli_json(path, "similar", f"nl-{old}", "--since", "7d")
 
 
 def test_search_reports_a_did_you_mean(client):
@@ -89,12 +126,13 @@ def test_similar_and_stats_answer_as_the_cli_json_does(client, news_index_path):
     ("/api/search", {"q": "kabinet", "sort": "title"}, "unknown sort 'title'"),
     ("/api/search", {"q": "kabinet", "from": "yesterday"}, "from date 'yesterday' is not a date"),
     ("/api/search", {"q": "kabinet", "from": "2024-10-01", "to": "1403-01-01"}, "is empty"),
+    ("/api/search", {"q": "kabinet", "since": "7 days"}, "'7 days' is not a period: write it as 24h, 7d, 2w"),
+    ("/api/search", {"q": "kabinet", "explain": "please"}, "explain must be 1 or 0"),
+    ("/api/similar", {"id": "fa-03", "explain": "1"}, "unknown parameter 'explain'"),
     ("/api/search", {"q": "kabinet", "source": "fars"}, "no articles from source 'fars'"),
     ("/api/search", {"q": "kabinet", "langauge": "nl"}, "unknown parameter 'langauge'"),
     ("/api/search", [("q", "kabinet"), ("sort", "date"), ("sort", "relevance")], "'sort' is given 2 times"),
     ("/api/similar", {}, "give an article id as the parameter 'id'"),
-    ("/api/similar", {"id": "../../../etc/passwd"}, "no article with id '../../../etc/passwd'"),
-    ("/api/article", {"id": "../../../etc/passwd"}, "no article with id '../../../etc/passwd'"),
     ("/api/article", {"id": "fa-03", "query": "x"}, "unknown parameter 'query'"),
     ("/api/stats", {"q": "x"}, "unknown parameter 'q'"),
 ])
@@ -104,6 +142,18 @@ def test_bad_requests_get_one_line_of_json_and_400(client, path, params, message
     body = response.json()
     assert list(body) == ["error"] and message in body["error"]
     assert "\n" not in body["error"] and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/api/article", {"id": "../../../etc/passwd"}),
+    ("/api/article", {"id": "../../../etc/passwd", "q": "kabinet"}),
+    ("/api/similar", {"id": "../../../etc/passwd"}),
+    ("/api/similar", {"id": "../../../etc/passwd", "lang": "nl", "all": "1"}),
+])
+def test_an_unknown_article_id_answers_404_with_one_line_of_json(client, path, params):
+    response = client.get(path, params=params)
+    assert response.status_code == 404
+    assert response.json() == {"error": str(ArticleNotFound("../../../etc/passwd"))}
 
 
 def test_unknown_routes_and_methods_answer_in_json(client):
@@ -209,3 +259,18 @@ def test_standing_queries_and_their_new_matches_as_the_cli_gives_them(tmp_path):
         assert since_start["watches"][0]["total"] == 1
         unknown = test_client.get("/api/watches/new", params={"name": "roses"})
         assert unknown.status_code == 400 and "no watch named 'roses'" in unknown.json()["error"]
+
+
+def test_new_matches_answer_while_another_process_indexes_with_report(tmp_path):
+    """`searcher index --report` holds the writer lock and the watch list's lock: the server's
+    reading of the new matches waits for neither."""
+    from starlette.testclient import TestClient
+
+    path = build_news_index(tmp_path / "index")
+    with open_index(path) as index:
+        index.watches.add("tulips", "tulpen", lang="nl")
+        index.add_documents([{"id": "t", "title": "Tulpen", "text": "Tulpen bloeien in april.", "lang": "nl"}])
+    with TestClient(create_app(ServerSettings(path))) as test_client, locks_held(path):
+        response = finishes_within(10, lambda: test_client.get("/api/watches/new", params={"name": "tulips"}))
+    assert response.status_code == 200
+    assert [hit["id"] for hit in response.json()["watches"][0]["hits"]] == ["t"]

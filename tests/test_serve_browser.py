@@ -98,6 +98,8 @@ def test_the_page_in_persian_reads_right_to_left(browser, live_server, screensho
     results = page.locator(".hits").bounding_box()
     facets = page.locator(".facets").bounding_box()
     assert facets["x"] + facets["width"] <= results["x"]
+    csv, jsonl = (page.locator(".export a", has_text=label).bounding_box() for label in ("CSV", "JSONL"))
+    assert jsonl["x"] + jsonl["width"] <= csv["x"]  # the export links read right to left too: CSV first
     page.screenshot(path=str(screenshots / "persian-results-fa.png"), full_page=True)
     context.close()
 
@@ -212,3 +214,24 @@ def test_a_title_opens_the_whole_article_with_the_query_highlighted(tab, screens
     with tab.expect_navigation():
         tab.locator("aside.similar a").first.click()
     assert urlsplit(tab.url).path == "/article" and query_of(tab)["id"] != [hit_id]
+
+
+def test_the_export_links_download_every_hit_of_the_query_and_its_filters(tab, screenshots):
+    search_for(tab, PERSIAN_WITH_HALF_SPACE)
+    facet = tab.locator(".facet[data-facet=source] li", has_text="irna")
+    count = int(facet.locator(".count").inner_text())
+    with tab.expect_navigation():
+        facet.locator("a").click()
+    export = tab.locator(".summary .export")
+    assert export.inner_text() == "Export all: CSV · JSONL"
+    tab.screenshot(path=str(screenshots / "persian-results-export-en.png"), full_page=True)
+    with tab.expect_download() as csv_download:
+        export.locator("a", has_text="CSV").click()
+    assert csv_download.value.suggested_filename == "searcher-export.csv"
+    rows = open(csv_download.value.path(), encoding="utf-8", newline="").read().split("\r\n")
+    assert rows[0].startswith("rank,id,date,source,lang") and rows[-1] == ""
+    assert len(rows) - 2 == count and all(",irna,fa," in row for row in rows[1:-1])  # every irna hit, no other
+    with tab.expect_download() as jsonl_download:
+        export.locator("a", has_text="JSONL").click()
+    assert jsonl_download.value.suggested_filename == "searcher-export.jsonl"
+    assert urlsplit(tab.url).path == "/"  # the page stays where it was

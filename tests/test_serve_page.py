@@ -3,6 +3,7 @@ article value, directions and languages, facet and page links, labels by Accept-
 errors shown in the page. The browser tests (test_serve_browser.py) check how it looks and works."""
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
@@ -165,8 +166,11 @@ def test_a_bad_filter_is_shown_in_the_page_with_the_form_as_sent(client):
 
 
 def test_an_unknown_article_or_page_is_an_error_page(client):
-    response = client.get("/similar", params={"id": "../../etc/passwd"})
-    assert response.status_code == 400 and "no article with id" in response.text
+    for path in ("/similar", "/article"):
+        response = client.get(path, params={"id": "../../etc/passwd"})
+        assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+        assert "no article with id &#39;../../etc/passwd&#39;" in response.text
+        assert '<h1 class="heading">No such page</h1>' in response.text
     response = client.get("/nothing/here")
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
 
@@ -203,7 +207,7 @@ def test_an_article_page_escapes_its_values(client):
     assert "&lt;script&gt;" in html and "<mark>kabinet</mark>" in html
     assert not [attrs for attrs in elements.all("a") if attrs.get("href", "").lower().startswith("javascript")]
     response = client.get("/article", params={"id": "no-such-article"})
-    assert response.status_code == 400 and "no article with id" in response.text
+    assert response.status_code == 404 and "no article with id" in response.text
 
 
 def test_several_sources_mean_any_of_them_and_each_can_be_removed(client):
@@ -216,3 +220,38 @@ def test_several_sources_mean_any_of_them_and_each_can_be_removed(client):
     assert {"q": [PERSIAN_QUERY], "source": ["isna"]} in active  # clicking irna's facet removes irna only
     assert elements.all("input", name="source")[0]["value"] == "irna"
     assert elements.all("input", type="hidden", name="source")[0]["value"] == "isna"  # the form keeps both
+
+
+def test_the_results_offer_an_export_of_the_query_and_its_filters(client):
+    html, elements = page(client, q=PERSIAN_QUERY, source=["irna", "isna"], to="1403-07-01", since="5y",
+                          sort="date", all="1", page="2", limit="5", hl="nl")
+    links = [attrs for attrs in elements.all("a") if attrs.get("href", "").startswith("/api/export?")]
+    assert [parse_qs(urlsplit(attrs["href"]).query) for attrs in links] == [
+        {"q": [PERSIAN_QUERY], "source": ["irna", "isna"], "to": ["1403-07-01"], "since": ["5y"], "sort": ["date"],
+         "all": ["1"], "format": [format]} for format in ("csv", "jsonl")]  # not the page, its size or language
+    assert all("download" in attrs for attrs in links)
+    filters = [("q", PERSIAN_QUERY), ("source", "irna"), ("source", "isna"), ("to", "2024-09-22"), ("since", "5y"),
+               ("all", "1")]
+    total = client.get("/api/search", params=filters).json()["total"]
+    exported = client.get(links[0]["href"])
+    assert exported.status_code == 200 and exported.text.count("\r\n") == 1 + total == 16  # the header, every hit
+    jsonl = [json.loads(line) for line in client.get(links[1]["href"]).text.splitlines()]
+    assert [hit["date"] for hit in jsonl] == sorted((hit["date"] for hit in jsonl), reverse=True)  # by date
+    assert {hit["source"] for hit in jsonl} == {"irna", "isna"} and max(hit["date"] for hit in jsonl) <= "2024-09-22"
+
+
+def test_no_export_link_without_hits_or_on_articles_like_one(client):
+    for html, _ in (page(client, q="tulpenbollen"), page(client, "/similar", id="fa-03"), page(client)):
+        assert "/api/export" not in html
+
+
+def test_a_since_filter_is_kept_by_the_links_and_shown_as_removable(client):
+    html, elements = page(client, q=PERSIAN_QUERY, since="1y")
+    assert "No results" in html  # the articles are of 2024
+    chips = [(attrs["href"]) for attrs in elements.all("a", class_="chip")]
+    assert chips == [f"/?q={quote_plus(PERSIAN_QUERY)}"]
+    assert elements.all("input", type="hidden", name="since") == [{"type": "hidden", "name": "since", "value": "1y"}]
+    html, elements = page(client, q=PERSIAN_QUERY, since="5y")
+    kept = [parse_qs(urlsplit(attrs["href"]).query) for attrs in elements.all("a")
+            if attrs.get("href", "").startswith("/?") and attrs.get("class") != "chip"]  # facets, pages
+    assert len(kept) > 5 and all(link["since"] == ["5y"] for link in kept)

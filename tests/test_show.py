@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import pytest
 from click.testing import CliRunner
 
-from searcher import Line, SearcherError
+from searcher import ArticleNotFound, Line, SearcherError
 from searcher.cli import main
 from searcher.drops.records import article_from_text
 
@@ -41,9 +42,15 @@ def test_get_returns_the_stored_article(index):
     assert (record.page, record.text, record.outlet, record.url) == (None, RECORD["text"], "NOS", "https://nos.nl/1")
 
 
-def test_get_of_an_unknown_id_says_how_to_find_ids(index):
-    with pytest.raises(SearcherError, match=r"no article with id 'nope' in the index: `searcher search WORDS` shows"):
-        index.get("nope")
+@pytest.mark.parametrize("call", [lambda index: index.get("nope"), lambda index: index.read("nope", "oorlog"),
+                                  lambda index: index.similar("nope")], ids=["get", "read", "similar"])
+def test_an_unknown_id_raises_article_not_found_saying_how_to_find_ids(index, call):
+    with pytest.raises(ArticleNotFound, match=r"no article with id 'nope' in the index: `searcher search WORDS` shows") \
+            as raised:
+        call(index)
+    assert isinstance(raised.value, SearcherError) and raised.value.article_id == "nope"
+    copy = pickle.loads(pickle.dumps(raised.value))  # as a shard sends it back
+    assert (type(copy), str(copy)) == (ArticleNotFound, str(raised.value))
 
 
 def test_read_marks_the_page_chrome_lines(index):
@@ -131,7 +138,6 @@ def test_cli_show_json(show):
 
 def test_cli_show_errors(show):
     missing = show("nope")
-    assert missing.exit_code == 1 and missing.stderr.startswith("Error: no article with id 'nope'")
-    assert len(missing.stderr.strip().splitlines()) == 1
+    assert missing.exit_code == 1 and missing.stderr == f"Error: {ArticleNotFound('nope')}\n"
     empty = show("nos-1", "--query", "((( )))")
     assert empty.exit_code == 1 and "no words to search for" in empty.stderr

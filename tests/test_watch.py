@@ -3,14 +3,21 @@ new and changed articles reported once per watch, across drops, rebuilds and kil
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
 from searcher import open_index
 from searcher.errors import SearcherError
+from searcher.locking import acquire_writer
+from searcher.watches import WATCHES_LOCK
 from test_crash import killed_at
 from test_drops import write_drop
 
@@ -230,3 +237,42 @@ def test_library_watches_and_new_matches(tmp_path):
         assert index.new_matches().reports == []
         with pytest.raises(SearcherError, match="no watch named 'haven'"):
             index.watches.remove("haven")
+
+
+def finishes_within(seconds: float, call):
+    """``call()``'s result, or a failure when it has not returned after ``seconds`` (it may be
+    waiting for a lock: the thread is left behind, and ends when the test lets the locks go)."""
+    result = []
+    worker = threading.Thread(target=lambda: result.append(call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"still waiting after {seconds} s"
+    return result[0]
+
+
+@contextmanager
+def locks_held(index_path: Path) -> Iterator[None]:
+    """The index's writer lock and its watch list's lock, held as another process indexing with
+    `--report` (or running `searcher watch new`) holds them (flock: another descriptor conflicts
+    as another process's does)."""
+    writer = acquire_writer(index_path, wait=0)
+    watches = os.open(index_path / WATCHES_LOCK, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(watches, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        os.close(watches)
+        writer.release()
+
+
+def test_new_matches_without_marking_never_waits_for_a_lock(tmp_path):
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_paths([write_drop(tmp_path / "d1", FIRST)])
+        index.watches.add("haven", "haven", lang="nl")
+        index.add_paths([write_drop(tmp_path / "d2", SECOND)])
+        with locks_held(index.path):
+            peek = finishes_within(10, lambda: index.new_matches(mark=False))
+            since = finishes_within(10, lambda: index.new_matches(since=1, mark=False))
+        assert sorted(hit.id for hit in peek.reports[0].hits) == sorted(hit.id for hit in since.reports[0].hits) \
+            == ["a", "d"]
+        assert index.watches.get("haven").reported == 1  # no mark moved

@@ -38,7 +38,7 @@ from searcher.folder import IndexFolder, index_version
 from searcher.query import plan as planning
 from searcher.query.plan import Plan
 from searcher.search.collection import Statistics
-from searcher.errors import IndexDamaged, IndexNotFound, SearcherError
+from searcher.errors import ArticleNotFound, IndexDamaged, IndexNotFound, SearcherError
 from searcher.filters import SORTS, Filters
 from searcher.locking import acquire_writer
 from searcher.manifest import read_manifest, utc_now
@@ -146,8 +146,7 @@ class ShardedIndex:
         """The stored article ``article_id``, from the shard holding it."""
         article = self._on_holder(article_id, "get", article_id)
         if article is None:
-            raise SearcherError(f"no article with id {article_id!r} in the index: `searcher search WORDS` shows "
-                                f"each hit's id after its date and source (`--json`: \"id\")")
+            raise ArticleNotFound(article_id)
         return article
 
     def read(self, article_id: str, query: str | None = None) -> Reading:

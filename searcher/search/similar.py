@@ -12,7 +12,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from searcher.analysis.article import chain, family_of
-from searcher.errors import SearcherError
+from searcher.errors import ArticleNotFound, SearcherError
 from searcher.query.plan import Constraints, Or, Plan, Term, Tier, normalize
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def like(engine: "Engine", article_id: str) -> Plan:
     """The plan of the articles like ``article_id``."""
     docnum = engine.source.docnum(article_id)
     if docnum is None:
-        raise SearcherError(f"no article with id {article_id!r} in the index: `searcher search WORDS --json` shows the ids")
+        raise ArticleNotFound(article_id)
     stored = engine.source.stored(docnum)
     family = family_of(stored["lang"])
     text = f"{stored.get('stored_title', '')}\n{stored.get('stored_body', '')}"

@@ -24,10 +24,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from searcher.api import Index
-from searcher.errors import AnalyzerMismatch, IndexDamaged, IndexNotFound, SearcherError
+from searcher.errors import AnalyzerMismatch, ArticleNotFound, IndexDamaged, IndexNotFound, SearcherError
 from searcher.server import json_api, pages
 from searcher.server.auth import API_PREFIX, TokenGuard
-from searcher.server.settings import ServerSettings
+from searcher.server.settings import MAX_EXPORTS, ServerSettings
 
 STATIC = pages.PACKAGE / "static"
 UNAVAILABLE = (IndexNotFound, IndexDamaged, AnalyzerMismatch)  # the index, not the request, is at fault
@@ -82,6 +82,7 @@ def create_app(settings: ServerSettings) -> ASGIApp:
     handlers = {SearcherError: searcher_error, HTTPException: http_error, Exception: unexpected_error}
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.settings = settings
+    app.state.exports = json_api.ExportSlots(MAX_EXPORTS)  # per worker process: each builds its own app
     return SecurityHeaders(TokenGuard(app, settings.token))
 
 
@@ -95,7 +96,7 @@ def is_api(request: Request) -> bool:
 
 
 async def searcher_error(request: Request, error: Exception) -> Response:
-    status = 503 if isinstance(error, UNAVAILABLE) else 400
+    status = 503 if isinstance(error, UNAVAILABLE) else 404 if isinstance(error, ArticleNotFound) else 400
     return error_response(request, status, str(error))
 
 

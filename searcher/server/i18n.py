@@ -58,6 +58,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "token": {"en": "Access token", "fa": "رمز دسترسی", "nl": "Toegangstoken"},
     "wrong_token": {"en": "That token is not right.", "fa": "این رمز درست نیست.", "nl": "Dat token klopt niet."},
     "error": {"en": "Error", "fa": "خطا", "nl": "Fout"},
+    "since": {"en": "Last", "fa": "بازه اخیر", "nl": "Afgelopen"},
+    "export": {"en": "Export all", "fa": "خروجی همه", "nl": "Alles exporteren"},
+    "export_hint": {"en": "Every result of this search and its filters, as a file",
+                    "fa": "همه نتیجه‌های این جستجو با همین محدودیت‌ها، در یک پرونده",
+                    "nl": "Alle resultaten van deze zoekopdracht en filters, als bestand"},
     "not_found": {"en": "No such page", "fa": "چنین صفحه‌ای نیست", "nl": "Deze pagina bestaat niet"},
 }
 

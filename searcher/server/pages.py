@@ -42,6 +42,7 @@ def form_values(request: Request) -> tuple[dict[str, str], list[tuple[str, str]]
     further values of a repeated filter (kept in hidden fields)."""
     shown = {name: (request.query_params.getlist(name) or [""])[0] for name in FORM_FIELDS}
     hidden = [(name, value) for name in present.REPEATABLE for value in request.query_params.getlist(name)[1:]]
+    hidden += [("since", value) for value in request.query_params.getlist("since")[:1] if value]  # no field of its own
     return shown, hidden
 
 
@@ -86,12 +87,13 @@ def results(request: Request, page: Page, heading: str | None) -> Response:
     return render(request, "search.html", page=page, heading=heading, hits=present.hit_views(page, links, labels),
                   facets=present.facet_views(page, links, labels), filters=present.active_filters(links, labels),
                   pages=present.page_links(page, links, labels), suggestion=suggestion,
-                  clear_url=links.to({name: None for name in present.FILTERS}))
+                  clear_url=links.to({name: None for name in present.FILTERS}),
+                  exports=present.export_links(links) if heading is None and page.total else [])
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
-    """The search form again, with what went wrong above it."""
-    return render(request, "search.html", status=status, error=message)
+    """The search form again, with what went wrong above it (a 404 says so first)."""
+    return render(request, "search.html", status=status, error=message, not_found=status == 404)
 
 
 async def login_page(request: Request) -> Response:
@@ -113,7 +115,8 @@ def render(request: Request, template: str, status: int = 200, **context) -> Res
     form, hidden = form_values(request)
     defaults = {"t": labels, "language": lambda code: present.language_label(code, labels), "form": form,
                 "hidden": hidden, "page": None, "heading": None, "hits": [], "facets": {}, "filters": [], "pages": [],
-                "suggestion": None, "clear_url": None, "stats": None, "error": None, "home": False,
+                "suggestion": None, "clear_url": None, "exports": [], "stats": None, "error": None, "not_found": False,
+                "home": False,
                 "hl": labels.lang if request.query_params.get("hl") in LANGUAGES else ""}
     return templates.TemplateResponse(request, template, {**defaults, **context}, status_code=status)
 

@@ -18,12 +18,15 @@ from starlette.datastructures import QueryParams
 
 from searcher.model import Hit, Page, Reading, Snippet
 from searcher.server.i18n import PERSIAN_DIGITS, Labels
+from searcher.server.json_api import EXPORT_PATH
 from searcher.server.settings import MAX_WINDOW
 
-KEPT = ("q", "id", "lang", "source", "from", "to", "sort", "limit", "all", "hl")  # carried by every link
+KEPT = ("q", "id", "lang", "source", "from", "to", "since", "sort", "limit", "all", "hl")  # carried by every link
 REPEATABLE = ("lang", "source")  # filters that may hold several values (any of them)
-FILTERS = ("lang", "source", "from", "to")
-FILTER_LABELS = {"lang": "language", "source": "source", "from": "date_from", "to": "date_to"}
+FILTERS = ("lang", "source", "from", "to", "since")
+FILTER_LABELS = {"lang": "language", "source": "source", "from": "date_from", "to": "date_to", "since": "since"}
+EXPORTED = ("q", *FILTERS, "sort", "all")  # what an export link carries: not the page, its size or language
+EXPORT_FORMATS = (("CSV", "csv"), ("JSONL", "jsonl"))
 NO_VALUE = "none"  # the library's facet value for articles without a source or a date
 PAGE_LINKS_AROUND = 2  # page links shown on each side of the current page
 WEB_SCHEMES = ("http", "https")
@@ -224,6 +227,12 @@ def active_filters(links: Links, labels: Labels) -> list[tuple[str, str]]:
             removed = links.removing(name, value) if name in REPEATABLE else links.to({name: None})
             shown.append((f"{labels(FILTER_LABELS[name])}: {label}", removed))
     return shown
+
+
+def export_links(links: Links) -> list[tuple[str, str]]:
+    """(format, URL) of every hit of the current query and filters, as CSV and as JSON lines."""
+    kept = [(name, value) for name, value in links.items if name in EXPORTED]
+    return [(label, url(EXPORT_PATH, [*kept, ("format", format)])) for label, format in EXPORT_FORMATS]
 
 
 @dataclass(frozen=True)

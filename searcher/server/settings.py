@@ -20,6 +20,7 @@ SETTINGS_ENV = "SEARCHER_SERVE_SETTINGS"
 MAX_QUERY_CHARS = 1000  # a pasted headline or paragraph fits; a megabyte of text does not
 MAX_LIMIT = 100  # hits per page
 MAX_WINDOW = 10_000  # page x limit: how deep paging may reach (Elasticsearch's max_result_window)
+MAX_EXPORTS = 2  # exports a worker streams at once (then 429): each takes turns with every search
 MIN_TOKEN_CHARS = 16
 LOOPBACK_NAMES = ("localhost",)
 
