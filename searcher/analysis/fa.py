@@ -32,13 +32,11 @@ Decisions (with hazm ``words.dat`` frequencies, see data/build_data.py):
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 from searcher import wordlists
 
 from . import chars as C
 
-DATA = Path(__file__).with_name("data")
 
 PREFIXES = ("می", "نمی")
 SUFFIXES = (

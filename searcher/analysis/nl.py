@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from pathlib import Path
 
 from searcher import wordlists
 
 from . import chars as C
 
-DATA = Path(__file__).with_name("data")
 
 split_chars = C.HYPHENS
 fold = C.fold_latin

@@ -109,5 +109,3 @@ def _commit_files(folder: Path, commit: int) -> list[Path]:
             continue
         files.append(Path(entry.path))
     return files
-
-

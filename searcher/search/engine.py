@@ -31,6 +31,7 @@ import numpy as np
 
 from searcher import dedup
 from searcher.analysis.article import FAMILIES, chain, family_of
+from searcher.analysis.steps import Token
 from searcher.config import Config
 from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, Filters, date_bounds
@@ -255,6 +256,14 @@ class Engine:
             similar = docnums[members[bounds[position] + 1 : bounds[position + 1]]].tolist() if request.group else []
             yield self.hit(int(docnums[position]), float(scores[position]), plan, request.with_snippets, similar,
                            request.explain)
+
+    def article_tokens(self, docnum: int) -> tuple[dict, str, list[Token]]:
+        """An indexed article's stored fields, its family and the tokens of its title and body,
+        analysed as the index analysed them (more-like-this and feedback read its terms)."""
+        stored = self.source.stored(docnum)
+        family = family_of(stored["lang"])
+        text = f"{stored.get('stored_title', '')}\n{stored.get('stored_body', '')}"
+        return stored, family, chain(family, self.config.index)(text)
 
     def hit(self, docnum: int, score: float, plan: Plan | None, with_snippets: bool, similar: list[int],
             explain: bool = False) -> Hit:

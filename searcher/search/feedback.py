@@ -16,7 +16,6 @@ from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from searcher.analysis.article import chain, family_of
 from searcher.query.plan import AndMaybe, Or, Plan, Term, Tier, normalize, positive_terms
 
 if TYPE_CHECKING:
@@ -35,10 +34,8 @@ def expanded(engine: "Engine", plan: Plan, docs: list[tuple[int, float]]) -> Pla
     shares = [math.exp(score / best) for _, score in docs]
     model: Counter = Counter()
     for (docnum, _), share in zip(docs, shares):
-        stored = engine.source.stored(docnum)
-        family = family_of(stored["lang"])
-        text = f"{stored.get('stored_title', '')}\n{stored.get('stored_body', '')}"
-        terms = [token.text for token in chain(family, engine.config.index)(text)
+        _, family, tokens = engine.article_tokens(docnum)
+        terms = [token.text for token in tokens
                  if not token.is_stop and not token.part and len(token.text) > 1 and not token.text.isdigit()]
         weight = share / sum(shares) / (len(terms) or 1)
         for term, count in Counter(terms).items():

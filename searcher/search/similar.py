@@ -11,7 +11,6 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from searcher.analysis.article import chain, family_of
 from searcher.errors import ArticleNotFound, SearcherError
 from searcher.query.plan import Constraints, Or, Plan, Term, Tier, normalize
 
@@ -26,11 +25,8 @@ def like(engine: "Engine", article_id: str) -> Plan:
     docnum = engine.source.docnum(article_id)
     if docnum is None:
         raise ArticleNotFound(article_id)
-    stored = engine.source.stored(docnum)
-    family = family_of(stored["lang"])
-    text = f"{stored.get('stored_title', '')}\n{stored.get('stored_body', '')}"
+    stored, family, tokens = engine.article_tokens(docnum)
     field = "body" if stored.get("stored_body") else "title"  # headlines may have no body
-    tokens = chain(family, engine.config.index)(text)
     stop_words = {token.text for token in tokens if token.is_stop}
     weights = _key_terms(engine, family, field, Counter(token.text for token in tokens if not token.part),
                          KEY_TERMS + len(stop_words))

@@ -27,7 +27,6 @@ from starlette.types import Receive, Scope, Send
 from searcher import rows
 from searcher.model import Export
 from searcher.server import params
-from searcher.server.settings import MAX_EXPORTS
 
 EXPORT_TYPES = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8",
                 "tsv": "text/tab-separated-values; charset=utf-8"}
@@ -52,7 +51,7 @@ async def search(request: Request) -> JSONResponse:
 
 async def export(request: Request) -> StreamingResponse:
     """Every hit of ``q`` as ``searcher search Q --format jsonl|csv|tsv`` writes them (no
-    paging), streamed as they are read; at most MAX_EXPORTS at once in a worker (then 429)."""
+    paging), streamed as they are read; at most settings.MAX_EXPORTS at once in a worker (then 429)."""
     params.check_names(request.query_params, params.EXPORT_PARAMS)
     query = params.required(request.query_params, "q", "the query")
     options = params.export_options(request.query_params)

@@ -684,8 +684,6 @@ def _header(size: int, meta_offset: int, meta: bytes) -> bytes:
     return header.ljust(HEADER_SIZE, b"\0")
 
 
-
-
 def write_segment(path: str | os.PathLike, documents: Iterable[Document | tuple], *, segment_id: str, signature: str,
                   tempdir: str | os.PathLike | None = None, limit_mb: float = 64) -> int:
     """Writes the rank file of an existing segment from its documents (``Document`` rows, or
