@@ -31,6 +31,7 @@ from searcher.query.plan import And, AndMaybe, AndNot, Not, Or, Phrase, Prefix, 
 from searcher.search.collection import Collection, Statistics
 
 MAX_EXPANSIONS = 200  # terms a wildcard stands for, at most
+_NEXT = (1).__add__  # p -> p + 1
 
 
 class Positions(Protocol):
@@ -196,9 +197,8 @@ class Scorer:
 def _in_sequence(positions: list[Iterable[int]], slop: int) -> bool:
     """Whether the words stand in this order, each 1 to ``slop`` positions after the span of
     the ones before it (Whoosh's ordered SpanNear with ``mindist=1``)."""
-    if len(positions) == 2 and slop == 1:  # the common case: two words side by side
-        following = set(positions[1])
-        return any(p + 1 in following for p in positions[0])
+    if len(positions) == 2 and slop == 1:  # the common case: two words side by side (looked up in C)
+        return not set(positions[1]).isdisjoint(map(_NEXT, positions[0]))
     spans = {(p, p) for p in positions[0]}
     for following in positions[1:]:
         following = sorted(following)

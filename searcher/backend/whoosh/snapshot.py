@@ -4,7 +4,9 @@ ids, near-duplicate signatures and spelling candidates."""
 from __future__ import annotations
 
 import pickle
+import threading
 from bisect import bisect_left
+from collections import OrderedDict
 from itertools import accumulate
 from collections.abc import Sequence
 from functools import cached_property
@@ -24,14 +26,41 @@ from searcher.config import IndexConfig
 from searcher.search.collection import Collection, Leaf
 
 SPELLING_CANDIDATES = 5  # per field and edit distance
+CACHED_BLOCKS = 1024  # decoded posting blocks kept per commit, about 12 KB each
 
 
-def block_positions(postings, docnums: list[int]):
-    """(docnum, positions) of those of ``docnums`` (ascending, within one segment) the postings
-    hold. Reads W3's posting blocks directly: a block whose last document comes before the next
-    one wanted is passed over unread, and only the wanted postings' positions are decoded (going
-    through Whoosh's matcher, each skip and each value is several calls). A segment with
-    deletions wraps its postings in a filter: the documents asked for are live ones anyway."""
+class Blocks:
+    """Decoded posting blocks (their document numbers and values), the ``size`` most recently
+    used kept. Decompressing and unpickling a block is most of a phrase's time, and the words
+    of phrases are often frequent ones whose blocks the phrases before read. A block is known
+    by its segment and its place in the postings file: a segment's files never change."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._blocks: OrderedDict[tuple, tuple[Sequence[int], Sequence[bytes]]] = OrderedDict()
+        self._lock = threading.Lock()  # a snapshot may serve several threads
+
+    def get(self, key: tuple) -> tuple[Sequence[int], Sequence[bytes]] | None:
+        with self._lock:
+            found = self._blocks.get(key)
+            if found is not None:
+                self._blocks.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, block: tuple[Sequence[int], Sequence[bytes]]) -> None:
+        with self._lock:
+            self._blocks[key] = block
+            if len(self._blocks) > self.size:
+                self._blocks.popitem(last=False)
+
+
+def block_positions(postings, docnums: list[int], blocks: Blocks, segment: str):
+    """(docnum, positions) of those of ``docnums`` (ascending, within the segment named
+    ``segment``) the postings hold. Reads W3's posting blocks directly: a block whose last
+    document comes before the next one wanted is passed over unread, and only the wanted
+    postings' positions are decoded (going through Whoosh's matcher, each skip and each value
+    is several calls); a block read before comes from ``blocks``. A segment with deletions wraps
+    its postings in a filter: the documents asked for are live ones anyway."""
     while not hasattr(postings, "_maxid"):
         postings = postings.child
     i = 0
@@ -39,9 +68,12 @@ def block_positions(postings, docnums: list[int]):
         if postings._maxid < docnums[i]:
             postings._next_block()
             continue
-        if postings._ids is None:
-            postings._read_ids()
-        ids = postings._ids
+        key = (segment, postings._dataoffset)
+        block = blocks.get(key)
+        if block is None:
+            block = _decoded(postings)
+            blocks.put(key, block)
+        ids, values = block
         found, at = [], []
         while i < len(docnums) and docnums[i] <= postings._maxid:
             j = bisect_left(ids, docnums[i])
@@ -50,10 +82,18 @@ def block_positions(postings, docnums: list[int]):
                 at.append(j)
             i += 1
         if found:
-            if postings._values is None:
-                postings._read_values()
-            yield from zip(found, _positions(postings._values, at))
+            yield from zip(found, _positions(values, at))
         postings._next_block()
+
+
+def _decoded(postings) -> tuple[Sequence[int], Sequence[bytes]]:
+    """The document numbers and values of the current block. Whoosh's ``_read_ids`` undoes
+    the delta coding with a generator in Python, one call per posting; ``accumulate`` does it
+    in C."""
+    postings._read_data()
+    ids = postings._data[0]
+    postings._read_values()
+    return ids if postings._byteids else tuple(accumulate(ids)), postings._values
 
 
 def _positions(values: list[bytes], at: list[int]) -> list[list[int]]:
@@ -82,6 +122,7 @@ class Snapshot:
         self.collection = Collection(leaves, self.reader.doc_count_all())
         self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
         self._vocabulary: dict[tuple[str, str], list[str]] = {}
+        self._blocks = Blocks(CACHED_BLOCKS)
 
     def close(self) -> None:
         for leaf in self.collection.leaves:
@@ -96,7 +137,8 @@ class Snapshot:
             end = offset + leaf.doc_count_all()
             local = [docnum - offset for docnum in wanted if offset <= docnum < end]
             if local and (name, term) in leaf:
-                for docnum, positions in block_positions(leaf.postings(name, term), local):
+                for docnum, positions in block_positions(leaf.postings(name, term), local, self._blocks,
+                                                         leaf.segment().segment_id()):
                     found[docnum + offset] = positions
         return found
 
