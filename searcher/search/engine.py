@@ -49,6 +49,7 @@ NO_VALUE = "none"  # the facet value of articles without a source or a date
 GROUP_CHUNK = 256  # ranked documents folded at first for a page of grouped hits (see Engine._groups)
 LEADERS_CHUNK = 1024  # signatures folded at a time in a stream
 ID_RANK_AFTER = 2048  # tied documents beyond which an engine reads every id once to break ties
+VARIANTS_CACHED = 1024  # phrases whose variants an engine keeps
 
 
 class Source(Positions, Protocol):
@@ -125,6 +126,7 @@ class Engine:
         self.config = config
         self.collection = source.collection
         self._id_order: np.ndarray | None = None
+        self._variants: dict[Phrase, object] = {}
 
     # The two phases
 
@@ -335,11 +337,23 @@ class Engine:
             if isinstance(leaf, Prefix):
                 return scorer.expanded(leaf)
             if isinstance(leaf, Phrase) and leaf.written:
-                return variants(leaf, chain(leaf.family, self.config.index),
-                                lambda term: self.collection.postings(leaf.field, leaf.family, term) is not None)
+                return self._variants_of(leaf)
             return leaf
 
         return map_leaves(query, replaced)
+
+    def _variants_of(self, phrase: Phrase):
+        """``phrase`` with its variants in this commit (searcher.search.variants), kept for the
+        next ``VARIANTS_CACHED`` phrases: a search expands its query and its tiers, which share
+        their phrases, and finding the variants analyses every way to cut a word in two."""
+        found = self._variants.get(phrase)
+        if found is None:
+            found = variants(phrase, chain(phrase.family, self.config.index),
+                             lambda term: self.collection.postings(phrase.field, phrase.family, term) is not None)
+            if len(self._variants) >= VARIANTS_CACHED:
+                self._variants.clear()
+            self._variants[phrase] = found
+        return found
 
     def expanded(self, plan: Plan) -> Plan:
         """``plan`` with its wildcards and phrases expanded in this index (``expand``), and
