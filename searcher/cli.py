@@ -7,6 +7,7 @@ index, the ranking settings, and defaults of the options (click's ``default_map`
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
@@ -743,5 +744,15 @@ def _print_evaluation(result: "evaluation.EvalResult", per_query: bool) -> None:
         click.echo(f"{label:<8} {result.scores[name]:.4f}")
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The ``searcher`` program: ``main`` in a process of its own.
+
+    What the imports made lives as long as the process, so it is frozen out of the cyclic garbage
+    collector's sight first: a full collection would scan those 100,000 objects again (about 25
+    ms, a tenth of a cold ``searcher search``) to free none of them."""
+    gc.freeze()
     main()
+
+
+if __name__ == "__main__":
+    run()
