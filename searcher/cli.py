@@ -21,7 +21,7 @@ import click
 
 from searcher import config_file, perturb, render, rows
 from searcher.api import DEFAULT_WAIT, Index, open_index, rebuild_index
-from searcher.cluster.layout import SCHEDULER_ENV, is_cluster
+from searcher.cluster import SCHEDULER_ENV, is_cluster
 from searcher.model import NewMatches, Note, Skipped, Watch
 from searcher.errors import SearcherError
 from searcher.filters import LANGUAGES, SORTS, later_start, since
