@@ -21,6 +21,7 @@ NOT_FOR_SEARCHING = (
     "searcher.server", "searcher.cluster.", "searcher.drops", "searcher.index", "searcher.evaluation",
     "searcher.backend.whoosh.parallel", "starlette", "uvicorn", "jinja2", "dask", "distributed", "hazm",
     "jdatetime", "tqdm", "tomllib",
+    "urllib.request", "asyncio",  # imported by Whoosh for nothing (searcher.backend.whoosh.stand_ins)
 )
 
 
@@ -38,3 +39,22 @@ def test_a_search_loads_no_server_cluster_or_ingestion_modules(make_index):
         loaded = modules.split()
         assert "searcher.search.engine" in loaded  # the list is the search's own
         assert [name for name in loaded if name.startswith(NOT_FOR_SEARCHING)] == []
+
+
+def test_whoosh_reaches_the_real_modules_behind_the_stand_ins(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text("fetched", encoding="utf-8")
+    code = """
+import sys
+from pathlib import Path
+import searcher, cached_property, whoosh.compat
+assert "asyncio" not in sys.modules and "urllib.request" not in sys.modules
+async def coroutine(): pass
+assert cached_property.asyncio.iscoroutinefunction(coroutine)
+import asyncio
+assert cached_property.asyncio.iscoroutinefunction is asyncio.iscoroutinefunction
+copy, _ = whoosh.compat.urlretrieve(Path(sys.argv[1]).as_uri())
+assert Path(copy).read_text(encoding="utf-8") == "fetched"
+"""
+    done = subprocess.run([sys.executable, "-c", code, str(page)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
