@@ -7,7 +7,6 @@ index, the ranking settings, and defaults of the options (click's ``default_map`
 """
 from __future__ import annotations
 
-import gc
 import itertools
 import json
 import os
@@ -17,15 +16,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
+from searcher.startup import long_lived
 
-from searcher import config_file, perturb, render, rows
-from searcher.api import DEFAULT_WAIT, Index, open_index, rebuild_index
-from searcher.cluster import SCHEDULER_ENV, is_cluster
-from searcher.model import NewMatches, Note, Skipped, Watch
-from searcher.errors import SearcherError
-from searcher.filters import LANGUAGES, SORTS, later_start, since
-from searcher.model import IndexReport, Page, Stats
+with long_lived():  # the program's modules live as long as its process (see searcher.startup)
+    import click
+
+    from searcher import config_file, perturb, render, rows
+    from searcher.api import DEFAULT_WAIT, Index, open_index, rebuild_index
+    from searcher.cluster import SCHEDULER_ENV, is_cluster
+    from searcher.model import NewMatches, Note, Skipped, Watch
+    from searcher.errors import SearcherError
+    from searcher.filters import LANGUAGES, SORTS, later_start, since
+    from searcher.model import IndexReport, Page, Stats
 
 if TYPE_CHECKING:
     from searcher import drops, evaluation
@@ -744,15 +746,5 @@ def _print_evaluation(result: "evaluation.EvalResult", per_query: bool) -> None:
         click.echo(f"{label:<8} {result.scores[name]:.4f}")
 
 
-def run() -> None:
-    """The ``searcher`` program: ``main`` in a process of its own.
-
-    What the imports made lives as long as the process, so it is frozen out of the cyclic garbage
-    collector's sight first: a full collection would scan those 100,000 objects again (about 25
-    ms, a tenth of a cold ``searcher search``) to free none of them."""
-    gc.freeze()
-    main()
-
-
 if __name__ == "__main__":
-    run()
+    main()

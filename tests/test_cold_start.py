@@ -8,10 +8,10 @@ import sys
 # Runs `searcher search QUERY --index INDEX` as the program does, then lists the modules loaded.
 SEARCH = """
 import sys
-from searcher.cli import run
+from searcher.cli import main
 sys.argv = ["searcher", "search", sys.argv[1], "--index", sys.argv[2]]
 try:
-    run()
+    main()
 except SystemExit as done:
     assert not done.code, done.code
 print("MODULES", *sorted(sys.modules))
@@ -47,7 +47,7 @@ def test_whoosh_reaches_the_real_modules_behind_the_stand_ins(tmp_path):
     code = """
 import sys
 from pathlib import Path
-import searcher, cached_property, whoosh.compat
+import searcher.api, cached_property, whoosh.compat
 assert "asyncio" not in sys.modules and "urllib.request" not in sys.modules
 async def coroutine(): pass
 assert cached_property.asyncio.iscoroutinefunction(coroutine)
