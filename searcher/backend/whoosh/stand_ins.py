@@ -29,8 +29,10 @@ def _stand_in(name: str, **attributes) -> types.ModuleType:
     module.__dict__.update(attributes)
 
     def real_attribute(attribute: str):
-        if attribute.startswith("__"):  # the import system's probes (__path__, ...): a plain module
-            raise AttributeError(attribute)
+        # The import system's probes (__path__, ...) see a plain module; while Whoosh is being
+        # imported the stand-in is still what importing ``name`` gives, so there is no real one.
+        if attribute.startswith("__") or sys.modules.get(name) is module:
+            raise AttributeError(f"module {name!r} has no attribute {attribute!r} while Whoosh is imported")
         return getattr(importlib.import_module(name), attribute)
 
     module.__getattr__ = real_attribute
