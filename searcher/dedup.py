@@ -76,10 +76,20 @@ def _agreement(a: Sequence[int], b: Sequence[int]) -> float:
     return sum(x == y for x, y in zip(a, b)) / NUM_PERM
 
 
+def as_matrix(signatures: Sequence[bytes | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures as bytes (None or empty for none) as ``Grouper.add`` takes them: a
+    (len, NUM_PERM) uint32 matrix, zeros where there is none, and whether each has one."""
+    present = np.array([bool(value) for value in signatures], dtype=bool)
+    values = np.zeros((len(signatures), NUM_PERM), dtype=np.uint32)
+    if present.any():
+        values[present] = np.frombuffer(b"".join(value for value in signatures if value), dtype="<u4").reshape(-1, NUM_PERM)
+    return values, present
+
+
 def group_leaders(signatures: Sequence[bytes | None], threshold: float) -> list[int]:
     """For items in rank order, the position of the item leading each one's group: the first
     item whose signature is similar enough to its own (itself when there is none)."""
-    return Grouper(threshold).add(signatures).tolist()
+    return Grouper(threshold).add(*as_matrix(signatures)).tolist()
 
 
 class Grouper:
@@ -108,13 +118,14 @@ class Grouper:
         self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted band keys of leaders, the leaders' indexes
         self.first: int | None = None  # with a threshold of 0, the leader of every item
 
-    def add(self, signatures: Sequence[bytes | None]) -> np.ndarray:
+    def add(self, signatures: np.ndarray, present: np.ndarray) -> np.ndarray:
         """The leader of each of these items, as an item number counting from the first item
-        ever fed."""
+        ever fed. ``signatures``: one row of NUM_PERM values an item (uint32); ``present``:
+        whether the item has a signature (its row is not read when it has none)."""
         start = self.seen
-        self.seen += len(signatures)
+        self.seen += len(present)
         leaders = np.arange(start, self.seen, dtype=np.int64)
-        items = np.array([item for item, value in enumerate(signatures) if value is not None], dtype=np.int64)
+        items = np.flatnonzero(present)
         if not len(items):
             return leaders
         if self.need == 0:  # everything is similar enough: all join the first item with a signature
@@ -123,7 +134,7 @@ class Grouper:
             return leaders
         if self.bands is None:  # nothing is similar enough
             return leaders
-        values = np.frombuffer(b"".join(signatures[item] for item in items.tolist()), dtype="<u4").reshape(-1, NUM_PERM)
+        values = np.asarray(signatures[items], dtype=np.uint32)
         keys = self._keys(values)
         flat = keys.ravel()
         order = np.argsort(flat, kind="stable")  # rows ascending among equal keys

@@ -85,11 +85,13 @@ def test_grouping_fed_in_chunks_equals_the_pairwise_definition():
         items = edited_signatures(600, seed)
         expected = pairwise_leaders(items, threshold)
         assert dedup.group_leaders(items, threshold) == expected
-        grouper = dedup.Grouper(threshold)
-        fed = []
-        for start, size in ((0, 1), (1, 7), (8, 100), (108, 492)):
-            fed += grouper.add(items[start:start + size]).tolist()
-        assert fed == expected
+        values, present = dedup.as_matrix(items)
+        for chunks in (((0, 1), (1, 7), (8, 100), (108, 492)), ((0, 256), (256, 344)), ((0, 600),)):
+            grouper = dedup.Grouper(threshold)
+            fed = []
+            for start, size in chunks:
+                fed += grouper.add(values[start:start + size], present[start:start + size]).tolist()
+            assert fed == expected, chunks
         assert len(set(expected)) < len(items) - 30  # copies were folded
 
 

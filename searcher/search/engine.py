@@ -65,8 +65,9 @@ class Source(Positions, Protocol):
     def docnum(self, article_id: str) -> int | None:
         """The live document with this id, if any."""
 
-    def signatures(self, docnums: Sequence[int]) -> list[bytes | None]:
-        """The near-duplicate signatures of documents (None for an article without words)."""
+    def signatures(self, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The near-duplicate signatures of documents as ``dedup.Grouper.add`` takes them: a
+        (len, NUM_PERM) uint32 matrix and whether each has one (an article without words has none)."""
 
     def spellings(self, field: str, family: str, term: str, distance: int) -> list[str]:
         """Terms of a title or body field within ``distance`` edits of ``term`` (same first letter)."""
@@ -548,7 +549,8 @@ class Engine:
         start = 0
         while start < len(docs) and len(groups) < wanted:
             part = docs[start : start + size]
-            leaders = grouper.add(self.source.signatures([docnum for docnum, _ in part])).tolist()
+            docnums = np.fromiter((docnum for docnum, _ in part), dtype=np.int64, count=len(part))
+            leaders = grouper.add(*self.source.signatures(docnums)).tolist()
             for doc, leader in zip(part, leaders):
                 if leader in groups:
                     groups[leader][1].append(doc)
@@ -561,7 +563,7 @@ class Engine:
     def _leaders(self, docnums: np.ndarray) -> np.ndarray:
         """The position of each ranked document's group leader (searcher.dedup), over all of them."""
         grouper = dedup.Grouper(self.config.ranking.near_duplicate_threshold)
-        leaders = [grouper.add(self.source.signatures(docnums[start : start + LEADERS_CHUNK].tolist()))
+        leaders = [grouper.add(*self.source.signatures(docnums[start : start + LEADERS_CHUNK]))
                    for start in range(0, len(docnums), LEADERS_CHUNK)]
         return np.concatenate(leaders) if leaders else np.zeros(0, dtype=np.int64)
 
