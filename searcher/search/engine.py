@@ -47,7 +47,7 @@ from searcher.search.variants import variants
 
 NO_VALUE = "none"  # the facet value of articles without a source or a date
 GROUP_CHUNK = 256  # ranked documents folded at first for a page of grouped hits (see Engine._groups)
-LEADERS_CHUNK = 1024  # signatures folded at a time in a stream
+LEADERS_CHUNK = dedup.PACKED_ROWS  # signatures folded at a time in a stream: as many as fold fastest
 ID_RANK_AFTER = 2048  # tied documents beyond which an engine reads every id once to break ties
 
 
