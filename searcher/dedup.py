@@ -106,12 +106,13 @@ class Grouper:
     candidate, compared in full). An item is compared only with the earlier leaders sharing
     one of its keys, and with the items of its own chunk that do.
 
-    Within a chunk, keys sharing their low bits are found by one sort of 32-bit numbers, each
-    key's low bits above its row (``PACKED_ROWS``: a chance candidate per ten items or so); a
-    larger chunk's keys are ordered exactly, by a radix sort of 16 bits at a time (both about
-    ten and three times faster than numpy's sort of 64-bit keys). The leaders' keys are kept
-    sorted for the chunks after theirs, in runs merged as they double (a log-structured merge),
-    sorted only when a later chunk comes: a page folded in one chunk never sorts them.
+    Within a chunk of up to ``PACKED_ROWS`` items, keys sharing their low bits are found by one
+    sort of 32-bit numbers, each key's low bits above its row (numpy sorts 32-bit integers
+    about ten times faster than 64-bit ones; at most about one chance candidate an item); a
+    larger chunk's keys are ordered exactly, by a radix sort of 16 bits at a time (about three
+    times faster than sorting 64-bit keys). The leaders' keys are kept sorted for the chunks
+    after theirs, in runs merged as they double (a log-structured merge), sorted only when a
+    later chunk comes: a page folded in one chunk never sorts them.
     Memory: about 0.6 KB a leader (its signature and its keys), nothing for the items that join
     a group."""
 
