@@ -112,7 +112,7 @@ class Grouper:
     larger chunk's keys are ordered exactly, by a radix sort of 16 bits at a time (about three
     times faster than sorting 64-bit keys). The leaders' keys are kept sorted for the chunks
     after theirs, in runs merged as they double (a log-structured merge), sorted only when a
-    later chunk comes: a page folded in one chunk never sorts them.
+    later chunk comes: a page folded in one chunk never sorts nor copies them.
     Memory: about 0.6 KB a leader (its signature and its keys), nothing for the items that join
     a group."""
 
@@ -131,14 +131,16 @@ class Grouper:
         self.leaders = np.zeros(0, dtype=np.int64)  # the leaders' item numbers
         self.count = 0  # leaders so far
         self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted band keys of leaders, the leaders' indexes
-        # The last chunk's keys, which of its items lead and their indexes: not yet a run.
-        self.pending: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # The last chunk's keys, signatures, which of its items lead and their item numbers:
+        # remembered only when a later chunk comes.
+        self.pending: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.first: int | None = None  # with a threshold of 0, the leader of every item
 
     def add(self, signatures: np.ndarray, present: np.ndarray) -> np.ndarray:
         """The leader of each of these items, as an item number counting from the first item
         ever fed. ``signatures``: one row of NUM_PERM values an item (uint32); ``present``:
-        whether the item has a signature (its row is not read when it has none)."""
+        whether the item has a signature (its row is not read when it has none). The arrays are
+        kept, unchanged, until the next ``add``."""
         start = self.seen
         self.seen += len(present)
         leaders = np.arange(start, self.seen, dtype=np.int64)
@@ -174,21 +176,22 @@ class Grouper:
         joined = ~leading
         leaders[items[joined]] = best[joined]
         if leading.any():
-            self.pending = (keys, leading, self._remember(values[leading], start + items[leading]))
+            self.pending = (keys, values, leading, start + items)
         return leaders
 
     def _keys(self, values: np.ndarray) -> np.ndarray:
         """Each band's 32-bit key of each signature, as (bands, signatures): the value of a band
         of one position, a multiplicative hash of a wider band's values (modulo 2**32)."""
+        # Computed in place: every large temporary array of a search is fresh memory from the
+        # system, a page fault each 4 KB (about half of folding's time once, in a warm process).
         keys = np.empty((self.band_count, len(values)), dtype=np.uint32)
         position = 0
         for first, count, width in self.bands:
-            block = values[:, position : position + count * width]
-            mixed = block[:, ::width].copy()
+            block, mixed = values[:, position : position + count * width], keys[first : first + count]
+            mixed[...] = block[:, ::width].T
             for column in range(1, width):
                 mixed *= np.uint32(0x9E3779B1)  # odd: distinct first values stay distinct
-                mixed += block[:, column::width]
-            keys[first : first + count] = mixed.T
+                mixed += block[:, column::width].T
             position += count * width
         return keys
 
@@ -199,7 +202,8 @@ class Grouper:
         best = np.full(len(values), -1, dtype=np.int64)
         agreement = np.zeros(len(values), dtype=np.int64)
         if self.pending is not None:
-            pending_keys, leading, indexes = self.pending
+            pending_keys, pending_values, leading, items = self.pending
+            indexes = self._remember(pending_values[leading], items[leading])
             ordered, rows = _sorted_keys(pending_keys[:, leading])
             self._add_run(ordered, indexes[rows])
             self.pending = None
@@ -273,8 +277,12 @@ def _key_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ordered, rows = _sorted_keys(keys)
         return ordered.reshape(bands, items), rows.reshape(bands, items)
     bits = max(items - 1, 1).bit_length()
-    packed = np.sort((keys << np.uint32(bits)) | np.arange(items, dtype=np.uint32), axis=1)
-    return packed >> np.uint32(bits), packed & np.uint32((1 << bits) - 1)
+    packed = keys << np.uint32(bits)
+    packed |= np.arange(items, dtype=np.uint32)
+    packed.sort(axis=1)
+    rows = packed & np.uint32((1 << bits) - 1)
+    packed >>= np.uint32(bits)
+    return packed, rows
 
 
 def _sorted_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

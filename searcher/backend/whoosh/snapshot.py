@@ -119,8 +119,9 @@ class Snapshot:
         """Gathered from each segment's ranking arrays (the Whoosh column holds the same values,
         but reading it is a Python call per document)."""
         docnums = np.asarray(docnums, dtype=np.int64)
-        values = np.zeros((len(docnums), NUM_PERM), dtype=np.uint32)
-        present = np.zeros(len(docnums), dtype=bool)
+        # Every row is filled: np.empty, as np.zeros of a large array maps fresh zeroed pages.
+        values = np.empty((len(docnums), NUM_PERM), dtype=np.uint32)
+        present = np.empty(len(docnums), dtype=bool)
         leaves = self.collection.leaves
         owner = np.searchsorted([leaf.offset for leaf in leaves], docnums, side="right") - 1
         for number in np.unique(owner).tolist():
