@@ -50,7 +50,8 @@ class ArraysMixin:
         docnum = self.docnum
         self.add_document(**fields_of(article, analysed, provenance))
         self.columnar.add(docnum, analysed.family, analysed.ranking, analysed.title_length, analysed.body_length,
-                          analysed.ranking_length, article.lang, article.outlet, date_number(article.date))
+                          analysed.ranking_length, article.lang, article.outlet, date_number(article.date),
+                          analysed.signature)
 
     def add_reader(self, reader) -> None:
         """Merges a segment's live documents (and their arrays) into this writer's segment."""
@@ -150,7 +151,8 @@ def rebuild_arrays(path: Path, reader, index_config: IndexConfig, signature: str
                 article = article_of(reader.stored_fields(docnum))
                 analysed = analyse(article, index_config)
                 writer.add(docnum, analysed.family, analysed.ranking, analysed.title_length, analysed.body_length,
-                           analysed.ranking_length, article.lang, article.outlet, date_number(article.date))
+                           analysed.ranking_length, article.lang, article.outlet, date_number(article.date),
+                           analysed.signature)
             writer.finish(path, segment_id=reader.segment().segment_id(), signature=signature)
         except BaseException:
             writer.cancel()
