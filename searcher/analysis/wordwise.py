@@ -98,7 +98,6 @@ class Wordwise:
         # Of the words in the memo: those holding each term, and those that may join a neighbour.
         self.containing: dict[str, set[str]] = {}
         self.joining: set[str] = set()
-        self.used: set[str] = set()  # words of the memo met again since they were learned
 
     @classmethod
     def of(cls, steps: Sequence) -> "Wordwise | None":
@@ -207,13 +206,15 @@ class Wordwise:
     def _learn(self, words: Iterable[str], units: list[str]) -> None:
         """Memoises the ``words`` and joined ``units`` not known yet, analysed in one pass with a
         punctuation line between them (no join crosses punctuation); one whose tokens cross its
-        bounds there is analysed alone. A memo that would pass MEMO_SIZE starts again (``_restart``)."""
+        bounds there is analysed alone. A memo that would pass MEMO_SIZE starts again."""
         words = set(words)
-        unknown_words = words.difference(self.words)
-        self.used |= words.difference(unknown_words)
+        memo = self.words
+        unknown_words = {word for word in words if word not in memo}
         if len(self.words) + len(unknown_words) > MEMO_SIZE:
-            self._restart()
-            unknown_words = words.difference(self.words)
+            self.words.clear()
+            self.containing.clear()
+            self.joining.clear()
+            unknown_words = words
         units = _unknown(self.units, units)
         if not unknown_words and not units:
             return
@@ -230,19 +231,6 @@ class Wordwise:
                     self.joining.add(text)
             else:
                 self.units[text] = tuple(terms)
-
-    def _restart(self) -> None:
-        """Forgets the words not met again since they were learned (or since the last restart),
-        and keeps at most half the memo: the frequent words of a language, met in most texts,
-        stay, and the many words met once go."""
-        kept = {word: self.words[word] for word in itertools.islice(self.used, MEMO_SIZE // 2)}
-        self.words = kept
-        self.containing = {}
-        for word, place in kept.items():
-            for term in place.texts:
-                self.containing.setdefault(term, set()).add(word)
-        self.joining = {word for word, place in kept.items() if place.joins}
-        self.used = set()
 
     def _analysed(self, text: str, starts: list[int], words: list[str]) -> tuple[list, list]:
         """Per word of ``text`` (words at ``starts``): its terms, and the pieces the join step
