@@ -201,12 +201,12 @@ class Engine:
         undated_left_out = None if undated is None else 0
         for part in found:
             if undated is not None:
-                undated_left_out += int((part.mask & undated).sum())
+                undated_left_out += np.count_nonzero(part.mask & undated)
             part.mask &= allowed
-        total = int(sum(part.mask.sum() for part in found))
+        total = sum(np.count_nonzero(part.mask) for part in found)
         all_words = None
         if plan.every_word is not None:
-            all_words = int((scorer.match(plan.every_word).mask & allowed).sum())
+            all_words = np.count_nonzero(scorer.match(plan.every_word).mask & allowed)
         facets = self._facets(np.logical_or.reduce([part.mask for part in found])) if request.facets else None
         counted = Ranked(total, [], all_words, facets, tuple(scorer.notes), undated_left_out)
         return counted, found, scorer, stats
@@ -320,7 +320,7 @@ class Engine:
         allowed = self._allowed(filters, plan)
         if plan.query is None:
             return int(allowed.sum())
-        return int((scorer.match(plan.query).mask & allowed).sum())
+        return np.count_nonzero(scorer.match(plan.query).mask & allowed)
 
     def expand(self, query, notes: list[str] | None = None):
         """``query`` with its wildcards replaced by the terms they stand for in this index, and
@@ -395,9 +395,9 @@ class Engine:
         score and the proximity bonus."""
         extra = dict.fromkeys(head, 0.0)
         if stop_words is not None and (stop_words.children if isinstance(stop_words, planning.Or) else True):
-            stop_scores = scorer.match(stop_words).scores
-            for docnum in head:
-                extra[docnum] += float(stop_scores[docnum])
+            ordered = np.array(sorted(head), dtype=np.int64)
+            for docnum, score in zip(ordered.tolist(), scorer.scores_at(stop_words, ordered).tolist()):
+                extra[docnum] += score
         if pairs:
             for docnum, bonus in proximity.bonuses(self.source, self.collection, pairs, head,
                                                    self.config.ranking.proximity_window).items():
@@ -573,7 +573,8 @@ def _only_a_part(analyzer, word: str, term: str) -> bool:
 
 
 class _MemoScorer(Scorer):
-    """A scorer that matches each distinct clause once per search (tiers share their parts)."""
+    """A scorer that matches each distinct clause once per search (tiers share their parts);
+    what it hands out again is never changed (``Scorer._match``)."""
 
     def __init__(self, *args):
         super().__init__(*args)
@@ -584,8 +585,7 @@ class _MemoScorer(Scorer):
             return super()._match(query)
         if query not in self._memo:
             self._memo[query] = super()._match(query)
-        found = self._memo[query]
-        return Matches(found.mask.copy(), found.scores.copy())
+        return self._memo[query]
 
 
 def _everything(collection: Collection) -> Matches:
