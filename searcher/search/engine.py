@@ -198,11 +198,8 @@ class Engine:
         allowed, undated = self._filtered(request.filters, plan)
         found = [scorer.match(tier.matching) if tier.matching is not None else _everything(self.collection)
                  for tier in plan.tiers] or [_everything(self.collection)]
-        undated_left_out = None if undated is None else 0
-        for part in found:
-            if undated is not None:
-                undated_left_out += np.count_nonzero(part.mask & undated)
-            part.mask &= allowed
+        undated_left_out = None if undated is None else sum(np.count_nonzero(part.mask & undated) for part in found)
+        found = [Matches(part.mask & allowed, part.scores) for part in found]
         total = sum(np.count_nonzero(part.mask) for part in found)
         all_words = None
         if plan.every_word is not None:

@@ -71,8 +71,10 @@ class Scorer:
         self._terms: dict[Term, tuple[np.ndarray, np.ndarray]] = {}
 
     def match(self, query) -> Matches:
-        """The live documents ``query`` matches, with scores."""
+        """The live documents ``query`` matches, with scores (not to be changed: see ``_match``)."""
         found = self._match(query)
+        if self.collection.all_live:
+            return found
         mask = found.mask & self.collection.live
         return Matches(mask, _kept(found.scores, mask))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import formats
 from whoosh.columns import ColumnReader, MultiColumnReader
+from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance as edit_distance
@@ -95,9 +96,14 @@ class Snapshot:
         for leaf, offset in self._leaves:
             end = offset + leaf.doc_count_all()
             local = [docnum - offset for docnum in wanted if offset <= docnum < end]
-            if local and (name, term) in leaf:
-                for docnum, positions in block_positions(leaf.postings(name, term), local):
-                    found[docnum + offset] = positions
+            if not local:
+                continue
+            try:  # one look-up in the term table, not a test and then another
+                postings = leaf.postings(name, term)
+            except TermNotFound:
+                continue
+            for docnum, positions in block_positions(postings, local):
+                found[docnum + offset] = positions
         return found
 
     def stored(self, docnum: int) -> dict:
