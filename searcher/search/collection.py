@@ -171,6 +171,21 @@ class Collection:
         present = tf > 0
         return TermPostings(docs[present], tf[present]) if present.any() else None
 
+    def postings_at(self, field: str, family: str, term: str, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Of ``docnums`` (ascending), the places of those holding ``term`` in ``field`` and
+        its frequency in each: a few documents looked up in long postings, nothing copied."""
+        combined = self._combined(family, term)
+        if combined is None or not len(docnums):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        docs, weight, title_tf, body_tf = combined
+        at = np.searchsorted(docs, docnums).clip(max=len(docs) - 1)
+        tf = {"ranking": weight, "title": title_tf, "body": body_tf}[field][at]
+        held = docs[at] == docnums
+        if field != "ranking":  # the ranking field's postings are the documents holding it anywhere
+            held &= tf > 0
+        places = np.flatnonzero(held)
+        return places, tf[places]
+
     def _combined(self, family: str, term: str) -> tuple | None:
         key = (family, term)
         if key in self._postings:

@@ -83,14 +83,14 @@ class Scorer:
         postings at those documents only when ``query`` is a term or an OR of terms (the head's
         stop words: long postings, a few documents wanted)."""
         if isinstance(query, Term):
-            docs, tf = self._postings_at(query, docnums)
+            docs, tf = self.collection.postings_at(query.field, query.family, query.text, docnums)
             total = np.zeros(len(docnums), dtype=np.float64)
             total[docs] = self._bm25(query, docnums[docs], tf)
             return total
         if isinstance(query, Or) and all(isinstance(child, Term) for child in query.children):
             total = np.zeros(len(docnums), dtype=np.float64)
             for child in query.children:
-                docs, tf = self._postings_at(child, docnums)
+                docs, tf = self.collection.postings_at(child.field, child.family, child.text, docnums)
                 total[docs] += self._bm25(child, docnums[docs], tf)
             return total
         return self.match(query).scores[docnums]
@@ -162,15 +162,6 @@ class Scorer:
             else:
                 self._terms[term] = postings.docs, self._bm25(term, postings.docs, postings.tf)
         return self._terms[term]
-
-    def _postings_at(self, term: Term, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which of ``docnums`` (ascending) hold ``term`` in its field, and their frequencies."""
-        postings = self.collection.postings(term.field, term.family, term.text)
-        if postings is None or not len(docnums):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        at = np.searchsorted(postings.docs, docnums).clip(max=len(postings.docs) - 1)
-        held = np.flatnonzero(postings.docs[at] == docnums)
-        return held, postings.tf[at[held]]
 
     def _bm25(self, term: Term, docs: np.ndarray, tf: np.ndarray) -> np.ndarray:
         ranking = self.ranking
