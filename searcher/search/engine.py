@@ -59,6 +59,10 @@ class Source(Positions, Protocol):
     def stored(self, docnum: int) -> dict:
         """The stored fields of a document."""
 
+    def row(self, docnum: int) -> dict:
+        """The stored fields of a document that a hit without snippets shows (id, title,
+        language, date, path, source, outlet and url), read without its text."""
+
     def ids(self, docnums: Sequence[int]) -> list[str]:
         """The ids of documents."""
 
@@ -266,7 +270,7 @@ class Engine:
             explain: bool = False) -> Hit:
         """One hit: stored fields, snippet and title matches; with ``explain``, the query terms
         the article holds and the words that hold them."""
-        stored = self.source.stored(docnum)
+        stored = self.source.stored(docnum) if with_snippets or explain else self.source.row(docnum)
         title, body = stored.get("stored_title", ""), stored.get("stored_body", "")
         snippet, title_matches, matched = Snippet(), (), ()
         family = family_of(stored["lang"])

@@ -4,7 +4,7 @@ ids, near-duplicate signatures and spelling candidates."""
 from __future__ import annotations
 
 import pickle
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from collections.abc import Sequence
 from functools import cached_property
@@ -20,7 +20,7 @@ from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance as edit_distance
 
 from searcher.backend.whoosh.schema import POSITION_FIELDS
-from searcher.backend.whoosh.writer import segment_arrays
+from searcher.backend.whoosh.writer import fields_of_row, segment_arrays
 from searcher.config import IndexConfig
 from searcher.search.collection import Collection, Leaf
 
@@ -108,6 +108,14 @@ class Snapshot:
 
     def stored(self, docnum: int) -> dict:
         return self.reader.stored_fields(docnum)
+
+    def row(self, docnum: int) -> dict:
+        leaf = self.collection.leaves[bisect_right(self._offsets, docnum) - 1]
+        return fields_of_row(leaf.arrays.row(docnum - leaf.offset))
+
+    @cached_property
+    def _offsets(self) -> list[int]:
+        return [leaf.offset for leaf in self.collection.leaves]
 
     @cached_property
     def _ids(self) -> ColumnReader:
