@@ -19,9 +19,11 @@ What it does, for each worker count:
 * the index holds the corpus without the drop (built once, copied for each worker count).
   ``searcher serve --workers W`` is started on the copy and warmed up;
 * overhead (first worker count only): ``--turns`` queries, each run once through the library
-  (``Index.search`` in this process, warm, the call the API makes) and once through
-  ``GET /api/search`` on one keep-alive connection, taking turns so the machine's drift hits
-  both alike: the median of the per-query differences; and the median time of a request
+  (``Index.search`` in this process, warm, the call the API makes) and twice through
+  ``GET /api/search``, with the standard library's ``http.client`` (the goal's figure: the
+  leanest client, so the difference is the server's own) and with httpx2, each on one
+  keep-alive connection, taking turns so the machine's drift hits all alike: the median of the
+  per-query differences; and the median time of a request
   outside the worker's library call (round trip less its ``Server-Timing``), which the other
   process's scheduling does not blur;
 * load: ``--clients`` concurrent clients (asyncio, keep-alive connections) send the query mix
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import json
 import random
 import shutil
@@ -51,6 +54,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,31 +150,48 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 def overhead(base: str, index_dir: Path, queries: list[str]) -> dict:
-    """Library and HTTP latency of the same queries, taking turns (who goes first alternates);
-    and each request's time outside the library call the worker made for it (its round trip
-    less the worker's ``Server-Timing`` library time: the HTTP stack's and the server's own)."""
-    library_ms, server_ms, differences, outside_ms = [], [], [], []
-    with open_index(index_dir) as index, httpx2.Client(base_url=base, timeout=60) as http:
+    """Library and HTTP latency of the same queries, taking turns (the order rotates): through the
+    library in this process, through ``GET /api/search`` with the standard library's
+    ``http.client`` (the leanest client: the difference is the server's and the loopback's, hardly
+    the client's) and with httpx2 (a full-featured client, for comparison); each on one keep-alive
+    connection. Also each lean request's time outside the library call the worker made for it
+    (its round trip less the worker's ``Server-Timing`` library time)."""
+    systems = ("library", "lean", "httpx2")
+    times: dict[str, list[float]] = {system: [] for system in systems}
+    differences: dict[str, list[float]] = {"lean": [], "httpx2": []}
+    outside_ms = []
+    host, port = base.removeprefix("http://").split(":")
+    lean = http.client.HTTPConnection(host, int(port), timeout=60)
+    with open_index(index_dir) as index, httpx2.Client(base_url=base, timeout=60) as http_x:
         for query in queries[:WARM_UP]:
             index.search(query, group=True, suggest=True)
         for turn, query in enumerate(queries):
             timings = {}
-            for system in (("library", "server") if turn % 2 == 0 else ("server", "library")):
+            for system in systems[turn % 3:] + systems[:turn % 3]:
                 started = time.perf_counter()
                 if system == "library":
                     index.search(query, group=True, suggest=True).to_dict()
+                elif system == "lean":
+                    lean.request("GET", "/api/search?" + urllib.parse.urlencode({"q": query}))
+                    response = lean.getresponse()
+                    json.loads(response.read())
+                    if response.status != 200:
+                        raise RuntimeError(f"{query!r}: status {response.status}")
+                    library_call_ms = float(response.getheader("server-timing").split("dur=")[1])
                 else:
-                    response = http.get("/api/search", params={"q": query})
-                    response.raise_for_status()
-                    response.json()
+                    answer = http_x.get("/api/search", params={"q": query})
+                    answer.raise_for_status()
+                    answer.json()
                 timings[system] = (time.perf_counter() - started) * 1000
-                if system == "server":
-                    outside_ms.append(timings[system] - float(response.headers["server-timing"].split("dur=")[1]))
-            library_ms.append(timings["library"])
-            server_ms.append(timings["server"])
-            differences.append(timings["server"] - timings["library"])
-    return {"library_ms": percentiles(library_ms), "server_ms": percentiles(server_ms),
-            "overhead_ms": percentiles(differences), "outside_library_ms": percentiles(outside_ms)}
+            outside_ms.append(timings["lean"] - library_call_ms)
+            for system in systems:
+                times[system].append(timings[system])
+            for client in differences:
+                differences[client].append(timings[client] - timings["library"])
+    lean.close()
+    return {"library_ms": percentiles(times["library"]), "server_ms": percentiles(times["lean"]),
+            "server_httpx2_ms": percentiles(times["httpx2"]), "overhead_ms": percentiles(differences["lean"]),
+            "overhead_httpx2_ms": percentiles(differences["httpx2"]), "outside_library_ms": percentiles(outside_ms)}
 
 
 def run_events(index_dir: Path, drop_file: Path, started: float, result: LoadResult, requests: int,
@@ -360,10 +381,12 @@ def table(result: dict) -> str:
     for measured in result["phases"]:
         if "overhead" in measured:
             o = measured["overhead"]
-            lines += ["", f"overhead, {o['overhead_ms']['n']} queries taking turns, one client: library p50 "
-                      f"{o['library_ms']['p50']:.2f} ms, through the API {o['server_ms']['p50']:.2f} ms, "
-                      f"per-query difference p50 {o['overhead_ms']['p50']:.2f} / p95 {o['overhead_ms']['p95']:.2f} ms; "
-                      f"outside the worker's library call p50 {o['outside_library_ms']['p50']:.2f} / p95 "
+            lines += ["", f"overhead, {o['overhead_ms']['n']} queries taking turns, one keep-alive connection each: "
+                      f"library p50 {o['library_ms']['p50']:.2f} ms; through the API with http.client "
+                      f"{o['server_ms']['p50']:.2f} ms, per-query difference p50 {o['overhead_ms']['p50']:.2f} / p95 "
+                      f"{o['overhead_ms']['p95']:.2f} ms; with httpx2 {o['server_httpx2_ms']['p50']:.2f} ms, difference "
+                      f"p50 {o['overhead_httpx2_ms']['p50']:.2f} / p95 {o['overhead_httpx2_ms']['p95']:.2f} ms; outside "
+                      f"the worker's library call (http.client) p50 {o['outside_library_ms']['p50']:.2f} / p95 "
                       f"{o['outside_library_ms']['p95']:.2f} ms"]
     return "\n".join(lines)
 

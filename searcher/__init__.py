@@ -8,42 +8,37 @@ The public API::
         page = index.search('"رئیس جمهور" روسیه', limit=10, lang="fa")
         for hit in page.hits:
             print(hit.id, hit.title, hit.score, hit.snippet)
-"""
-from searcher.api import Index, default_index_path, open_index, rebuild_index
-from searcher.model import Article, Note, Skipped
-from searcher.errors import AnalyzerMismatch, ArticleNotFound, IndexDamaged, IndexNotFound, QueryError, SearcherError
-from searcher.model import Hit, IndexReport, Line, Page, Reading, Snippet, Stats
 
-__all__ = [
-    "AnalyzerMismatch",
-    "Article",
-    "ArticleNotFound",
-    "Hit",
-    "Index",
-    "IndexDamaged",
-    "IndexNotFound",
-    "IndexReport",
-    "Line",
-    "Note",
-    "Page",
-    "QueryError",
-    "ReadOptions",
-    "Reading",
-    "SearcherError",
-    "Skipped",
-    "Snippet",
-    "Stats",
-    "default_index_path",
-    "open_index",
-    "rebuild_index",
-]
+Each name is imported from its module when first used, so a process loads what it uses: the
+`searcher` program imports the library under its own start (searcher.startup), and a search
+never imports the readers of drops (``ReadOptions``).
+"""
+from __future__ import annotations
+
+import importlib
+
+# Public name -> the module that defines it.
+_HOMES = {
+    **dict.fromkeys(("Index", "default_index_path", "open_index", "rebuild_index"), "searcher.api"),
+    **dict.fromkeys(("AnalyzerMismatch", "ArticleNotFound", "IndexDamaged", "IndexNotFound", "QueryError",
+                     "SearcherError"), "searcher.errors"),
+    **dict.fromkeys(("Article", "Hit", "IndexReport", "Line", "Note", "Page", "Reading", "Skipped", "Snippet",
+                     "Stats"), "searcher.model"),
+    "ReadOptions": "searcher.drops",
+}
+
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str):
-    """``ReadOptions`` is imported on first use: reading drops is not for searches, which start
-    faster without the readers' modules."""
-    if name == "ReadOptions":
-        from searcher.drops import ReadOptions
+    """A public name, imported from its module (and kept here) on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'searcher' has no attribute {name!r}")
+    value = globals()[name] = getattr(importlib.import_module(home), name)
+    return value
 
-        return ReadOptions
-    raise AttributeError(f"module 'searcher' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    """The module's names with the public ones not imported yet."""
+    return sorted({*globals(), *__all__})

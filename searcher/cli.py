@@ -16,15 +16,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
+from searcher.startup import long_lived
 
-from searcher import config_file, perturb, render, rows
-from searcher.api import DEFAULT_WAIT, Index, open_index, rebuild_index
-from searcher.cluster.layout import SCHEDULER_ENV, is_cluster
-from searcher.model import NewMatches, Note, Skipped, Watch
-from searcher.errors import SearcherError
-from searcher.filters import LANGUAGES, SORTS, later_start, since
-from searcher.model import IndexReport, Page, Stats
+with long_lived():  # the program's modules live as long as its process (see searcher.startup)
+    import click
+
+    from searcher import config_file, perturb, render, rows
+    from searcher.api import DEFAULT_WAIT, Index, open_index, rebuild_index
+    from searcher.cluster import SCHEDULER_ENV, is_cluster
+    from searcher.model import NewMatches, Note, Skipped, Watch
+    from searcher.errors import SearcherError
+    from searcher.filters import LANGUAGES, SORTS, later_start, since
+    from searcher.model import IndexReport, Page, Stats
 
 if TYPE_CHECKING:
     from searcher import drops, evaluation

@@ -76,10 +76,20 @@ def _agreement(a: Sequence[int], b: Sequence[int]) -> float:
     return sum(x == y for x, y in zip(a, b)) / NUM_PERM
 
 
+def as_matrix(signatures: Sequence[bytes | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures as bytes (None or empty for none) as ``Grouper.add`` takes them: a
+    (len, NUM_PERM) uint32 matrix, zeros where there is none, and whether each has one."""
+    present = np.array([bool(value) for value in signatures], dtype=bool)
+    values = np.zeros((len(signatures), NUM_PERM), dtype=np.uint32)
+    if present.any():
+        values[present] = np.frombuffer(b"".join(value for value in signatures if value), dtype="<u4").reshape(-1, NUM_PERM)
+    return values, present
+
+
 def group_leaders(signatures: Sequence[bytes | None], threshold: float) -> list[int]:
     """For items in rank order, the position of the item leading each one's group: the first
     item whose signature is similar enough to its own (itself when there is none)."""
-    return Grouper(threshold).add(signatures).tolist()
+    return Grouper(threshold).add(*as_matrix(signatures)).tolist()
 
 
 class Grouper:
@@ -89,32 +99,52 @@ class Grouper:
     An item without a signature leads its own group, which no other item joins.
 
     Only leaders that can be similar enough are compared (exact, not an approximation): a
-    signature is cut into ``d + 1`` bands of positions, ``d`` being the disagreements the
+    signature is cut into ``d + 1`` bands of positions (all of them, so that bands of two
+    positions rather than one make chance candidates rare), ``d`` being the disagreements the
     threshold allows, so two signatures that agree enough agree on a whole band (pigeonhole).
-    The leaders' band values are kept as sorted keys, in runs merged as they double (a
-    log-structured merge), and an item is compared only with the leaders sharing one of its
-    band values, and with the leaders of its own chunk that do. Memory: about 0.7 KB a leader
-    (its signature and its keys), nothing for the items that join a group."""
+    A band's values make a 32-bit key (hashed when there are two: a collision only adds a
+    candidate, compared in full). An item is compared only with the earlier leaders sharing
+    one of its keys, and with the items of its own chunk that do.
+
+    Within a chunk of up to ``PACKED_ROWS`` items, keys sharing their low bits are found by one
+    sort of 32-bit numbers, each key's low bits above its row (numpy sorts 32-bit integers
+    about ten times faster than 64-bit ones; at most about one chance candidate an item); a
+    larger chunk's keys are ordered exactly, by a radix sort of 16 bits at a time (about three
+    times faster than sorting 64-bit keys). The leaders' keys are kept sorted for the chunks
+    after theirs, in runs merged as they double (a log-structured merge), sorted only when a
+    later chunk comes: a page folded in one chunk never sorts nor copies them.
+    Memory: about 0.6 KB a leader (its signature and its keys), nothing for the items that join
+    a group."""
 
     def __init__(self, threshold: float):
         self.need = next((count for count in range(NUM_PERM + 1) if count / NUM_PERM >= threshold), NUM_PERM + 1)
-        # Disagreements allowed + 1 bands of positions (none when no two signatures can be similar enough).
-        bands = NUM_PERM - self.need + 1
-        self.bands = np.arange(bands * (NUM_PERM // bands)).reshape(bands, -1) if 0 < bands <= NUM_PERM else None
+        # Disagreements allowed + 1 bands of consecutive positions (none when no two signatures
+        # can be similar enough): the first ``NUM_PERM % bands`` one position wider than the rest.
+        self.band_count = NUM_PERM - self.need + 1
+        self.bands: list[tuple[int, int, int]] | None = None  # (first band, bands, width) for each width
+        if 0 < self.band_count <= NUM_PERM:
+            wide, width = NUM_PERM % self.band_count, NUM_PERM // self.band_count
+            self.bands = [(first, count, size) for first, count, size in
+                          ((0, wide, width + 1), (wide, self.band_count - wide, width)) if count]
         self.seen = 0  # items fed so far
         self.values = np.zeros((0, NUM_PERM), dtype=np.uint32)  # the leaders' signatures (capacity grows)
         self.leaders = np.zeros(0, dtype=np.int64)  # the leaders' item numbers
         self.count = 0  # leaders so far
         self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted band keys of leaders, the leaders' indexes
+        # The last chunk's keys, signatures, which of its items lead and their item numbers:
+        # remembered only when a later chunk comes.
+        self.pending: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.first: int | None = None  # with a threshold of 0, the leader of every item
 
-    def add(self, signatures: Sequence[bytes | None]) -> np.ndarray:
+    def add(self, signatures: np.ndarray, present: np.ndarray) -> np.ndarray:
         """The leader of each of these items, as an item number counting from the first item
-        ever fed."""
+        ever fed. ``signatures``: one row of NUM_PERM values an item (uint32); ``present``:
+        whether the item has a signature (its row is not read when it has none). The arrays are
+        kept, unchanged, until the next ``add``."""
         start = self.seen
-        self.seen += len(signatures)
+        self.seen += len(present)
         leaders = np.arange(start, self.seen, dtype=np.int64)
-        items = np.array([item for item, value in enumerate(signatures) if value is not None], dtype=np.int64)
+        items = np.flatnonzero(present)
         if not len(items):
             return leaders
         if self.need == 0:  # everything is similar enough: all join the first item with a signature
@@ -123,13 +153,10 @@ class Grouper:
             return leaders
         if self.bands is None:  # nothing is similar enough
             return leaders
-        values = np.frombuffer(b"".join(signatures[item] for item in items.tolist()), dtype="<u4").reshape(-1, NUM_PERM)
+        values = np.asarray(signatures if len(items) == len(present) else signatures[items], dtype=np.uint32)
         keys = self._keys(values)
-        flat = keys.ravel()
-        order = np.argsort(flat, kind="stable")  # rows ascending among equal keys
-        ordered, rows = flat[order], order // keys.shape[1]
-        best, agreement = self._best_earlier(values, ordered, rows)
-        earlier, later, shared = _pairs_within(values, ordered, rows)
+        best, agreement = self._best_earlier(values, keys)
+        earlier, later, shared = _pairs_within(values, *_key_groups(keys))
         similar = shared >= self.need  # a pair agreeing less can never fold one into the other
         earlier, later, shared = earlier[similar], later[similar], shared[similar]
         leading = agreement < self.need
@@ -149,27 +176,40 @@ class Grouper:
         joined = ~leading
         leaders[items[joined]] = best[joined]
         if leading.any():
-            indexes = self._remember(values[leading], start + items[leading])
-            index_of_row = np.full(len(items), -1, dtype=np.int32)
-            index_of_row[leading] = indexes
-            kept = leading[rows]
-            self._add_run(ordered[kept], index_of_row[rows[kept]])
+            self.pending = (keys, values, leading, start + items)
         return leaders
 
     def _keys(self, values: np.ndarray) -> np.ndarray:
-        """Each signature's band values, one number per band (its index in the top bits)."""
-        mixed = np.zeros((len(values), len(self.bands)), dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for column in range(self.bands.shape[1]):
-                mixed = mixed * np.uint64(0x100000001B3) + values[:, self.bands[:, column]].astype(np.uint64)
-        return (mixed & np.uint64((1 << 57) - 1)) | (np.arange(len(self.bands), dtype=np.uint64) << np.uint64(57))
+        """Each band's 32-bit key of each signature, as (bands, signatures): the value of a band
+        of one position, a multiplicative hash of a wider band's values (modulo 2**32)."""
+        # Computed in place: every large temporary array of a search is fresh memory from the
+        # system, a page fault each 4 KB (about half of folding's time once, in a warm process).
+        keys = np.empty((self.band_count, len(values)), dtype=np.uint32)
+        position = 0
+        for first, count, width in self.bands:
+            block, mixed = values[:, position : position + count * width], keys[first : first + count]
+            mixed[...] = block[:, ::width].T
+            for column in range(1, width):
+                mixed *= np.uint32(0x9E3779B1)  # odd: distinct first values stay distinct
+                mixed += block[:, column::width].T
+            position += count * width
+        return keys
 
-    def _best_earlier(self, values: np.ndarray, wanted: np.ndarray, wanted_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _best_earlier(self, values: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each signature, the leader fed before this chunk that agrees with it most (the
-        earliest on a tie; -1 for none sharing a band) and in how many positions. ``wanted``:
-        the chunk's band keys, sorted; ``wanted_rows``: the signature of each."""
+        earliest on a tie; -1 for none sharing a band) and in how many positions. ``keys``: the
+        chunk's band keys (``_keys``)."""
         best = np.full(len(values), -1, dtype=np.int64)
         agreement = np.zeros(len(values), dtype=np.int64)
+        if self.pending is not None:
+            pending_keys, pending_values, leading, items = self.pending
+            indexes = self._remember(pending_values[leading], items[leading])
+            ordered, rows = _sorted_keys(pending_keys[:, leading])
+            self._add_run(ordered, indexes[rows])
+            self.pending = None
+        if not self.runs:
+            return best, agreement
+        wanted, wanted_rows = _sorted_keys(keys)  # sorted: binary searches in order keep to the cache
         rows, found = [], []
         for run_keys, run_leaders in self.runs:
             low = np.searchsorted(run_keys, wanted, side="left")
@@ -182,7 +222,7 @@ class Grouper:
             return best, agreement
         pairs = np.unique(np.concatenate(rows) * self.count + np.concatenate(found))
         pair_rows, pair_leaders = pairs // self.count, pairs % self.count
-        counts = (values[pair_rows] == self.values[pair_leaders]).sum(axis=1)
+        counts = _agreements(values, pair_rows, self.values, pair_leaders)
         order = np.lexsort((pair_leaders, -counts, pair_rows))  # per row: most agreement, then earliest
         first = order[np.unique(pair_rows[order], return_index=True)[1]]
         best[pair_rows[first]] = self.leaders[pair_leaders[first]]
@@ -193,12 +233,13 @@ class Grouper:
         """Adds leaders' signatures; returns their indexes among the leaders."""
         if self.count + len(values) > len(self.values):
             size = max(2 * len(self.values), self.count + len(values), 64)
-            self.values = np.concatenate((self.values[: self.count], np.zeros((size - self.count, NUM_PERM), np.uint32)))
-            self.leaders = np.concatenate((self.leaders[: self.count], np.zeros(size - self.count, np.int64)))
-        indexes = np.arange(self.count, self.count + len(values), dtype=np.int64)
-        self.values[indexes] = values
-        self.leaders[indexes] = items
-        self.count += len(values)
+            grown_values, grown_leaders = np.empty((size, NUM_PERM), np.uint32), np.empty(size, np.int64)
+            grown_values[: self.count], grown_leaders[: self.count] = self.values[: self.count], self.leaders[: self.count]
+            self.values, self.leaders = grown_values, grown_leaders
+        end = self.count + len(values)
+        self.values[self.count : end], self.leaders[self.count : end] = values, items
+        indexes = np.arange(self.count, end, dtype=np.int64)
+        self.count = end
         return indexes
 
     def _add_run(self, keys: np.ndarray, owners: np.ndarray) -> None:
@@ -217,13 +258,69 @@ class Grouper:
             self.runs.append((merged, merged_owners))
 
 
-def _pairs_within(values: np.ndarray, ordered: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pairs of signatures of one chunk sharing a band (earlier row, later row, their
-    agreement), ordered by the later row and then the earlier one. ``ordered``: the chunk's
-    band keys sorted, rows ascending among equal keys; ``rows``: the signature of each."""
+PACKED_ROWS = 1 << 14  # chunks up to this many items find their shared keys by the packed sort
+AGREEMENT_BLOCK = 2048  # pairs of signatures compared at a time (512 KB of copies)
+
+
+def _band_numbers(bands: int) -> np.ndarray:
+    """Each band's number above a 32-bit key, as a column to combine with (bands, n) keys."""
+    return (np.arange(bands, dtype=np.uint64) << np.uint64(32))[:, None]
+
+
+def _key_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each band's keys ordered so that equal ones lie together, rows ascending among them, as
+    (groups, rows), both (bands, n), for ``_pairs_within``: the exact keys from a radix sort,
+    or, up to ``PACKED_ROWS`` items, their low bits from one sort of 32-bit numbers (keys that
+    differ only above those bits fall into one group: chance candidates)."""
+    bands, items = keys.shape
+    if items > PACKED_ROWS:
+        ordered, rows = _sorted_keys(keys)
+        return ordered.reshape(bands, items), rows.reshape(bands, items)
+    bits = max(items - 1, 1).bit_length()
+    packed = keys << np.uint32(bits)
+    packed |= np.arange(items, dtype=np.uint32)
+    packed.sort(axis=1)
+    rows = packed & np.uint32((1 << bits) - 1)
+    packed >>= np.uint32(bits)
+    return packed, rows
+
+
+def _sorted_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(bands, n) keys as one ascending array (band number above each key: band-major) and the
+    row of each, rows ascending among equal keys."""
+    bands, items = keys.shape
+    order = _radix_order(keys).reshape(bands, items)
+    ordered = (keys.ravel()[order].astype(np.uint64) | _band_numbers(bands)).ravel()
+    return ordered, (order - (np.arange(bands, dtype=np.int64) * items)[:, None]).ravel()
+
+
+def _radix_order(keys: np.ndarray) -> np.ndarray:
+    """The positions in ``keys.ravel()`` (uint32, one row a band) ordering each row, row after
+    row, equal keys in their order: a least-significant-digit radix sort, as numpy sorts 16-bit
+    integers stably in linear time."""
+    rows, width = keys.shape
+    offsets = (np.arange(rows, dtype=np.int64) * width)[:, None]
+    halves = np.ascontiguousarray(keys, dtype="<u4").view("<u2")  # each key's low then high 16 bits
+    low = (np.argsort(halves[:, 0::2], axis=1, kind="stable") + offsets).ravel()
+    high = halves.ravel()[2 * low + 1].reshape(rows, width)
+    return low[(np.argsort(high, axis=1, kind="stable") + offsets).ravel()]
+
+
+def _pairs_within(values: np.ndarray, groups: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of signatures of one chunk in one key group of a band (earlier row, later row,
+    their agreement), ordered by the later row and then the earlier one (``_key_groups``: each
+    band's groups in order, rows ascending in each; ``rows``: the signature of each)."""
     empty = np.zeros(0, dtype=np.int64)
-    if not (ordered[1:] == ordered[:-1]).any():
+    same = groups[:, 1:] == groups[:, :-1]
+    if not same.any():
         return empty, empty, empty
+    shared = np.zeros(groups.shape, dtype=bool)  # the keys that another signature has too
+    shared[:, 1:] |= same
+    shared[:, :-1] |= same
+    # The band's number above each key, so that groups of two bands never run together.
+    bands = np.repeat(np.arange(len(groups), dtype=np.uint64), np.count_nonzero(shared, axis=1))
+    ordered = groups[shared].astype(np.uint64) | (bands << np.uint64(32))
+    rows = rows[shared].astype(np.int64)
     starts = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1))
     lengths = np.diff(np.concatenate((starts, [len(ordered)])))
     # Every pair (i, j), i < j, within each run of equal keys: i is paired with the rest of its run.
@@ -235,4 +332,16 @@ def _pairs_within(values: np.ndarray, ordered: np.ndarray, rows: np.ndarray) -> 
     earlier, later = pairs // size, pairs % size
     order = np.lexsort((earlier, later))
     earlier, later = earlier[order], later[order]
-    return earlier, later, (values[earlier] == values[later]).sum(axis=1)
+    return earlier, later, _agreements(values, earlier, values, later)
+
+
+def _agreements(a: np.ndarray, rows_a: np.ndarray, b: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+    """For each i, the positions where the signatures ``a[rows_a[i]]`` and ``b[rows_b[i]]``
+    agree, compared ``AGREEMENT_BLOCK`` pairs at a time: small copies stay in the cache, where
+    one large copy costs a page fault every few pairs (about ten times slower)."""
+    counts = np.empty(len(rows_a), dtype=np.int64)
+    for first in range(0, len(rows_a), AGREEMENT_BLOCK):
+        last = first + AGREEMENT_BLOCK
+        counts[first:last] = np.count_nonzero(np.take(a, rows_a[first:last], axis=0)
+                                              == np.take(b, rows_b[first:last], axis=0), axis=1)
+    return counts

@@ -32,6 +32,7 @@ ROW = st.tuples(
     st.sampled_from(["fa", "nl", "en", "und"]),
     st.none() | st.sampled_from(["irna", "nos", "bbc"]),
     st.just(0) | st.integers(19000101, 20991231),
+    st.none() | st.binary(min_size=256, max_size=256),  # a near-duplicate signature
 )
 ROWS = st.lists(ROW, max_size=25)
 
@@ -80,6 +81,8 @@ def assert_holds(segment: ColumnarSegment, documents: list[Document]) -> None:
     assert [segment.langs[code] for code in segment.lang] == [document.lang for document in documents]
     assert [segment.outlets[code] if code >= 0 else None for code in segment.outlet] == [document.outlet for document in documents]
     assert segment.date.tolist() == [document.date for document in documents]
+    assert [row.tobytes() if mark else None for row, mark in zip(segment.minhash, segment.has_minhash)] == [
+        document.minhash for document in documents]
     assert segment.verify() == []
 
 
@@ -494,6 +497,8 @@ def rewrite_array(path: Path, name: str, change) -> None:
     ("text.title_df", lambda df: df.__setitem__(0, df[0] + 1), "text.title_df"),
     ("doc.ranking_len", lambda lengths: lengths.__setitem__(0, lengths[0] + 1), "totals"),
     ("doc.lang", lambda codes: codes.__setitem__(0, 300), "language table"),
+    ("doc.has_minhash", lambda marks: marks.__setitem__(0, 2), "doc.has_minhash"),
+    ("doc.minhash", lambda values: values.__setitem__(0, 7), "doc.minhash: a signature where the document has none"),
 ])
 def test_verify_checks_the_structure_behind_the_checksums(rank_file, name, change, problem):
     with ColumnarSegment.open(rank_file) as segment:
@@ -518,6 +523,45 @@ def test_a_finished_file_is_readable_as_the_segments_other_files_are(tmp_path):
     finally:
         os.umask(mask)
     assert stat.S_IMODE((tmp_path / "a.rank").stat().st_mode) == 0o644
+
+
+def minhash(seed: int) -> bytes:
+    return struct.pack("<64I", *range(seed, seed + 64))
+
+
+def test_near_duplicate_signatures_round_trip_and_merge(tmp_path, monkeypatch):
+    """Each document's signature (or none) is its row, through a merge that drops a document
+    and through the spill to a temporary file of many rows."""
+    monkeypatch.setattr(columnar, "COPY_BLOCK", 3 * 256)  # spilled every three documents
+    signatures = [minhash(n) if n % 4 else None for n in range(10)]
+    documents = [Document(n, "text", {"a": (1.0, 1, 0)}, 1, 1, 2, "nl", None, 0, signature)
+                 for n, signature in enumerate(signatures)]
+    path = tmp_path / "a.rank"
+    write(path, documents)
+    assert sorted(os.listdir(tmp_path)) == ["a.rank"]  # the spilled rows' file removed
+    with ColumnarSegment.open(path) as segment:
+        assert segment.minhash.shape == (10, 64) and segment.verify() == []
+        assert segment.has_minhash.tolist() == [int(value is not None) for value in signatures]
+        assert [row.tobytes() if value else None for row, value in zip(segment.minhash, signatures)] == signatures
+        merged = ColumnarWriter(tmp_path)
+        merged.add(0, "generic", {}, 0, 0, 0, "en", None, 0, minhash(99))
+        merged.add_segment(segment, {old: old for old in range(1, 10)})  # document 0 deleted
+        merged.finish(tmp_path / "b.rank", segment_id="b", signature="sig")
+    with ColumnarSegment.open(tmp_path / "b.rank") as segment:
+        kept = [minhash(99)] + signatures[1:]
+        assert [row.tobytes() if mark else None for row, mark in zip(segment.minhash, segment.has_minhash)] == kept
+        assert segment.verify() == []
+
+
+def test_a_signature_of_the_wrong_size_leaves_the_document_out(tmp_path):
+    writer = ColumnarWriter(tmp_path)
+    with pytest.raises(ValueError, match="256 bytes"):
+        writer.add(0, "text", {"a": (1.0, 1, 0)}, 1, 1, 2, "nl", None, 0, b"short")
+    assert writer.doc_count == 0
+    writer.add(0, "text", {"a": (1.0, 1, 0)}, 1, 1, 2, "nl", None, 0, minhash(1))
+    writer.finish(tmp_path / "a.rank", segment_id="a", signature="s")
+    with ColumnarSegment.open(tmp_path / "a.rank") as segment:
+        assert segment.doc_count == 1 and segment.minhash[0].tobytes() == minhash(1)
 
 
 # Rows

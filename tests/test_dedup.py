@@ -85,11 +85,13 @@ def test_grouping_fed_in_chunks_equals_the_pairwise_definition():
         items = edited_signatures(600, seed)
         expected = pairwise_leaders(items, threshold)
         assert dedup.group_leaders(items, threshold) == expected
-        grouper = dedup.Grouper(threshold)
-        fed = []
-        for start, size in ((0, 1), (1, 7), (8, 100), (108, 492)):
-            fed += grouper.add(items[start:start + size]).tolist()
-        assert fed == expected
+        values, present = dedup.as_matrix(items)
+        for chunks in (((0, 1), (1, 7), (8, 100), (108, 492)), ((0, 256), (256, 344)), ((0, 600),)):
+            grouper = dedup.Grouper(threshold)
+            fed = []
+            for start, size in chunks:
+                fed += grouper.add(values[start:start + size], present[start:start + size]).tolist()
+            assert fed == expected, chunks
         assert len(set(expected)) < len(items) - 30  # copies were folded
 
 
@@ -99,3 +101,57 @@ def test_thresholds_of_nothing_and_everything():
     assert dedup.group_leaders(items, 0.0) == [present[0] if value is not None else i for i, value in enumerate(items)]
     assert dedup.group_leaders(items, 1.01) == list(range(len(items)))
     assert dedup.group_leaders(items, 0.0) == pairwise_leaders(items, 0.0)
+
+
+def _rank_files(index_dir):
+    return sorted(index_dir.glob("gen-*/*.rank"))
+
+
+def test_ranking_arrays_without_signatures_are_rebuilt_with_them(make_index):
+    """Rank files of format 1 (before the signatures were kept in them) read as stale: opening
+    the index rebuilds them, each document's row the signature its Whoosh column holds, and
+    folding finds the copy."""
+    import struct
+    import zlib
+
+    from whoosh import index as whoosh_index
+
+    from searcher import open_index
+    from searcher.backend.whoosh.columnar import ColumnarSegment
+    from searcher.backend.whoosh.store import INDEX_NAME
+
+    index = make_index({"id": "story", "text": STORY}, {"id": "copy", "text": STORY + " vandaag"},
+                       {"id": "other", "text": OTHER}, {"id": "empty", "text": "", "title": "de het"})
+    folder = index.path
+    index.close()
+    for path in _rank_files(folder):
+        data = bytearray(path.read_bytes())
+        data[8:12] = struct.pack("<I", 1)
+        data[44:48] = struct.pack("<I", zlib.crc32(bytes(data[:44])))
+        path.write_bytes(bytes(data))
+    with open_index(folder) as reopened:
+        page = reopened.search("kabinet woningmarkt", group=True, suggest=False)
+        [hit] = page.hits
+        assert {hit.id, *hit.similar} == {"story", "copy"}
+    [generation] = {path.parent for path in _rank_files(folder)}
+    with whoosh_index.open_dir(str(generation), indexname=INDEX_NAME).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            column = leaf.column_reader("dup_signature")
+            with ColumnarSegment.open(generation / leaf.segment().make_filename(".rank")) as segment:
+                rows = [row.tobytes() if mark else b"" for row, mark in zip(segment.minhash, segment.has_minhash)]
+                assert rows == [column[docnum] for docnum in range(leaf.doc_count_all())]
+                assert b"" in rows  # the article without content words has none
+
+
+def test_verify_names_a_damaged_signature_array(make_index):
+    from searcher.backend.whoosh.columnar import ColumnarSegment
+
+    index = make_index({"id": "story", "text": STORY}, {"id": "other", "text": OTHER})
+    [path] = _rank_files(index.path)
+    with ColumnarSegment.open(path) as segment:
+        offset = segment._meta["arrays"]["doc.minhash"]["offset"]
+    data = bytearray(path.read_bytes())
+    data[offset + 5] ^= 0xFF
+    path.write_bytes(bytes(data))
+    problems = index.verify().problems
+    assert any(path.name in problem and "doc.minhash: checksum does not match" in problem for problem in problems), problems

@@ -83,17 +83,21 @@ def test_folded_export_lists_every_copy_under_the_best_ranked_one(housing):
     assert hit_ids(folded) == hit_ids(housing.search("woningmarkt", group=True, limit=100).hits)
 
 
-def test_a_deep_page_of_folded_hits_is_the_export_cut_to_it(make_index):
-    # 600 matches, 60 stories each sent 10 times (a rewritten tail per copy): folding reads the
-    # ranking a chunk at a time (256 matches, then 512), and the last page must hold the groups
-    # the whole export holds there.
+def resent_stories() -> list[dict]:
+    """600 articles matching `woningmarkt`: 60 stories each sent 10 times (a rewritten tail per copy)."""
     words = "kabinet woningmarkt starters huurders nieuwbouw wachtlijsten steden bond plan huren".split()
     records = []
     for story in range(60):
         base = " ".join(words[(story + k) % len(words)] + f"{story}x{k}" for k in range(30))
         for copy in range(10):
             records.append({"id": f"s{story:02d}-{copy}", "text": f"woningmarkt {base} extra{copy}", "lang": "nl"})
-    index = make_index(*records)
+    return records
+
+
+def test_a_deep_page_of_folded_hits_is_the_export_cut_to_it(make_index):
+    # Folding reads the ranking a chunk at a time (256 matches, then 512), and the last page
+    # must hold the groups the whole export holds there.
+    index = make_index(*resent_stories())
     exported = list(index.export("woningmarkt", group=True))
     assert len(exported) == 60 and all(len(hit.similar) == 9 for hit in exported)
     for number, size in ((10, 6), (2, 7)):
@@ -101,6 +105,21 @@ def test_a_deep_page_of_folded_hits_is_the_export_cut_to_it(make_index):
         wanted = exported[(number - 1) * size : number * size]
         assert hit_ids(page.hits) == hit_ids(wanted) and page.total == 600
         assert [hit.similar for hit in page.hits] == [hit.similar for hit in wanted]
+
+
+def test_folding_does_not_depend_on_how_many_matches_are_folded_at_a_time(make_index, monkeypatch):
+    from searcher.search import engine
+
+    index = make_index(*resent_stories())
+    exported = [(hit.id, hit.similar) for hit in index.export("woningmarkt", group=True)]
+    page = [(hit.id, hit.similar) for hit in index.search("woningmarkt", group=True, page=3, limit=10).hits]
+    assert len(exported) == 60 and page == exported[20:30]
+    for chunk in (1, 7, 250):
+        monkeypatch.setattr(engine, "LEADERS_CHUNK", chunk)
+        monkeypatch.setattr(engine, "GROUP_CHUNK", chunk)
+        assert [(hit.id, hit.similar) for hit in index.export("woningmarkt", group=True)] == exported
+        assert [hit.id for hit in index.search("woningmarkt", group=True, page=3, limit=10).hits] == [
+            hit_id for hit_id, _ in page]
 
 
 def test_export_filters_and_notes(housing):

@@ -46,9 +46,9 @@ def test_rebuild_upgrades_it(run, old_index):
     assert sorted(path.name for path in old_index.iterdir() if path.is_dir()) == ["gen-000002"]
 
 
-def test_ranking_arrays_of_format_1_are_rebuilt_with_the_rows_hits_show(tmp_path):
-    """Rank files of format version 1 (no rows) are stale: the first search rewrites them, and
-    hits without snippets (read from the rows) show what the stored fields hold."""
+def test_ranking_arrays_of_the_previous_format_are_rebuilt_with_the_rows_hits_show(tmp_path):
+    """Rank files of the previous format version (2: no rows) are stale: the first search
+    rewrites them, and hits without snippets (read from the rows) show what the stored fields hold."""
     import struct
     import zlib
 
@@ -63,9 +63,9 @@ def test_ranking_arrays_of_format_1_are_rebuilt_with_the_rows_hits_show(tmp_path
                     for hit in index.search("haven", snippets=True).hits]
     rank_files = sorted((tmp_path / "idx").rglob("*.rank"))
     assert rank_files
-    for path in rank_files:  # as version 1 wrote them: the same header, another version
+    for path in rank_files:  # as the previous version wrote them: the same header, another version
         data = bytearray(path.read_bytes())
-        data[8:12] = struct.pack("<I", 1)
+        data[8:12] = struct.pack("<I", columnar.VERSION - 1)
         data[44:48] = struct.pack("<I", zlib.crc32(bytes(data[:44])))
         path.write_bytes(bytes(data))
     with open_index(tmp_path / "idx") as index:

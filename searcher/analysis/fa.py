@@ -54,13 +54,11 @@ def _lines(name: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def compounds() -> dict[str, tuple[str, ...]]:
-    """Solid spelling (folded, no ZWNJ) -> parts, from data/fa_compounds.txt."""
-    out = {}
-    for line in _lines("fa_compounds.txt"):
-        key, parts = line.split("\t")
-        out[key] = tuple(parts.split(" "))
-    return out
+def compounds() -> dict[str, str]:
+    """Solid spelling (folded, no ZWNJ) -> its parts joined by spaces, from data/fa_compounds.txt.
+    The parts are split when a word is looked up: splitting all 12,000 lines would be most of
+    the table's load time, paid by every process that analyses Persian."""
+    return dict(line.split("\t") for line in _lines("fa_compounds.txt"))
 
 
 # Endings tried when a solid word is not itself a known compound:
@@ -73,12 +71,12 @@ def compound_parts(word: str):
     table = compounds()
     parts = table.get(word)
     if parts:
-        return parts
+        return tuple(parts.split(" "))
     for end in _COMPOUND_ENDINGS:
         if word.endswith(end) and len(word) > len(end) + 3:
             parts = table.get(word[: -len(end)])
             if parts:
-                return parts[:-1] + (parts[-1] + end,)
+                return tuple(f"{parts}{end}".split(" "))
     return None
 
 

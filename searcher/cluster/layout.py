@@ -24,13 +24,12 @@ import uuid
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from searcher.cluster import CLUSTER_MANIFEST
 from searcher.durable import fsync_path
 from searcher.errors import IndexDamaged
 from searcher.manifest import HISTORY_LIMIT, utc_now, write_json
 from searcher.model import HistoryEntry
 
-CLUSTER_MANIFEST = "cluster.json"
-SCHEDULER_ENV = "SEARCHER_SCHEDULER"  # the scheduler of a cluster started with the dask commands
 FORMAT_VERSION = 1
 MAX_SHARDS = 256
 
@@ -50,11 +49,6 @@ def shard_of(article_id: str, count: int) -> int:
 def local_folder(directory: Path, manifest: "ClusterManifest", name: str) -> Path:
     """The folder of the shard ``name`` when the cluster runs on this machine."""
     return directory / manifest.layout / name
-
-
-def is_cluster(directory: Path) -> bool:
-    """Whether ``directory`` holds a sharded index."""
-    return (directory / CLUSTER_MANIFEST).is_file()
 
 
 @dataclass(frozen=True)

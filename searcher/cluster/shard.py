@@ -26,6 +26,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
 from searcher import api, generations, hooks
 from searcher.backend.whoosh import WhooshStore
 from searcher.cluster import snapshots
@@ -194,7 +196,8 @@ class ShardReader:
     def _ranked(self, whole, docs: list[tuple[int, int, float, float]]) -> Ranked:
         source = self._engine.source
         docnums = [docnum for _, docnum, _, _ in docs]
-        ids, signatures = source.ids(docnums), source.signatures(docnums)
+        ids, (values, present) = source.ids(docnums), source.signatures(np.array(docnums, dtype=np.int64))
+        signatures = [row.astype("<u4").tobytes() if has else None for row, has in zip(values, present.tolist())]
         dates = self._engine.collection.date
         ranked = [RankedDoc(tier, score, bonus, article_id, int(dates[docnum]), signature)
                   for (tier, docnum, score, bonus), article_id, signature in zip(docs, ids, signatures)]

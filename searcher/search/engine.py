@@ -47,7 +47,7 @@ from searcher.search.variants import variants
 
 NO_VALUE = "none"  # the facet value of articles without a source or a date
 GROUP_CHUNK = 256  # ranked documents folded at first for a page of grouped hits (see Engine._groups)
-LEADERS_CHUNK = 1024  # signatures folded at a time in a stream
+LEADERS_CHUNK = dedup.PACKED_ROWS  # signatures folded at a time in a stream: as many as fold fastest
 ID_RANK_AFTER = 2048  # tied documents beyond which an engine reads every id once to break ties
 
 
@@ -69,8 +69,9 @@ class Source(Positions, Protocol):
     def docnum(self, article_id: str) -> int | None:
         """The live document with this id, if any."""
 
-    def signatures(self, docnums: Sequence[int]) -> list[bytes | None]:
-        """The near-duplicate signatures of documents (None for an article without words)."""
+    def signatures(self, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The near-duplicate signatures of documents as ``dedup.Grouper.add`` takes them: a
+        (len, NUM_PERM) uint32 matrix and whether each has one (an article without words has none)."""
 
     def spellings(self, field: str, family: str, term: str, distance: int) -> list[str]:
         """Terms of a title or body field within ``distance`` edits of ``term`` (same first letter)."""
@@ -230,7 +231,7 @@ class Engine:
         """The page ``request`` asks for of ranked ``docs``, folded if asked, with snippets
         (``plan`` expanded, as ``search`` hands it)."""
         if request.group:
-            page = self._groups(docs, request.offset + request.limit)[request.offset :]
+            page = self._groups(docs, request.offset, request.limit)
         else:
             page = [(doc, []) for doc in docs[request.offset : request.offset + request.limit]]
         return [self.hit(docnum, score, plan, request.with_snippets, [other for other, _ in others], request.explain)
@@ -248,8 +249,7 @@ class Engine:
     def _streamed(self, plan: Plan, request: Request, docnums: np.ndarray, scores: np.ndarray) -> Iterator[Hit]:
         if request.group:
             leaders = self._leaders(docnums)
-            members = np.argsort(leaders, kind="stable")  # each group's members together, in rank order
-            bounds = np.searchsorted(leaders[members], np.arange(len(leaders) + 1))
+            members, bounds = _members(leaders)
             heads = np.flatnonzero(leaders == np.arange(len(leaders)))[request.offset:]
         else:
             heads = np.arange(request.offset, len(docnums))
@@ -538,33 +538,47 @@ class Engine:
             counts["month"][f"{month // 100:04d}-{month % 100:02d}" if month else NO_VALUE] += int(count)
         return {name: dict(counter.most_common()) for name, counter in counts.items()}
 
-    def _groups(self, docs: list[tuple[int, float]], wanted: int) -> list[tuple[tuple[int, float], list[tuple[int, float]]]]:
-        """The first ``wanted`` groups of the ranked documents as (leader, near-duplicates ranked
-        below it), in rank order. The ranking is folded a chunk at a time (``grouping_depth``
-        times the hits wanted, at least ``GROUP_CHUNK``, each chunk twice the last), up to the
-        chunk that completes the groups wanted: their near-duplicates are those in the chunks read."""
+    def _groups(self, docs: list[tuple[int, float]], offset: int,
+                limit: int) -> list[tuple[tuple[int, float], list[tuple[int, float]]]]:
+        """Groups ``offset`` to ``offset + limit`` of the ranked documents as (leader,
+        near-duplicates ranked below it), in rank order. The ranking is folded a chunk at a time
+        (``grouping_depth`` times the groups up to the page's last, at least ``GROUP_CHUNK``, each
+        chunk twice the last), up to the chunk that completes the page's groups: their
+        near-duplicates are those in the chunks read."""
+        wanted = offset + limit
         grouper = dedup.Grouper(self.config.ranking.near_duplicate_threshold)
-        groups: dict[int, tuple] = {}
+        docnums = np.fromiter((docnum for docnum, _ in docs), dtype=np.int64, count=len(docs))
+        parts, groups = [], 0
         size = max(GROUP_CHUNK, self.config.ranking.grouping_depth * wanted)
         start = 0
-        while start < len(docs) and len(groups) < wanted:
-            part = docs[start : start + size]
-            leaders = grouper.add(self.source.signatures([docnum for docnum, _ in part])).tolist()
-            for doc, leader in zip(part, leaders):
-                if leader in groups:
-                    groups[leader][1].append(doc)
-                else:
-                    groups[leader] = (doc, [])
+        while start < len(docs) and groups < wanted:
+            leaders = grouper.add(*self.source.signatures(docnums[start : start + size]))
+            groups += int(np.count_nonzero(leaders == np.arange(start, start + len(leaders))))
+            parts.append(leaders)
             start += size
             size *= 2
-        return list(groups.values())[:wanted]
+        if not parts:
+            return []
+        leaders = np.concatenate(parts)
+        members, bounds = _members(leaders)
+        heads = np.flatnonzero(leaders == np.arange(len(leaders)))[offset:wanted].tolist()
+        return [(docs[head], [docs[member] for member in members[bounds[head] + 1 : bounds[head + 1]].tolist()])
+                for head in heads]
 
     def _leaders(self, docnums: np.ndarray) -> np.ndarray:
         """The position of each ranked document's group leader (searcher.dedup), over all of them."""
         grouper = dedup.Grouper(self.config.ranking.near_duplicate_threshold)
-        leaders = [grouper.add(self.source.signatures(docnums[start : start + LEADERS_CHUNK].tolist()))
+        leaders = [grouper.add(*self.source.signatures(docnums[start : start + LEADERS_CHUNK]))
                    for start in range(0, len(docnums), LEADERS_CHUNK)]
         return np.concatenate(leaders) if leaders else np.zeros(0, dtype=np.int64)
+
+
+def _members(leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's members together, in rank order (``members``; the leader first, as it
+    ranks first), and where the group led by position ``p`` lies in them:
+    ``members[bounds[p] : bounds[p + 1]]`` (empty for a position that leads no group)."""
+    members = np.argsort(leaders, kind="stable")
+    return members, np.searchsorted(leaders[members], np.arange(len(leaders) + 1))
 
 
 def _only_a_part(analyzer, word: str, term: str) -> bool:

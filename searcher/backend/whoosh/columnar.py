@@ -1,6 +1,7 @@
 """Columnar ranking arrays of one Whoosh segment: per term its postings as plain arrays, per
-document its lengths, language, outlet and date, memory-mapped for vectorised ranking, and per
-document a row of bytes the caller gives (the index keeps the fields of an export row there).
+document its lengths, language, outlet, date and near-duplicate signature, memory-mapped for
+vectorised ranking and folding, and per document a row of bytes the caller gives (the index keeps
+the fields of an export row there).
 
 Whoosh stays the index of record; a rank file is derived data, written once beside its segment
 (``<segment id>.rank``) and rebuilt from the segment's documents when missing, damaged or stale.
@@ -14,7 +15,8 @@ the default 64 MB peak at about 80 MB above the caller's own memory (1.2 GB with
 
     with ColumnarWriter(tempdir, limit_mb=64) as writer:
         writer.add(0, "text", {"ایران": (4.0, 1, 1)}, title_len=3, body_len=120, ranking_len=123,
-                   lang="fa", outlet="irna", date=20240131, row=b'["a1", "title"]')
+                   lang="fa", outlet="irna", date=20240131, minhash=signature_bytes,
+                   row=b'["a1", "title"]')
         writer.add_segment(older, docmap)      # a merge: another segment's live documents
         size = writer.finish(path, segment_id="abc", signature="analysis 7")
 
@@ -27,6 +29,7 @@ Reading::
         hits = segment.postings("text", "ایران")   # Postings (array views) or None
         segment.family("text").docs                 # every posting of a family, term by term
         segment.ranking_len, segment.totals("text") # per-document columns, per-family totals
+        segment.minhash[docnums], segment.has_minhash  # near-duplicate signatures (searcher.dedup)
         segment.row(0)                              # b'["a1", "title"]'
 
 Terms are ``str``; families are ``FAMILIES`` ("text": Persian and Dutch, "generic": any other
@@ -34,7 +37,7 @@ language); every document belongs to one family. A posting holds ``docs`` (int32
 within a term), ``weight`` (float32, the ranking field's BM25F pseudo-frequency, given by the
 caller), ``title_tf`` and ``body_tf`` (uint16, saturated at ``TF_MAX``).
 
-File format (version 2, little-endian)::
+File format (version 3, little-endian)::
 
     0       header, 64 bytes: magic b"SRCHRANK", version u32, 0 u32, file size u64,
             metadata offset u64, metadata length u64, metadata crc32 u32, header crc32 u32
@@ -46,13 +49,16 @@ File format (version 2, little-endian)::
 Arrays: per document (D rows) ``doc.family`` u1 (index in FAMILIES), ``doc.title_len``,
 ``doc.body_len``, ``doc.ranking_len`` u4, ``doc.lang`` u2 (index in the language table),
 ``doc.outlet`` i4 (index in the outlet table, -1 for none), ``doc.date`` i4 (YYYYMMDD, 0 for
-undated). Per family F with T terms and P postings: ``F.terms`` u1 (the terms' UTF-8 bytes, in
+undated), ``doc.has_minhash`` u1 (1 for a document with a near-duplicate signature), and
+``doc.minhash`` u4 (D * NUM_PERM: row d is document d's MinHash, searcher.dedup; zeros where it
+has none). Per family F with T terms and P postings: ``F.terms`` u1 (the terms' UTF-8 bytes, in
 byte order, concatenated), ``F.term_offsets`` (T + 1, u4 or u8), ``F.starts`` (T + 1, u4 or u8:
 term i's postings are rows starts[i]:starts[i + 1]), ``F.title_df`` and ``F.body_df`` u4 (T),
 ``F.docs`` i4, ``F.weight`` f4, ``F.title_tf`` and ``F.body_tf`` u2 (P). Rows: ``rows.offsets``
 u8 (D + 1) and ``rows.data`` u1: document d's row is ``data[offsets[d]:offsets[d + 1]]``.
 
-Version 1 had no rows; its files read as stale and are rebuilt from the segment's documents.
+Version 1 had no signatures (folding read them from a Whoosh column, a Python call per hit),
+version 2 no rows; their files read as stale and are rebuilt.
 """
 from __future__ import annotations
 
@@ -73,12 +79,13 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
+from searcher.dedup import NUM_PERM
 from searcher.durable import fsync_path
 
 FAMILIES = ("text", "generic")
 TF_MAX = 65535  # title_tf and body_tf saturate here (uint16)
 MAGIC = b"SRCHRANK"
-VERSION = 2
+VERSION = 3
 ALIGN = 64  # every array starts on a cache line, so views are aligned for any dtype
 HEADER = struct.Struct("<8sIIQQQII")
 HEADER_SIZE = 64
@@ -93,9 +100,13 @@ TERM_BYTES = 160  # a distinct term of the buffer: its str, its dict slot, its i
 DOCUMENT_BYTES = 8  # a buffered document's docnum and posting count
 
 DOC_COLUMNS = {"family": "|u1", "title_len": "<u4", "body_len": "<u4", "ranking_len": "<u4",
-               "lang": "<u2", "outlet": "<i4", "date": "<i4"}
+               "lang": "<u2", "outlet": "<i4", "date": "<i4", "has_minhash": "|u1"}
 _DOC_TYPECODES = {"family": "B", "title_len": "I", "body_len": "I", "ranking_len": "I",
-                  "lang": "H", "outlet": "i", "date": "i"}
+                  "lang": "H", "outlet": "i", "date": "i", "has_minhash": "B"}
+MINHASH_DTYPE = "<u4"  # doc.minhash: NUM_PERM values a document
+MINHASH_BYTES = NUM_PERM * 4
+_NO_MINHASH = bytes(MINHASH_BYTES)
+COPY_BLOCK = 1 << 24  # bytes of spilled signatures copied into the file at a time
 POSTING_COLUMNS = {"docs": "<i4", "weight": "<f4", "title_tf": "<u2", "body_tf": "<u2"}
 ROW_COLUMNS = {"offsets": "<u8", "data": "|u1"}
 ROW_BLOCK = 1 << 20  # bytes of rows buffered before they go to the writer's temporary rows file
@@ -146,7 +157,8 @@ class FamilyTotals:
 
 class Document(NamedTuple):
     """One document, as ``ColumnarWriter.add`` takes it. ``postings`` maps a term to (weight,
-    title_tf, body_tf); ``outlet`` is None when unknown; ``date`` is YYYYMMDD or 0."""
+    title_tf, body_tf); ``outlet`` is None when unknown; ``date`` is YYYYMMDD or 0;
+    ``minhash`` is the near-duplicate signature (NUM_PERM little-endian uint32), None for none."""
 
     docnum: int
     family: str
@@ -157,6 +169,7 @@ class Document(NamedTuple):
     lang: str
     outlet: str | None
     date: int
+    minhash: bytes | None = None
 
 
 def _umask() -> int:
@@ -358,6 +371,10 @@ class ColumnarWriter:
         self._langs: dict[str, int] = {}
         self._outlets: dict[str, int] = {}
         self._temp_files: list[Path] = []
+        # Signatures (256 bytes a document) pass through a temporary file in blocks, so that
+        # they do not count against the memory the writer keeps.
+        self._minhash = bytearray()
+        self._minhash_file: Path | None = None
         self._sources: list[ColumnarSegment] = []  # segments whose postings a merge reads at finish
         self._rows = _Rows(self._tempdir, self._temp_files)
         self._closed = False
@@ -369,17 +386,21 @@ class ColumnarWriter:
         return len(self._doc_columns["family"])
 
     def add(self, docnum: int, family: str, postings: Mapping[str, tuple[float, int, int]], title_len: int,
-            body_len: int, ranking_len: int, lang: str, outlet: str | None, date: int, row: bytes = b"") -> None:
+            body_len: int, ranking_len: int, lang: str, outlet: str | None, date: int,
+            minhash: bytes | None = None, row: bytes = b"") -> None:
         """Adds the document ``docnum`` (the next one: no gaps). ``postings`` maps each term of
-        its ranking field to (weight, title_tf, body_tf); ``row`` is the document's row."""
+        its ranking field to (weight, title_tf, body_tf); ``minhash`` is its near-duplicate
+        signature (empty or None: it has none); ``row`` is the document's row."""
         self._check_open()
         if docnum != self.doc_count:
             raise ValueError(f"document {docnum} added where document {self.doc_count} was expected")
         family_code = _family_code(family)
         if not isinstance(lang, str) or not (outlet is None or isinstance(outlet, str)):
             raise TypeError("lang must be a str, outlet a str or None")
+        if minhash and (not isinstance(minhash, bytes) or len(minhash) != MINHASH_BYTES):
+            raise ValueError(f"a near-duplicate signature is {MINHASH_BYTES} bytes")
         values = (family_code, title_len, body_len, ranking_len, self._code(self._langs, lang),
-                  -1 if outlet is None else self._code(self._outlets, outlet), date)
+                  -1 if outlet is None else self._code(self._outlets, outlet), date, int(bool(minhash)))
         appended = []
         try:  # a value out of its column's range leaves the document out entirely
             for column, value in zip(self._doc_columns.values(), values):
@@ -391,6 +412,7 @@ class ColumnarWriter:
             for column in appended:
                 column.pop()
             raise
+        self._add_minhash(minhash or _NO_MINHASH)
         self._rows.add(bytes(row))
         if sum(buffer.nbytes for buffer in self._buffers.values()) > self._limit:
             self._spill()
@@ -416,9 +438,12 @@ class ColumnarWriter:
         columns = {"family": segment.family_codes[live], "title_len": segment.title_len[live],
                    "body_len": segment.body_len[live], "ranking_len": segment.ranking_len[live],
                    "lang": lang_codes[segment.lang[live]], "outlet": outlet_codes[segment.outlet[live]],
-                   "date": segment.date[live]}
+                   "date": segment.date[live], "has_minhash": segment.has_minhash[live]}
         for name, values in columns.items():
             self._doc_columns[name].frombytes(values.astype(DOC_COLUMNS[name]).tobytes())
+        rows = COPY_BLOCK // MINHASH_BYTES
+        for first in range(0, len(live), rows):
+            self._add_minhash(segment.minhash[live[first : first + rows]].astype(MINHASH_DTYPE).tobytes())
         for docnum in live.tolist():
             self._rows.add(segment.row(docnum))
 
@@ -479,6 +504,28 @@ class ColumnarWriter:
     def _code(table: dict[str, int], name: str) -> int:
         return table.setdefault(name, len(table))
 
+    def _add_minhash(self, data: bytes) -> None:
+        """Appends documents' signature rows, writing them to the signature file a block at a time."""
+        self._minhash += data
+        if len(self._minhash) >= COPY_BLOCK:
+            if self._minhash_file is None:
+                fd, name = tempfile.mkstemp(dir=self._tempdir, prefix=".rank-minhash-", suffix=".tmp")
+                os.close(fd)
+                self._minhash_file = Path(name)
+                self._temp_files.append(self._minhash_file)
+            with open(self._minhash_file, "ab") as f:
+                f.write(self._minhash)
+            self._minhash = bytearray()
+
+    def _write_minhash(self, out: "_ArrayFile") -> None:
+        column = out.reserve("doc.minhash", MINHASH_DTYPE, self.doc_count * NUM_PERM)
+        if self._minhash_file is not None:
+            with open(self._minhash_file, "rb") as f:
+                while block := f.read(COPY_BLOCK):
+                    column.write(np.frombuffer(block, MINHASH_DTYPE))
+        column.write(np.frombuffer(self._minhash, MINHASH_DTYPE))
+        column.close()
+
     def _spill(self) -> None:
         """Writes each family's buffer as a sorted run file and empties it."""
         for family, buffer in self._buffers.items():
@@ -500,6 +547,7 @@ class ColumnarWriter:
                       for name, column in self._doc_columns.items()}
         for name, values in doc_values.items():
             out.add(f"doc.{name}", values, DOC_COLUMNS[name])
+        self._write_minhash(out)
         self._rows.write(out)
         for code, family in enumerate(FAMILIES):
             runs = list(self._runs[family])
@@ -875,6 +923,8 @@ class ColumnarSegment:
         self.lang: np.ndarray = arrays["doc.lang"]
         self.outlet: np.ndarray = arrays["doc.outlet"]
         self.date: np.ndarray = arrays["doc.date"]
+        self.has_minhash: np.ndarray = arrays["doc.has_minhash"]
+        self.minhash: np.ndarray = arrays["doc.minhash"].reshape(-1, NUM_PERM)  # (doc_count, NUM_PERM)
         self._row_offsets: np.ndarray = arrays["rows.offsets"]
         self._row_data: np.ndarray = arrays["rows.data"]
         self._families = {
@@ -973,7 +1023,8 @@ class ColumnarSegment:
     def close(self) -> None:
         """Releases the mapping (at once when no array is referenced any more)."""
         self._families = {}
-        for name in ("family_codes", "title_len", "body_len", "ranking_len", "lang", "outlet", "date"):
+        for name in ("family_codes", "title_len", "body_len", "ranking_len", "lang", "outlet", "date", "has_minhash",
+                     "minhash"):
             setattr(self, name, None)
         self._row_offsets = self._row_data = None
         try:
@@ -1021,6 +1072,10 @@ class ColumnarSegment:
             problems.append("doc.lang: codes outside the language table")
         if len(self.outlet) and (self.outlet.min() < -1 or self.outlet.max() >= len(self.outlets)):
             problems.append("doc.outlet: codes outside the outlet table")
+        if len(self.has_minhash) and self.has_minhash.max() > 1:
+            problems.append("doc.has_minhash: values other than 0 and 1")
+        elif self.minhash[self.has_minhash == 0].any():
+            problems.append("doc.minhash: a signature where the document has none")
         if np.any(np.diff(self._row_offsets.astype(np.int64)) < 0):
             problems.append("rows.offsets: not ascending")
         for code, (name, family) in enumerate(self._families.items()):
@@ -1111,7 +1166,8 @@ def _parse_meta(path: Path, data: bytes, data_end: int) -> dict:
         meta = json.loads(data.decode("utf-8"))
         documents = _count(meta["documents"])
         families = {name: meta["families"][name] for name in FAMILIES}
-        lengths = {f"doc.{name}": documents for name in DOC_COLUMNS} | {"rows.offsets": documents + 1, "rows.data": None}
+        lengths = ({f"doc.{name}": documents for name in DOC_COLUMNS} | {"doc.minhash": documents * NUM_PERM}
+                   | {"rows.offsets": documents + 1, "rows.data": None})
         for name, family in families.items():
             terms, postings = _count(family["terms"]), _count(family["postings"])
             for key in ("documents", "title_len", "body_len", "ranking_len"):
@@ -1152,7 +1208,7 @@ def _parse_meta(path: Path, data: bytes, data_end: int) -> dict:
 def _allowed_dtypes(name: str) -> tuple[str, ...]:
     group, column = name.split(".", 1)
     if group == "doc":
-        return (DOC_COLUMNS[column],)
+        return (MINHASH_DTYPE,) if column == "minhash" else (DOC_COLUMNS[column],)
     if group == "rows":
         return (ROW_COLUMNS[column],)
     if column in ("term_offsets", "starts"):

@@ -1,6 +1,6 @@
 """One commit of a Whoosh index as the search engine reads it (searcher.search.engine.Source):
-the ranking arrays of its segments as one collection, and Whoosh for positions, stored fields,
-ids, near-duplicate signatures and spelling candidates."""
+the ranking arrays of its segments as one collection (near-duplicate signatures included), and
+Whoosh for positions, stored fields, ids and spelling candidates."""
 from __future__ import annotations
 
 import pickle
@@ -22,6 +22,7 @@ from whoosh.support.levenshtein import distance as edit_distance
 from searcher.backend.whoosh.schema import POSITION_FIELDS
 from searcher.backend.whoosh.writer import fields_of_row, segment_arrays
 from searcher.config import IndexConfig
+from searcher.dedup import NUM_PERM
 from searcher.search.collection import Collection, Leaf
 
 SPELLING_CANDIDATES = 5  # per field and edit distance
@@ -128,11 +129,22 @@ class Snapshot:
     def docnum(self, article_id: str) -> int | None:
         return self.searcher.document_number(id=article_id)
 
-    def signatures(self, docnums: Sequence[int]) -> list[bytes | None]:
-        if not len(docnums):
-            return []
-        column = self._column("dup_signature")
-        return [column[docnum] or None for docnum in docnums]
+    def signatures(self, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gathered from each segment's ranking arrays (the Whoosh column holds the same values,
+        but reading it is a Python call per document)."""
+        docnums = np.asarray(docnums, dtype=np.int64)
+        # Every row is filled: np.empty, as np.zeros of a large array maps fresh zeroed pages.
+        values = np.empty((len(docnums), NUM_PERM), dtype=np.uint32)
+        present = np.empty(len(docnums), dtype=bool)
+        leaves = self.collection.leaves
+        owner = np.searchsorted([leaf.offset for leaf in leaves], docnums, side="right") - 1
+        for number in np.unique(owner).tolist():
+            leaf = leaves[number]
+            rows = np.flatnonzero(owner == number)
+            local = docnums[rows] - leaf.offset
+            values[rows] = leaf.arrays.minhash[local]
+            present[rows] = leaf.arrays.has_minhash[local].astype(bool)
+        return values, present
 
     @cached_property
     def _runs(self) -> np.ndarray:
