@@ -433,15 +433,12 @@ class Engine:
         ends = np.append(starts[1:], len(order))
         runs = [(start, end) for start, end in zip(starts.tolist(), ends.tolist()) if end - start > 1 and start < head]
         if sum(end - start for start, end in runs) > ID_RANK_AFTER or (runs and self._id_order is not None):
-            rank = self._id_rank()
-            for start, end in runs:
-                tied = order[start:end]
-                order[start:end] = tied[np.argsort(rank[docnums[tied]], kind="stable")]
-        else:
-            for start, end in runs:
-                tied = order[start:end]
-                ids = self.source.ids(docnums[tied].tolist())
-                order[start:end] = tied[sorted(range(len(ids)), key=ids.__getitem__)]
+            # One sort by key then id: a deep ranking has hundreds of runs of ties, each a sort of its own.
+            return np.lexsort((self._id_rank()[docnums], keys))[:head]
+        for start, end in runs:
+            tied = order[start:end]
+            ids = self.source.ids(docnums[tied].tolist())
+            order[start:end] = tied[sorted(range(len(ids)), key=ids.__getitem__)]
         return order[:head]
 
     def _id_rank(self) -> np.ndarray:
