@@ -562,3 +562,41 @@ def test_a_signature_of_the_wrong_size_leaves_the_document_out(tmp_path):
     writer.finish(tmp_path / "a.rank", segment_id="a", signature="s")
     with ColumnarSegment.open(tmp_path / "a.rank") as segment:
         assert segment.doc_count == 1 and segment.minhash[0].tobytes() == minhash(1)
+
+
+# Rows
+
+
+def test_rows_are_read_back_spilled_and_through_a_merge(tmp_path, monkeypatch):
+    """Each document's row as given, also when the rows went through the writer's temporary
+    file, and a merge keeps the live documents' rows in their new order."""
+    monkeypatch.setattr(columnar, "ROW_BLOCK", 50)
+    documents = generated(40)
+    rows = [f'["a{i}", "titel {i}", "ایران"]'.encode() * (i % 3) for i in range(40)]
+    writer = ColumnarWriter(tmp_path, 64)
+    for document, row in zip(documents, rows):
+        writer.add(*document, row=row)
+    writer.finish(tmp_path / "old.rank", segment_id="old", signature="sig")
+    with ColumnarSegment.open(tmp_path / "old.rank") as old:
+        assert [old.row(docnum) for docnum in range(40)] == rows
+        assert old.verify() == []
+        merged = ColumnarWriter(tmp_path, 64)
+        merged.add(*Document(0, "text", {}, 0, 0, 0, "fa", None, 0), row=b"new")
+        live = [docnum for docnum in range(40) if docnum % 4]
+        merged.add_segment(old, {old_docnum: 1 + i for i, old_docnum in enumerate(live)})
+        merged.finish(tmp_path / "new.rank", segment_id="new", signature="sig")
+    with ColumnarSegment.open(tmp_path / "new.rank") as new:
+        assert [new.row(docnum) for docnum in range(new.doc_count)] == [b"new"] + [rows[docnum] for docnum in live]
+        assert new.verify() == []
+    assert sorted(os.listdir(tmp_path)) == ["new.rank", "old.rank"]
+
+
+def test_row_offsets_past_the_data_are_damaged(rank_file):
+    with ColumnarSegment.open(rank_file) as segment:
+        spec = segment._meta["arrays"]["rows.offsets"]
+    data = bytearray(rank_file.read_bytes())
+    last = spec["offset"] + 8 * (spec["length"] - 1)
+    data[last : last + 8] = struct.pack("<Q", 10**9)
+    rank_file.write_bytes(bytes(data))
+    with pytest.raises(ColumnarDamaged, match="rows.offsets"):
+        ColumnarSegment.open(rank_file)

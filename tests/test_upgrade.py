@@ -44,3 +44,33 @@ def test_rebuild_upgrades_it(run, old_index):
         assert [hit.id for hit in index.search("پوتین بایدن").hits] == ["003_05048e11740625ed"]
         assert len(index) == 2
     assert sorted(path.name for path in old_index.iterdir() if path.is_dir()) == ["gen-000002"]
+
+
+def test_ranking_arrays_of_the_previous_format_are_rebuilt_with_the_rows_hits_show(tmp_path):
+    """Rank files of the previous format version (2: no rows) are stale: the first search
+    rewrites them, and hits without snippets (read from the rows) show what the stored fields hold."""
+    import struct
+    import zlib
+
+    from searcher.backend.whoosh import columnar
+
+    records = [{"id": "n1", "title": "Haven open", "text": "De haven van Rotterdam is weer open.", "lang": "nl",
+                "url": "https://example.org/n1", "source": "nos", "date": "2024-01-31"},
+               {"id": "n2", "title": "Brug dicht", "text": "De brug bij de haven blijft dicht.", "lang": "nl"}]
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(records)
+        expected = [(hit.id, hit.title, hit.url, hit.source, hit.date, hit.path, hit.lang)
+                    for hit in index.search("haven", snippets=True).hits]
+    rank_files = sorted((tmp_path / "idx").rglob("*.rank"))
+    assert rank_files
+    for path in rank_files:  # as the previous version wrote them: the same header, another version
+        data = bytearray(path.read_bytes())
+        data[8:12] = struct.pack("<I", columnar.VERSION - 1)
+        data[44:48] = struct.pack("<I", zlib.crc32(bytes(data[:44])))
+        path.write_bytes(bytes(data))
+    with open_index(tmp_path / "idx") as index:
+        found = [(hit.id, hit.title, hit.url, hit.source, hit.date, hit.path, hit.lang)
+                 for hit in index.search("haven", snippets=False).hits]
+    assert found == expected and found[0][:5] == ("n1", "Haven open", "https://example.org/n1", "nos", "2024-01-31")
+    for path in sorted((tmp_path / "idx").rglob("*.rank")):
+        assert struct.unpack("<I", path.read_bytes()[8:12]) == (columnar.VERSION,)

@@ -73,6 +73,7 @@ class Collection:
         self.leaves = list(leaves)
         self.size = size
         self._postings: OrderedDict[tuple[str, str], tuple | None] = OrderedDict()
+        self._frequencies: OrderedDict[tuple[str, str], dict[str, int]] = OrderedDict()
 
     # Documents
 
@@ -84,6 +85,11 @@ class Collection:
             if leaf.deleted:
                 live[np.fromiter(leaf.deleted, dtype=np.int64) + leaf.offset] = False
         return live
+
+    @cached_property
+    def all_live(self) -> bool:
+        """Whether no document is deleted."""
+        return bool(self.live.all())
 
     def _column(self, name: str) -> np.ndarray:
         return np.concatenate([getattr(leaf.arrays, name) for leaf in self.leaves]) if self.leaves else np.zeros(0)
@@ -131,13 +137,20 @@ class Collection:
         return sum(getattr(leaf.arrays.totals(family), f"{field}_len") for leaf in self.leaves)
 
     def doc_frequency(self, field: str, family: str, term: str) -> int:
-        """Documents (deleted ones included) with ``term`` in ``field``."""
-        found = 0
+        """Documents (deleted ones included) with ``term`` in ``field``. The three fields' counts
+        are read together and kept: a query's statistics ask for several fields of each term."""
+        key = (family, term)
+        if key in self._frequencies:
+            self._frequencies.move_to_end(key)
+            return self._frequencies[key][field]
+        found = dict.fromkeys(FIELDS, 0)
         for leaf in self.leaves:
             postings = leaf.arrays.postings(family, term)
             if postings is not None:
-                found += {"ranking": postings.df, "title": postings.title_df, "body": postings.body_df}[field]
-        return found
+                found["ranking"] += postings.df
+                found["title"] += postings.title_df
+                found["body"] += postings.body_df
+        return _cached(self._frequencies, key, found)[field]
 
     def frequency(self, field: str, family: str, term: str) -> float:
         """The sum of ``term``'s frequencies in ``field`` over the collection (Bo1's collection weight)."""
@@ -158,6 +171,21 @@ class Collection:
         present = tf > 0
         return TermPostings(docs[present], tf[present]) if present.any() else None
 
+    def postings_at(self, field: str, family: str, term: str, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Of ``docnums`` (ascending), the places of those holding ``term`` in ``field`` and
+        its frequency in each: a few documents looked up in long postings, nothing copied."""
+        combined = self._combined(family, term)
+        if combined is None or not len(docnums):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        docs, weight, title_tf, body_tf = combined
+        at = np.searchsorted(docs, docnums).clip(max=len(docs) - 1)
+        tf = {"ranking": weight, "title": title_tf, "body": body_tf}[field][at]
+        held = docs[at] == docnums
+        if field != "ranking":  # the ranking field's postings are the documents holding it anywhere
+            held &= tf > 0
+        places = np.flatnonzero(held)
+        return places, tf[places]
+
     def _combined(self, family: str, term: str) -> tuple | None:
         key = (family, term)
         if key in self._postings:
@@ -170,10 +198,7 @@ class Collection:
                 pieces.append((found.docs.astype(np.int64) + leaf.offset, found.weight.astype(np.float64),
                                found.title_tf.astype(np.float64), found.body_tf.astype(np.float64)))
         combined = tuple(np.concatenate(column) for column in zip(*pieces)) if pieces else None
-        self._postings[key] = combined
-        if len(self._postings) > POSTINGS_CACHED:
-            self._postings.popitem(last=False)
-        return combined
+        return _cached(self._postings, key, combined)
 
     def terms(self, family: str, prefix: str) -> list[str]:
         """The ranking field's terms of ``family`` starting with ``prefix``, in order, each once."""
@@ -181,6 +206,14 @@ class Collection:
         for leaf in self.leaves:
             found.update(leaf.arrays.terms(family, prefix))
         return sorted(found)
+
+
+def _cached(cache: OrderedDict, key, value):
+    """``value`` kept under ``key`` as the newest of the last ``POSTINGS_CACHED``."""
+    cache[key] = value
+    if len(cache) > POSTINGS_CACHED:
+        cache.popitem(last=False)
+    return value
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,10 @@ class Source(Positions, Protocol):
     def stored(self, docnum: int) -> dict:
         """The stored fields of a document."""
 
+    def row(self, docnum: int) -> dict:
+        """The stored fields of a document that a hit without snippets shows (id, title,
+        language, date, path, source, outlet and url), read without its text."""
+
     def ids(self, docnums: Sequence[int]) -> list[str]:
         """The ids of documents."""
 
@@ -201,15 +205,12 @@ class Engine:
         allowed, undated = self._filtered(request.filters, plan)
         found = [scorer.match(tier.matching) if tier.matching is not None else _everything(self.collection)
                  for tier in plan.tiers] or [_everything(self.collection)]
-        undated_left_out = None if undated is None else 0
-        for part in found:
-            if undated is not None:
-                undated_left_out += int((part.mask & undated).sum())
-            part.mask &= allowed
-        total = int(sum(part.mask.sum() for part in found))
+        undated_left_out = None if undated is None else sum(np.count_nonzero(part.mask & undated) for part in found)
+        found = [Matches(part.mask & allowed, part.scores) for part in found]
+        total = sum(np.count_nonzero(part.mask) for part in found)
         all_words = None
         if plan.every_word is not None:
-            all_words = int((scorer.match(plan.every_word).mask & allowed).sum())
+            all_words = np.count_nonzero(scorer.match(plan.every_word).mask & allowed)
         facets = self._facets(np.logical_or.reduce([part.mask for part in found])) if request.facets else None
         counted = Ranked(total, [], all_words, facets, tuple(scorer.notes), undated_left_out)
         return counted, found, scorer, stats
@@ -271,7 +272,7 @@ class Engine:
             explain: bool = False) -> Hit:
         """One hit: stored fields, snippet and title matches; with ``explain``, the query terms
         the article holds and the words that hold them."""
-        stored = self.source.stored(docnum)
+        stored = self.source.stored(docnum) if with_snippets or explain else self.source.row(docnum)
         title, body = stored.get("stored_title", ""), stored.get("stored_body", "")
         snippet, title_matches, matched = Snippet(), (), ()
         family = family_of(stored["lang"])
@@ -322,7 +323,7 @@ class Engine:
         allowed = self._allowed(filters, plan)
         if plan.query is None:
             return int(allowed.sum())
-        return int((scorer.match(plan.query).mask & allowed).sum())
+        return np.count_nonzero(scorer.match(plan.query).mask & allowed)
 
     def expand(self, query, notes: list[str] | None = None):
         """``query`` with its wildcards replaced by the terms they stand for in this index, and
@@ -409,9 +410,9 @@ class Engine:
         score and the proximity bonus."""
         extra = dict.fromkeys(head, 0.0)
         if stop_words is not None and (stop_words.children if isinstance(stop_words, planning.Or) else True):
-            stop_scores = scorer.match(stop_words).scores
-            for docnum in head:
-                extra[docnum] += float(stop_scores[docnum])
+            ordered = np.array(sorted(head), dtype=np.int64)
+            for docnum, score in zip(ordered.tolist(), scorer.scores_at(stop_words, ordered).tolist()):
+                extra[docnum] += score
         if pairs:
             for docnum, bonus in proximity.bonuses(scorer.positions, self.collection, pairs, head,
                                                    self.config.ranking.proximity_window).items():
@@ -446,15 +447,12 @@ class Engine:
         ends = np.append(starts[1:], len(order))
         runs = [(start, end) for start, end in zip(starts.tolist(), ends.tolist()) if end - start > 1 and start < head]
         if sum(end - start for start, end in runs) > ID_RANK_AFTER or (runs and self._id_order is not None):
-            rank = self._id_rank()
-            for start, end in runs:
-                tied = order[start:end]
-                order[start:end] = tied[np.argsort(rank[docnums[tied]], kind="stable")]
-        else:
-            for start, end in runs:
-                tied = order[start:end]
-                ids = self.source.ids(docnums[tied].tolist())
-                order[start:end] = tied[sorted(range(len(ids)), key=ids.__getitem__)]
+            # One sort by key then id: a deep ranking has hundreds of runs of ties, each a sort of its own.
+            return np.lexsort((self._id_rank()[docnums], keys))[:head]
+        for start, end in runs:
+            tied = order[start:end]
+            ids = self.source.ids(docnums[tied].tolist())
+            order[start:end] = tied[sorted(range(len(ids)), key=ids.__getitem__)]
         return order[:head]
 
     def _id_rank(self) -> np.ndarray:
@@ -601,7 +599,8 @@ def _only_a_part(analyzer, word: str, term: str) -> bool:
 
 
 class _MemoScorer(Scorer):
-    """A scorer that matches each distinct clause once per search (tiers share their parts)."""
+    """A scorer that matches each distinct clause once per search (tiers share their parts);
+    what it hands out again is never changed (``Scorer._match``)."""
 
     def __init__(self, *args):
         super().__init__(*args)
@@ -612,8 +611,7 @@ class _MemoScorer(Scorer):
             return super()._match(query)
         if query not in self._memo:
             self._memo[query] = super()._match(query)
-        found = self._memo[query]
-        return Matches(found.mask.copy(), found.scores.copy())
+        return self._memo[query]
 
 
 class _MemoPositions:

@@ -50,8 +50,7 @@ def bonuses(positions: Positions, collection: Collection, found: dict[str, list[
     total = dict.fromkeys(docnums, 0.0)
     head = np.array(docnums, dtype=np.int64)
     for family, neighbours in found.items():
-        holding = {word: set(head[np.isin(head, postings.docs)].tolist())
-                   if (postings := collection.postings("body", family, word)) is not None else set()
+        holding = {word: set(head[collection.postings_at("body", family, word, head)[0]].tolist())
                    for word in dict.fromkeys(word for first, second, _ in neighbours for word in (first, second))}
         needed: dict[str, set[int]] = {word: set() for word in holding}
         for first, second, _ in neighbours:

@@ -69,17 +69,38 @@ class Scorer:
         self.size = collection.size
         self.expansions: dict[tuple, tuple[str, ...]] = {}
         self.notes: list[str] = []
+        self._terms: dict[Term, tuple[np.ndarray, np.ndarray]] = {}
 
     def match(self, query) -> Matches:
-        """The live documents ``query`` matches, with scores."""
+        """The live documents ``query`` matches, with scores (not to be changed: see ``_match``)."""
         found = self._match(query)
-        found.mask &= self.collection.live
-        found.scores[~found.mask] = 0.0
-        return found
+        if self.collection.all_live:
+            return found
+        mask = found.mask & self.collection.live
+        return Matches(mask, _kept(found.scores, mask))
+
+    def scores_at(self, query, docnums: np.ndarray) -> np.ndarray:
+        """``match(query).scores[docnums]`` for live ``docnums`` (ascending), computed from the
+        postings at those documents only when ``query`` is a term or an OR of terms (the head's
+        stop words: long postings, a few documents wanted)."""
+        if isinstance(query, Term):
+            docs, tf = self.collection.postings_at(query.field, query.family, query.text, docnums)
+            total = np.zeros(len(docnums), dtype=np.float64)
+            total[docs] = self._bm25(query, docnums[docs], tf)
+            return total
+        if isinstance(query, Or) and all(isinstance(child, Term) for child in query.children):
+            total = np.zeros(len(docnums), dtype=np.float64)
+            for child in query.children:
+                docs, tf = self.collection.postings_at(child.field, child.family, child.text, docnums)
+                total[docs] += self._bm25(child, docnums[docs], tf)
+            return total
+        return self.match(query).scores[docnums]
 
     def _empty(self) -> Matches:
         return Matches(np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float64))
 
+    # Results are never changed once returned (_MemoScorer hands the same ones out again):
+    # every branch writes only to arrays it made.
     def _match(self, query) -> Matches:
         if query is None:
             return self._empty()
@@ -106,22 +127,22 @@ class Scorer:
             banned = [self._match(child.child).mask for child in query.children if isinstance(child, Not)]
             if not parts:
                 return self._empty()
-            mask = np.logical_and.reduce([part.mask for part in parts])
+            mask = parts[0].mask.copy()
+            scores = parts[0].scores.copy()
+            for part in parts[1:]:  # summed in the parts' order
+                mask &= part.mask
+                scores += part.scores
             for excluded in banned:
                 mask &= ~excluded
-            scores = np.add.reduce([part.scores for part in parts])
-            scores[~mask] = 0.0
-            return Matches(mask, scores)
+            return Matches(mask, _kept(scores, mask, out=scores))
         if isinstance(query, AndNot):
             found = self._match(query.positive)
-            found.mask &= ~self._match(query.negative).mask
-            found.scores[~found.mask] = 0.0
-            return found
+            mask = found.mask & ~self._match(query.negative).mask
+            return Matches(mask, _kept(found.scores, mask))
         if isinstance(query, AndMaybe):
             found = self._match(query.required)
             optional = self._match(query.optional)
-            found.scores += np.where(found.mask, optional.scores, 0.0)
-            return found
+            return Matches(found.mask, found.scores + _kept(optional.scores, found.mask))
         if isinstance(query, Not):
             return Matches(~self._match(query.child).mask, np.zeros(self.size, dtype=np.float64))
         if isinstance(query, Phrase):
@@ -133,11 +154,15 @@ class Scorer:
     # Terms
 
     def term_scores(self, term: Term) -> tuple[np.ndarray, np.ndarray]:
-        """The documents holding ``term`` in its field and their BM25 scores (deleted ones too)."""
-        postings = self.collection.postings(term.field, term.family, term.text)
-        if postings is None:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        return postings.docs, self._bm25(term, postings.docs, postings.tf)
+        """The documents holding ``term`` in its field and their BM25 scores (deleted ones too),
+        computed once per scorer (a keyword query's tiers and its all-words count share terms)."""
+        if term not in self._terms:
+            postings = self.collection.postings(term.field, term.family, term.text)
+            if postings is None:
+                self._terms[term] = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+            else:
+                self._terms[term] = postings.docs, self._bm25(term, postings.docs, postings.tf)
+        return self._terms[term]
 
     def _bm25(self, term: Term, docs: np.ndarray, tf: np.ndarray) -> np.ndarray:
         ranking = self.ranking
@@ -192,6 +217,12 @@ class Scorer:
                                   f"the {MAX_EXPANSIONS} most frequent were searched")
             self.expansions[key] = tuple(terms)
         return normalize(Or(tuple(Term("ranking", prefix.family, term, prefix.boost) for term in self.expansions[key])))
+
+
+def _kept(scores: np.ndarray, mask: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``scores`` where ``mask`` holds, 0 elsewhere: a product (scores are finite), several
+    times faster than assigning through the negated mask."""
+    return np.multiply(scores, mask, out=out)
 
 
 def _in_sequence(positions: list[Iterable[int]], slop: int) -> bool:

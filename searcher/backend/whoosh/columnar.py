@@ -1,6 +1,7 @@
 """Columnar ranking arrays of one Whoosh segment: per term its postings as plain arrays, per
 document its lengths, language, outlet, date and near-duplicate signature, memory-mapped for
-vectorised ranking and folding.
+vectorised ranking and folding, and per document a row of bytes the caller gives (the index keeps
+the fields of an export row there).
 
 Whoosh stays the index of record; a rank file is derived data, written once beside its segment
 (``<segment id>.rank``) and rebuilt from the segment's documents when missing, damaged or stale.
@@ -14,7 +15,8 @@ the default 64 MB peak at about 80 MB above the caller's own memory (1.2 GB with
 
     with ColumnarWriter(tempdir, limit_mb=64) as writer:
         writer.add(0, "text", {"ایران": (4.0, 1, 1)}, title_len=3, body_len=120, ranking_len=123,
-                   lang="fa", outlet="irna", date=20240131, minhash=signature_bytes)
+                   lang="fa", outlet="irna", date=20240131, minhash=signature_bytes,
+                   row=b'["a1", "title"]')
         writer.add_segment(older, docmap)      # a merge: another segment's live documents
         size = writer.finish(path, segment_id="abc", signature="analysis 7")
 
@@ -28,13 +30,14 @@ Reading::
         segment.family("text").docs                 # every posting of a family, term by term
         segment.ranking_len, segment.totals("text") # per-document columns, per-family totals
         segment.minhash[docnums], segment.has_minhash  # near-duplicate signatures (searcher.dedup)
+        segment.row(0)                              # b'["a1", "title"]'
 
 Terms are ``str``; families are ``FAMILIES`` ("text": Persian and Dutch, "generic": any other
 language); every document belongs to one family. A posting holds ``docs`` (int32, ascending
 within a term), ``weight`` (float32, the ranking field's BM25F pseudo-frequency, given by the
 caller), ``title_tf`` and ``body_tf`` (uint16, saturated at ``TF_MAX``).
 
-File format (version 2, little-endian)::
+File format (version 3, little-endian)::
 
     0       header, 64 bytes: magic b"SRCHRANK", version u32, 0 u32, file size u64,
             metadata offset u64, metadata length u64, metadata crc32 u32, header crc32 u32
@@ -51,10 +54,11 @@ undated), ``doc.has_minhash`` u1 (1 for a document with a near-duplicate signatu
 has none). Per family F with T terms and P postings: ``F.terms`` u1 (the terms' UTF-8 bytes, in
 byte order, concatenated), ``F.term_offsets`` (T + 1, u4 or u8), ``F.starts`` (T + 1, u4 or u8:
 term i's postings are rows starts[i]:starts[i + 1]), ``F.title_df`` and ``F.body_df`` u4 (T),
-``F.docs`` i4, ``F.weight`` f4, ``F.title_tf`` and ``F.body_tf`` u2 (P).
+``F.docs`` i4, ``F.weight`` f4, ``F.title_tf`` and ``F.body_tf`` u2 (P). Rows: ``rows.offsets``
+u8 (D + 1) and ``rows.data`` u1: document d's row is ``data[offsets[d]:offsets[d + 1]]``.
 
-Version 1 had no signatures (folding read them from a Whoosh column, a Python call per hit);
-its files read as stale and are rebuilt.
+Version 1 had no signatures (folding read them from a Whoosh column, a Python call per hit),
+version 2 no rows; their files read as stale and are rebuilt.
 """
 from __future__ import annotations
 
@@ -81,7 +85,7 @@ from searcher.durable import fsync_path
 FAMILIES = ("text", "generic")
 TF_MAX = 65535  # title_tf and body_tf saturate here (uint16)
 MAGIC = b"SRCHRANK"
-VERSION = 2
+VERSION = 3
 ALIGN = 64  # every array starts on a cache line, so views are aligned for any dtype
 HEADER = struct.Struct("<8sIIQQQII")
 HEADER_SIZE = 64
@@ -104,6 +108,8 @@ MINHASH_BYTES = NUM_PERM * 4
 _NO_MINHASH = bytes(MINHASH_BYTES)
 COPY_BLOCK = 1 << 24  # bytes of spilled signatures copied into the file at a time
 POSTING_COLUMNS = {"docs": "<i4", "weight": "<f4", "title_tf": "<u2", "body_tf": "<u2"}
+ROW_COLUMNS = {"offsets": "<u8", "data": "|u1"}
+ROW_BLOCK = 1 << 20  # bytes of rows buffered before they go to the writer's temporary rows file
 INDEX_DTYPES = ("<u4", "<u8")  # term_offsets and starts: 32 bits when the values fit
 INDEX_32_MAX = 2**32 - 1
 
@@ -370,6 +376,7 @@ class ColumnarWriter:
         self._minhash = bytearray()
         self._minhash_file: Path | None = None
         self._sources: list[ColumnarSegment] = []  # segments whose postings a merge reads at finish
+        self._rows = _Rows(self._tempdir, self._temp_files)
         self._closed = False
         self.spills = 0  # run files written so far
 
@@ -380,10 +387,10 @@ class ColumnarWriter:
 
     def add(self, docnum: int, family: str, postings: Mapping[str, tuple[float, int, int]], title_len: int,
             body_len: int, ranking_len: int, lang: str, outlet: str | None, date: int,
-            minhash: bytes | None = None) -> None:
+            minhash: bytes | None = None, row: bytes = b"") -> None:
         """Adds the document ``docnum`` (the next one: no gaps). ``postings`` maps each term of
         its ranking field to (weight, title_tf, body_tf); ``minhash`` is its near-duplicate
-        signature (empty or None: it has none)."""
+        signature (empty or None: it has none); ``row`` is the document's row."""
         self._check_open()
         if docnum != self.doc_count:
             raise ValueError(f"document {docnum} added where document {self.doc_count} was expected")
@@ -406,6 +413,7 @@ class ColumnarWriter:
                 column.pop()
             raise
         self._add_minhash(minhash or _NO_MINHASH)
+        self._rows.add(bytes(row))
         if sum(buffer.nbytes for buffer in self._buffers.values()) > self._limit:
             self._spill()
 
@@ -436,6 +444,8 @@ class ColumnarWriter:
         rows = COPY_BLOCK // MINHASH_BYTES
         for first in range(0, len(live), rows):
             self._add_minhash(segment.minhash[live[first : first + rows]].astype(MINHASH_DTYPE).tobytes())
+        for docnum in live.tolist():
+            self._rows.add(segment.row(docnum))
 
     def finish(self, path: str | os.PathLike, *, segment_id: str, signature: str) -> int:
         """Writes the file at ``path`` atomically (a temporary file beside it, flushed to disk,
@@ -538,6 +548,7 @@ class ColumnarWriter:
         for name, values in doc_values.items():
             out.add(f"doc.{name}", values, DOC_COLUMNS[name])
         self._write_minhash(out)
+        self._rows.write(out)
         for code, family in enumerate(FAMILIES):
             runs = list(self._runs[family])
             buffer = self._buffers[family]
@@ -595,6 +606,44 @@ class ColumnarWriter:
         out.add(f"{family}.title_df", title_df, "<u4")
         out.add(f"{family}.body_df", body_df, "<u4")
         return {"terms": term_count, "postings": posting_count}
+
+
+class _Rows:
+    """The documents' rows in docnum order, as a writer collects them: the bytes go to a
+    temporary file ``ROW_BLOCK`` at a time (they do not count against the writer's memory
+    limit), the offsets stay (8 bytes a document)."""
+
+    def __init__(self, tempdir: Path, temp_files: list[Path]):
+        self._tempdir, self._temp_files = tempdir, temp_files
+        self._offsets = array("Q", [0])
+        self._pending = bytearray()
+        self._spilled: Path | None = None
+
+    def add(self, row: bytes) -> None:
+        self._pending += row
+        self._offsets.append(self._offsets[-1] + len(row))
+        if len(self._pending) >= ROW_BLOCK:
+            self._spill()
+
+    def write(self, out: "_ArrayFile") -> None:
+        out.add("rows.offsets", np.frombuffer(self._offsets, np.uint64), ROW_COLUMNS["offsets"])
+        data = out.reserve("rows.data", ROW_COLUMNS["data"], self._offsets[-1])
+        if self._spilled is not None:
+            with open(self._spilled, "rb") as f:
+                while block := f.read(ROW_BLOCK):
+                    data.write(np.frombuffer(block, np.uint8))
+        data.write(np.frombuffer(self._pending, np.uint8))
+        data.close()
+
+    def _spill(self) -> None:
+        if self._spilled is None:
+            fd, name = tempfile.mkstemp(dir=self._tempdir, prefix=".rank-rows-", suffix=".tmp")
+            os.close(fd)
+            self._spilled = Path(name)
+            self._temp_files.append(self._spilled)
+        with open(self._spilled, "ab") as f:
+            f.write(self._pending)
+        self._pending = bytearray()
 
 
 def _merge_terms(runs: list[_Run]) -> tuple[bytes, np.ndarray, list[np.ndarray]]:
@@ -876,6 +925,8 @@ class ColumnarSegment:
         self.date: np.ndarray = arrays["doc.date"]
         self.has_minhash: np.ndarray = arrays["doc.has_minhash"]
         self.minhash: np.ndarray = arrays["doc.minhash"].reshape(-1, NUM_PERM)  # (doc_count, NUM_PERM)
+        self._row_offsets: np.ndarray = arrays["rows.offsets"]
+        self._row_data: np.ndarray = arrays["rows.data"]
         self._families = {
             name: FamilyIndex(self, name, {key.split(".", 1)[1]: value for key, value in arrays.items()
                                            if key.startswith(f"{name}.")}, meta["families"][name])
@@ -917,6 +968,10 @@ class ColumnarSegment:
             segment.close()
             raise ColumnarStale(path, f"written with analysis {segment.signature!r}, not {expect_signature!r}")
         return segment
+
+    def row(self, docnum: int) -> bytes:
+        """The row the writer was given for document ``docnum``."""
+        return self._row_data[int(self._row_offsets[docnum]) : int(self._row_offsets[docnum + 1])].tobytes()
 
     def family(self, name: str) -> FamilyIndex:
         try:
@@ -971,6 +1026,7 @@ class ColumnarSegment:
         for name in ("family_codes", "title_len", "body_len", "ranking_len", "lang", "outlet", "date", "has_minhash",
                      "minhash"):
             setattr(self, name, None)
+        self._row_offsets = self._row_data = None
         try:
             self._mm.close()
         except BufferError:  # views are still held: the mapping goes with the last of them
@@ -996,7 +1052,10 @@ class ColumnarSegment:
         return np.frombuffer(self._mm, spec["dtype"], spec["length"], spec["offset"])
 
     def _check_bounds(self) -> None:
-        """First and last values of the index arrays, which views of the postings rely on."""
+        """First and last values of the index arrays, which views of the postings and rows rely on."""
+        if self._row_offsets[0] != 0 or self._row_offsets[-1] != len(self._row_data):
+            self.close()
+            raise ColumnarDamaged(self.path, "rows.offsets does not span its data")
         for name, family in self._families.items():
             for array_name, values, last in (("term_offsets", family._term_offsets, self._spec(f"{name}.terms")["length"]),
                                              ("starts", family.starts, family.posting_count)):
@@ -1017,6 +1076,8 @@ class ColumnarSegment:
             problems.append("doc.has_minhash: values other than 0 and 1")
         elif self.minhash[self.has_minhash == 0].any():
             problems.append("doc.minhash: a signature where the document has none")
+        if np.any(np.diff(self._row_offsets.astype(np.int64)) < 0):
+            problems.append("rows.offsets: not ascending")
         for code, (name, family) in enumerate(self._families.items()):
             in_family = families == code
             counted = FamilyTotals(int(in_family.sum()), *(int(column[in_family].sum(dtype=np.int64))
@@ -1105,7 +1166,8 @@ def _parse_meta(path: Path, data: bytes, data_end: int) -> dict:
         meta = json.loads(data.decode("utf-8"))
         documents = _count(meta["documents"])
         families = {name: meta["families"][name] for name in FAMILIES}
-        lengths = {f"doc.{name}": documents for name in DOC_COLUMNS} | {"doc.minhash": documents * NUM_PERM}
+        lengths = ({f"doc.{name}": documents for name in DOC_COLUMNS} | {"doc.minhash": documents * NUM_PERM}
+                   | {"rows.offsets": documents + 1, "rows.data": None})
         for name, family in families.items():
             terms, postings = _count(family["terms"]), _count(family["postings"])
             for key in ("documents", "title_len", "body_len", "ranking_len"):
@@ -1147,6 +1209,8 @@ def _allowed_dtypes(name: str) -> tuple[str, ...]:
     group, column = name.split(".", 1)
     if group == "doc":
         return (MINHASH_DTYPE,) if column == "minhash" else (DOC_COLUMNS[column],)
+    if group == "rows":
+        return (ROW_COLUMNS[column],)
     if column in ("term_offsets", "starts"):
         return INDEX_DTYPES
     return {"terms": ("|u1",), "title_df": ("<u4",), "body_df": ("<u4",)}.get(column) or (POSTING_COLUMNS[column],)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pickle
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from itertools import accumulate
 from collections.abc import Sequence
@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 from whoosh import formats
 from whoosh.columns import ColumnReader, MultiColumnReader
+from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance as edit_distance
 
 from searcher.backend.whoosh.schema import POSITION_FIELDS
-from searcher.backend.whoosh.writer import segment_arrays
+from searcher.backend.whoosh.writer import fields_of_row, segment_arrays
 from searcher.config import IndexConfig
 from searcher.dedup import NUM_PERM
 from searcher.search.collection import Collection, Leaf
@@ -137,14 +138,26 @@ class Snapshot:
         for leaf, offset in self._leaves:
             end = offset + leaf.doc_count_all()
             local = [docnum - offset for docnum in wanted if offset <= docnum < end]
-            if local and (name, term) in leaf:
-                for docnum, positions in block_positions(leaf.postings(name, term), local, self._blocks,
-                                                         leaf.segment().segment_id()):
-                    found[docnum + offset] = positions
+            if not local:
+                continue
+            try:  # one look-up in the term table, not a test and then another
+                postings = leaf.postings(name, term)
+            except TermNotFound:
+                continue
+            for docnum, positions in block_positions(postings, local, self._blocks, leaf.segment().segment_id()):
+                found[docnum + offset] = positions
         return found
 
     def stored(self, docnum: int) -> dict:
         return self.reader.stored_fields(docnum)
+
+    def row(self, docnum: int) -> dict:
+        leaf = self.collection.leaves[bisect_right(self._offsets, docnum) - 1]
+        return fields_of_row(leaf.arrays.row(docnum - leaf.offset))
+
+    @cached_property
+    def _offsets(self) -> list[int]:
+        return [leaf.offset for leaf in self.collection.leaves]
 
     @cached_property
     def _ids(self) -> ColumnReader:

@@ -10,7 +10,8 @@ their arrays are merged too, their deleted documents left out. Parallel writers
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from whoosh.writing import SegmentWriter
@@ -24,6 +25,10 @@ from searcher.model import Article, Provenance
 
 ARRAYS_SUFFIX = ".rank"
 ARRAYS_LIMIT_MB = 64  # the ranking arrays' buffer before a run is spilled to disk
+# The stored fields a hit without snippets shows (an export row, searcher.rows), kept as each
+# document's row in the ranking arrays: read there, a hit does not decompress and unpickle the
+# whole stored article, its text included.
+ROW_FIELDS = ("id", "stored_title", "lang", "date", "path", "source", "outlet", "url")
 
 
 def arrays_path(folder: str | Path, segment) -> Path:
@@ -48,10 +53,11 @@ class ArraysMixin:
         """Analyses ``article`` and adds it: fields to the segment, postings to the arrays."""
         analysed = analyse(article, self.index_config)
         docnum = self.docnum
-        self.add_document(**fields_of(article, analysed, provenance))
+        fields = fields_of(article, analysed, provenance)
+        self.add_document(**fields)
         self.columnar.add(docnum, analysed.family, analysed.ranking, analysed.title_length, analysed.body_length,
                           analysed.ranking_length, article.lang, article.outlet, date_number(article.date),
-                          analysed.signature)
+                          analysed.signature, row_of(fields))
 
     def add_reader(self, reader) -> None:
         """Merges a segment's live documents (and their arrays) into this writer's segment."""
@@ -148,12 +154,23 @@ def rebuild_arrays(path: Path, reader, index_config: IndexConfig, signature: str
         writer = ColumnarWriter(temporary, limit_mb=ARRAYS_LIMIT_MB)
         try:
             for docnum in range(reader.doc_count_all()):  # deleted ones too: docnums must line up
-                article = article_of(reader.stored_fields(docnum))
+                stored = reader.stored_fields(docnum)
+                article = article_of(stored)
                 analysed = analyse(article, index_config)
                 writer.add(docnum, analysed.family, analysed.ranking, analysed.title_length, analysed.body_length,
                            analysed.ranking_length, article.lang, article.outlet, date_number(article.date),
-                           analysed.signature)
+                           analysed.signature, row_of(stored))
             writer.finish(path, segment_id=reader.segment().segment_id(), signature=signature)
         except BaseException:
             writer.cancel()
             raise
+
+
+def row_of(stored: Mapping) -> bytes:
+    """A document's row: its stored ``ROW_FIELDS`` (null where it has none), as JSON."""
+    return json.dumps([stored.get(name) for name in ROW_FIELDS], ensure_ascii=False).encode("utf-8")
+
+
+def fields_of_row(row: bytes) -> dict:
+    """The stored fields a row holds, as ``reader.stored_fields`` gives them (absent ones left out)."""
+    return {name: value for name, value in zip(ROW_FIELDS, json.loads(row)) if value is not None}
