@@ -371,10 +371,7 @@ class ColumnarWriter:
         self._langs: dict[str, int] = {}
         self._outlets: dict[str, int] = {}
         self._temp_files: list[Path] = []
-        # Signatures (256 bytes a document) pass through a temporary file in blocks, so that
-        # they do not count against the memory the writer keeps.
-        self._minhash = bytearray()
-        self._minhash_file: Path | None = None
+        self._minhash = _SpilledBytes(self._tempdir, self._temp_files, ".rank-minhash-", COPY_BLOCK)  # 256 bytes a document
         self._sources: list[ColumnarSegment] = []  # segments whose postings a merge reads at finish
         self._rows = _Rows(self._tempdir, self._temp_files)
         self._closed = False
@@ -412,7 +409,7 @@ class ColumnarWriter:
             for column in appended:
                 column.pop()
             raise
-        self._add_minhash(minhash or _NO_MINHASH)
+        self._minhash.add(minhash or _NO_MINHASH)
         self._rows.add(bytes(row))
         if sum(buffer.nbytes for buffer in self._buffers.values()) > self._limit:
             self._spill()
@@ -443,7 +440,7 @@ class ColumnarWriter:
             self._doc_columns[name].frombytes(values.astype(DOC_COLUMNS[name]).tobytes())
         rows = COPY_BLOCK // MINHASH_BYTES
         for first in range(0, len(live), rows):
-            self._add_minhash(segment.minhash[live[first : first + rows]].astype(MINHASH_DTYPE).tobytes())
+            self._minhash.add(segment.minhash[live[first : first + rows]].astype(MINHASH_DTYPE).tobytes())
         for docnum in live.tolist():
             self._rows.add(segment.row(docnum))
 
@@ -504,28 +501,6 @@ class ColumnarWriter:
     def _code(table: dict[str, int], name: str) -> int:
         return table.setdefault(name, len(table))
 
-    def _add_minhash(self, data: bytes) -> None:
-        """Appends documents' signature rows, writing them to the signature file a block at a time."""
-        self._minhash += data
-        if len(self._minhash) >= COPY_BLOCK:
-            if self._minhash_file is None:
-                fd, name = tempfile.mkstemp(dir=self._tempdir, prefix=".rank-minhash-", suffix=".tmp")
-                os.close(fd)
-                self._minhash_file = Path(name)
-                self._temp_files.append(self._minhash_file)
-            with open(self._minhash_file, "ab") as f:
-                f.write(self._minhash)
-            self._minhash = bytearray()
-
-    def _write_minhash(self, out: "_ArrayFile") -> None:
-        column = out.reserve("doc.minhash", MINHASH_DTYPE, self.doc_count * NUM_PERM)
-        if self._minhash_file is not None:
-            with open(self._minhash_file, "rb") as f:
-                while block := f.read(COPY_BLOCK):
-                    column.write(np.frombuffer(block, MINHASH_DTYPE))
-        column.write(np.frombuffer(self._minhash, MINHASH_DTYPE))
-        column.close()
-
     def _spill(self) -> None:
         """Writes each family's buffer as a sorted run file and empties it."""
         for family, buffer in self._buffers.items():
@@ -547,7 +522,7 @@ class ColumnarWriter:
                       for name, column in self._doc_columns.items()}
         for name, values in doc_values.items():
             out.add(f"doc.{name}", values, DOC_COLUMNS[name])
-        self._write_minhash(out)
+        self._minhash.copy_into(out.reserve("doc.minhash", MINHASH_DTYPE, doc_count * NUM_PERM), MINHASH_DTYPE)
         self._rows.write(out)
         for code, family in enumerate(FAMILIES):
             runs = list(self._runs[family])
@@ -608,42 +583,53 @@ class ColumnarWriter:
         return {"terms": term_count, "postings": posting_count}
 
 
+class _SpilledBytes:
+    """Bytes appended in order, held in memory up to ``block`` bytes at a time and then appended
+    to a temporary file in ``tempdir`` (listed in ``temp_files``, which the writer removes), so
+    that a large segment's signatures or rows do not count against the writer's memory limit."""
+
+    def __init__(self, tempdir: Path, temp_files: list[Path], prefix: str, block: int):
+        self._tempdir, self._temp_files, self._prefix, self._block = tempdir, temp_files, prefix, block
+        self._pending = bytearray()
+        self._file: Path | None = None
+
+    def add(self, data: bytes) -> None:
+        self._pending += data
+        if len(self._pending) >= self._block:
+            if self._file is None:
+                fd, name = tempfile.mkstemp(dir=self._tempdir, prefix=self._prefix, suffix=".tmp")
+                os.close(fd)
+                self._file = Path(name)
+                self._temp_files.append(self._file)
+            with open(self._file, "ab") as f:
+                f.write(self._pending)
+            self._pending = bytearray()
+
+    def copy_into(self, column: "_Column", dtype: str) -> None:
+        """Writes every byte added, in order, as ``dtype`` values into ``column``, then closes it."""
+        if self._file is not None:
+            with open(self._file, "rb") as f:
+                while block := f.read(self._block):
+                    column.write(np.frombuffer(block, dtype))
+        column.write(np.frombuffer(self._pending, dtype))
+        column.close()
+
+
 class _Rows:
     """The documents' rows in docnum order, as a writer collects them: the bytes go to a
-    temporary file ``ROW_BLOCK`` at a time (they do not count against the writer's memory
-    limit), the offsets stay (8 bytes a document)."""
+    temporary file ``ROW_BLOCK`` at a time, the offsets stay (8 bytes a document)."""
 
     def __init__(self, tempdir: Path, temp_files: list[Path]):
-        self._tempdir, self._temp_files = tempdir, temp_files
         self._offsets = array("Q", [0])
-        self._pending = bytearray()
-        self._spilled: Path | None = None
+        self._data = _SpilledBytes(tempdir, temp_files, ".rank-rows-", ROW_BLOCK)
 
     def add(self, row: bytes) -> None:
-        self._pending += row
+        self._data.add(row)
         self._offsets.append(self._offsets[-1] + len(row))
-        if len(self._pending) >= ROW_BLOCK:
-            self._spill()
 
     def write(self, out: "_ArrayFile") -> None:
         out.add("rows.offsets", np.frombuffer(self._offsets, np.uint64), ROW_COLUMNS["offsets"])
-        data = out.reserve("rows.data", ROW_COLUMNS["data"], self._offsets[-1])
-        if self._spilled is not None:
-            with open(self._spilled, "rb") as f:
-                while block := f.read(ROW_BLOCK):
-                    data.write(np.frombuffer(block, np.uint8))
-        data.write(np.frombuffer(self._pending, np.uint8))
-        data.close()
-
-    def _spill(self) -> None:
-        if self._spilled is None:
-            fd, name = tempfile.mkstemp(dir=self._tempdir, prefix=".rank-rows-", suffix=".tmp")
-            os.close(fd)
-            self._spilled = Path(name)
-            self._temp_files.append(self._spilled)
-        with open(self._spilled, "ab") as f:
-            f.write(self._pending)
-        self._pending = bytearray()
+        self._data.copy_into(out.reserve("rows.data", ROW_COLUMNS["data"], self._offsets[-1]), ROW_COLUMNS["data"])
 
 
 def _merge_terms(runs: list[_Run]) -> tuple[bytes, np.ndarray, list[np.ndarray]]:
