@@ -24,10 +24,9 @@ with long_lived():  # the program's modules live as long as its process (see sea
     from searcher import config_file, perturb, render, rows
     from searcher.api import DEFAULT_WAIT, Index, open_index, rebuild_index
     from searcher.cluster import SCHEDULER_ENV, is_cluster
-    from searcher.model import NewMatches, Note, Skipped, Watch
     from searcher.errors import SearcherError
     from searcher.filters import LANGUAGES, SORTS, later_start, since
-    from searcher.model import IndexReport, Page, Stats
+    from searcher.model import IndexReport, NewMatches, Note, Page, Skipped, Stats, Watch
 
 if TYPE_CHECKING:
     from searcher import drops, evaluation

@@ -83,18 +83,14 @@ class Scorer:
         """``match(query).scores[docnums]`` for live ``docnums`` (ascending), computed from the
         postings at those documents only when ``query`` is a term or an OR of terms (the head's
         stop words: long postings, a few documents wanted)."""
-        if isinstance(query, Term):
-            docs, tf = self.collection.postings_at(query.field, query.family, query.text, docnums)
-            total = np.zeros(len(docnums), dtype=np.float64)
-            total[docs] = self._bm25(query, docnums[docs], tf)
-            return total
-        if isinstance(query, Or) and all(isinstance(child, Term) for child in query.children):
-            total = np.zeros(len(docnums), dtype=np.float64)
-            for child in query.children:
-                docs, tf = self.collection.postings_at(child.field, child.family, child.text, docnums)
-                total[docs] += self._bm25(child, docnums[docs], tf)
-            return total
-        return self.match(query).scores[docnums]
+        terms = (query,) if isinstance(query, Term) else query.children if isinstance(query, Or) else ()
+        if not terms or not all(isinstance(term, Term) for term in terms):
+            return self.match(query).scores[docnums]
+        total = np.zeros(len(docnums), dtype=np.float64)
+        for term in terms:
+            docs, tf = self.collection.postings_at(term.field, term.family, term.text, docnums)
+            total[docs] += self._bm25(term, docnums[docs], tf)
+        return total
 
     def _empty(self) -> Matches:
         return Matches(np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float64))

@@ -178,7 +178,7 @@ class Snapshot:
         values = np.empty((len(docnums), NUM_PERM), dtype=np.uint32)
         present = np.empty(len(docnums), dtype=bool)
         leaves = self.collection.leaves
-        owner = np.searchsorted([leaf.offset for leaf in leaves], docnums, side="right") - 1
+        owner = np.searchsorted(self._offsets, docnums, side="right") - 1
         for number in np.unique(owner).tolist():
             leaf = leaves[number]
             rows = np.flatnonzero(owner == number)
