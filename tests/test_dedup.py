@@ -95,6 +95,26 @@ def test_grouping_fed_in_chunks_equals_the_pairwise_definition():
         assert len(set(expected)) < len(items) - 30  # copies were folded
 
 
+def test_grouping_from_the_pairs_of_a_larger_set_equals_the_pairwise_definition():
+    """Folding from the similar pairs of a whole index: any of its items, in any rank order,
+    group as the definition (and the Grouper) groups them."""
+    import random
+
+    import numpy as np
+
+    for seed, threshold in ((5, THRESHOLD), (6, 0.8), (7, 0.3), (8, 1.01)):
+        items = edited_signatures(600, seed)
+        pairs = dedup.similar_pairs(*dedup.as_matrix(items), threshold)
+        rng = random.Random(seed)
+        for size in (0, 1, 100, 600):
+            ranked = rng.sample(range(len(items)), size)
+            expected = pairwise_leaders([items[item] for item in ranked], threshold)
+            assert dedup.leaders_from_pairs(np.array(ranked, dtype=np.int64), pairs).tolist() == expected
+        if threshold < 1:
+            assert len(pairs[0]) > 30  # copies were paired
+    assert dedup.similar_pairs(*dedup.as_matrix(edited_signatures(50, 4)), 0.0) is None  # every pair
+
+
 def test_thresholds_of_nothing_and_everything():
     items = edited_signatures(50, 4)
     present = [i for i, value in enumerate(items) if value is not None]

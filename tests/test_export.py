@@ -122,6 +122,45 @@ def test_folding_does_not_depend_on_how_many_matches_are_folded_at_a_time(make_i
             hit_id for hit_id, _ in page]
 
 
+def test_a_warm_index_folds_from_its_similar_pairs_as_from_the_signatures(make_index, monkeypatch):
+    """Once an index has folded as many matches as it holds, it folds from the similar pairs
+    of the whole index: every page (its copies cut where the chunks end) and the export are
+    those folding from the matches' signatures gives, across segments, deleted and updated
+    articles included."""
+    from searcher import open_index
+    from searcher.search import engine
+
+    monkeypatch.setattr(engine, "GROUP_CHUNK", 7)  # a page's copies cut at the chunks read
+    stories = resent_stories()
+    index = make_index(*stories[:300], *[{"id": f"u{n}", "text": f"iets anders {n}", "lang": "nl"} for n in range(700)])
+    index.add_documents(stories[300:])
+    index.remove(["s00-0", "s31-4", "s59-9"])
+    index.add_documents([{**stories[5], "text": stories[25]["text"]}, {**stories[40], "text": "woningmarkt kort"}])
+    cases = [(number, size) for number in (1, 2, 5) for size in (1, 3, 10)] + [(1, 100)]
+
+    def page(opened, number: int, size: int) -> list:
+        return [(hit.id, hit.similar) for hit in opened.search("woningmarkt", group=True, page=number, limit=size,
+                                                               snippets=False, suggest=False).hits]
+
+    def export(opened) -> list:
+        return [(hit.id, hit.similar) for hit in opened.export("woningmarkt", group=True)]
+
+    by_signatures = []
+    for number, size in cases:  # a fresh process folds its one search's matches from their signatures
+        with open_index(index.path) as fresh:
+            by_signatures.append(page(fresh, number, size))
+            with fresh._reading() as answering:
+                assert answering._pairs is None
+    by_signatures.append(export(index))  # an export has an engine of its own
+    for _ in range(3):  # 599 matches folded each time: the index holds 1,301 articles
+        index.search("woningmarkt", group=True, limit=1, suggest=False)
+    with index._reading() as answering:
+        assert answering._pairs and len(answering.collection.leaves) > 1
+    assert [page(index, number, size) for number, size in cases] + [export(index)] == by_signatures
+    assert any(len(similar) == 9 for _, similar in by_signatures[-1]) and any(
+        0 < len(similar) < 9 for page in by_signatures[:-1] for _, similar in page)
+
+
 def test_export_filters_and_notes(housing):
     assert hit_ids(housing.export("woningmarkt", lang="fa")) == ["fa-1"]
     assert set(hit_ids(housing.export("woningmarkt", source=["NOS", "nu.nl"]))) == {"story", "comma", "tab"}

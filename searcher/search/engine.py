@@ -17,7 +17,8 @@ so every page is cut from the same order. ``sort="date"`` orders every match new
 undated last. With folding, near-duplicates (searcher.dedup) among the ranked matches are
 folded into the best-ranked of them, reading the ranking as a stream: a page folds the ranking
 a chunk at a time up to its last hit, ``stream`` (an export) folds all of it and then reads
-the hits one by one. With ``Request.explain`` a search also says how its query was read
+the hits one by one; an engine that has folded as many matches as its index holds then folds
+from the similar pairs of the whole index, found once (the same groups, without signatures). With ``Request.explain`` a search also says how its query was read
 (searcher.query.explain) and which terms each hit holds, in which words.
 """
 from __future__ import annotations
@@ -131,6 +132,9 @@ class Engine:
         self.config = config
         self.collection = source.collection
         self._id_order: np.ndarray | None = None
+        self._folded = 0  # documents folded from their signatures (see _fold_by_pairs)
+        # The similar pairs of the whole index once found; () when they fold nothing (a threshold of 0).
+        self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | tuple[()] | None = None
         self._variants: dict[Phrase, object] = {}
 
     # The two phases
@@ -220,8 +224,8 @@ class Engine:
     def search(self, plan: Plan, request: Request, suggest_correction: bool = False) -> Answer:
         """A page of hits for ``plan``, with a did-you-mean when asked and the query finds little."""
         plan = self.expanded(plan)
-        ranked = self.rank(plan, request)
-        hits = self.hits(ranked.docs, plan, request)
+        ranked, docnums, scores = self._ranking(plan, request, None, everything=request.group)
+        hits = self.hits(docnums, scores, plan, request)
         suggestion = None
         if suggest_correction and ranked.total < self.config.ranking.suggest_below and plan.suggestible:
             suggestion = suggest.better_query(self, plan, request, ranked.total)
@@ -229,15 +233,16 @@ class Engine:
         return Answer(ranked.total, hits, ranked.facets, suggestion, ranked.all_words, plan.notes + ranked.notes,
                       ranked.undated_left_out, explained)
 
-    def hits(self, docs: list[tuple[int, float]], plan: Plan | None, request: Request) -> list[Hit]:
-        """The page ``request`` asks for of ranked ``docs``, folded if asked, with snippets
-        (``plan`` expanded, as ``search`` hands it)."""
+    def hits(self, docnums: np.ndarray, scores: np.ndarray, plan: Plan | None, request: Request) -> list[Hit]:
+        """The page ``request`` asks for of the ranked documents ``docnums`` (with their
+        ``scores``), folded if asked, with snippets (``plan`` expanded, as ``search`` hands it)."""
         if request.group:
-            page = self._groups(docs, request.offset, request.limit)
+            page = self._groups(docnums, request.offset, request.limit)
         else:
-            page = [(doc, []) for doc in docs[request.offset : request.offset + request.limit]]
-        return [self.hit(docnum, score, plan, request.with_snippets, [other for other, _ in others], request.explain)
-                for (docnum, score), others in page]
+            page = [(position, []) for position in range(request.offset, min(request.offset + request.limit, len(docnums)))]
+        return [self.hit(int(docnums[position]), float(scores[position]), plan, request.with_snippets,
+                         docnums[others].tolist(), request.explain)
+                for position, others in page]
 
     def stream(self, plan: Plan, request: Request, stats: Statistics | None = None) -> tuple[Ranked, Iterator[Hit]]:
         """Every match of ``plan``: what is counted over them (``docs`` left empty), and their
@@ -445,11 +450,11 @@ class Engine:
         ranked = keys[order]
         starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
         ends = np.append(starts[1:], len(order))
-        runs = [(start, end) for start, end in zip(starts.tolist(), ends.tolist()) if end - start > 1 and start < head]
-        if sum(end - start for start, end in runs) > ID_RANK_AFTER or (runs and self._id_order is not None):
+        tied = (ends - starts > 1) & (starts < head)
+        if int((ends - starts)[tied].sum()) > ID_RANK_AFTER or (tied.any() and self._id_order is not None):
             # One sort by key then id: a deep ranking has hundreds of runs of ties, each a sort of its own.
             return np.lexsort((self._id_rank()[docnums], keys))[:head]
-        for start, end in runs:
+        for start, end in zip(starts[tied].tolist(), ends[tied].tolist()):
             tied = order[start:end]
             ids = self.source.ids(docnums[tied].tolist())
             order[start:end] = tied[sorted(range(len(ids)), key=ids.__getitem__)]
@@ -549,39 +554,72 @@ class Engine:
             counts["month"][f"{month // 100:04d}-{month % 100:02d}" if month else NO_VALUE] += int(count)
         return {name: dict(counter.most_common()) for name, counter in counts.items()}
 
-    def _groups(self, docs: list[tuple[int, float]], offset: int,
-                limit: int) -> list[tuple[tuple[int, float], list[tuple[int, float]]]]:
-        """Groups ``offset`` to ``offset + limit`` of the ranked documents as (leader,
-        near-duplicates ranked below it), in rank order. The ranking is folded a chunk at a time
-        (``grouping_depth`` times the groups up to the page's last, at least ``GROUP_CHUNK``, each
-        chunk twice the last), up to the chunk that completes the page's groups: their
-        near-duplicates are those in the chunks read."""
+    def _groups(self, docnums: np.ndarray, offset: int, limit: int) -> list[tuple[int, np.ndarray]]:
+        """Groups ``offset`` to ``offset + limit`` of the ranked documents ``docnums`` as (the
+        leader's position, the positions of its near-duplicates ranked below it), in rank order.
+        The ranking is folded a chunk at a time (``grouping_depth`` times the groups up to the
+        page's last, at least ``GROUP_CHUNK``, each chunk twice the last), up to the chunk that
+        completes the page's groups: their near-duplicates are those in the chunks read. From
+        the index's similar pairs (``_fold_by_pairs``) every match is folded at once, and the
+        groups are cut where the chunks would have ended."""
         wanted = offset + limit
-        grouper = dedup.Grouper(self.config.ranking.near_duplicate_threshold)
-        docnums = np.fromiter((docnum for docnum, _ in docs), dtype=np.int64, count=len(docs))
-        parts, groups = [], 0
-        size = max(GROUP_CHUNK, self.config.ranking.grouping_depth * wanted)
-        start = 0
-        while start < len(docs) and groups < wanted:
-            leaders = grouper.add(*self.source.signatures(docnums[start : start + size]))
-            groups += int(np.count_nonzero(leaders == np.arange(start, start + len(leaders))))
-            parts.append(leaders)
-            start += size
-            size *= 2
-        if not parts:
+        ends = _chunk_ends(max(GROUP_CHUNK, self.config.ranking.grouping_depth * wanted), len(docnums))
+        if not ends:
             return []
-        leaders = np.concatenate(parts)
+        if self._fold_by_pairs(len(docnums)):
+            leaders = dedup.leaders_from_pairs(docnums, self._pairs)
+            groups = np.cumsum(leaders == np.arange(len(leaders)))
+            leaders = leaders[: next(end for end in ends if groups[end - 1] >= wanted or end == len(docnums))]
+        else:
+            grouper = dedup.Grouper(self.config.ranking.near_duplicate_threshold)
+            parts, groups, start = [], 0, 0
+            for end in ends:
+                part = grouper.add(*self.source.signatures(docnums[start:end]))
+                groups += int(np.count_nonzero(part == np.arange(start, end)))
+                parts.append(part)
+                start = end
+                if groups >= wanted:
+                    break
+            leaders = np.concatenate(parts)
         members, bounds = _members(leaders)
         heads = np.flatnonzero(leaders == np.arange(len(leaders)))[offset:wanted].tolist()
-        return [(docs[head], [docs[member] for member in members[bounds[head] + 1 : bounds[head + 1]].tolist()])
-                for head in heads]
+        return [(head, members[bounds[head] + 1 : bounds[head + 1]]) for head in heads]
 
     def _leaders(self, docnums: np.ndarray) -> np.ndarray:
         """The position of each ranked document's group leader (searcher.dedup), over all of them."""
+        if self._fold_by_pairs(len(docnums)):
+            return dedup.leaders_from_pairs(docnums, self._pairs)
         grouper = dedup.Grouper(self.config.ranking.near_duplicate_threshold)
         leaders = [grouper.add(*self.source.signatures(docnums[start : start + LEADERS_CHUNK]))
                    for start in range(0, len(docnums), LEADERS_CHUNK)]
         return np.concatenate(leaders) if leaders else np.zeros(0, dtype=np.int64)
+
+    def _fold_by_pairs(self, items: int) -> bool:
+        """Whether to fold ``items`` ranked documents from the similar pairs of the whole index
+        (``self._pairs``, searcher.dedup.similar_pairs) rather than from their signatures: once
+        the documents folded by this engine (these included) reach the index's size, the pairs
+        are found, which costs about what folding twice as many documents does, and every later
+        folding costs a look-up of each document. A single search of a few hundred matches
+        (the command line's) never pays for the whole index. Both fold alike."""
+        if self._pairs is None:
+            self._folded += items
+            if self._folded < self.collection.size:
+                return False
+            size = self.collection.size
+            self._pairs = dedup.similar_pairs(*self.source.signatures(np.arange(size)),
+                                              self.config.ranking.near_duplicate_threshold) or ()
+        return bool(self._pairs)
+
+
+def _chunk_ends(first: int, count: int) -> list[int]:
+    """Where the chunks of a folded ranking of ``count`` documents end: the first ``first``
+    long, each next one twice the last."""
+    ends, end, size = [], 0, first
+    while end < count:
+        end = min(end + size, count)
+        ends.append(end)
+        size *= 2
+    return ends
 
 
 def _members(leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
