@@ -598,9 +598,11 @@ class Engine:
         """Whether to fold ``items`` ranked documents from the similar pairs of the whole index
         (``self._pairs``, searcher.dedup.similar_pairs) rather than from their signatures: once
         the documents folded by this engine (these included) reach the index's size, the pairs
-        are found, which costs about what folding twice as many documents does, and every later
-        folding costs a look-up of each document. A single search of a few hundred matches
-        (the command line's) never pays for the whole index. Both fold alike."""
+        are found, which costs about what folding every document from its signatures does
+        (15 against 16 ms at 11,866 articles, 0.3-0.6 against 0.55 s at 100,000), so an engine
+        spends at most about twice what folding from signatures alone would have; every later
+        folding is a look-up of each document. A single search (the command line's) does not
+        pay for the whole index unless it folds as many matches. Both fold alike."""
         if self._pairs is None:
             self._folded += items
             if self._folded < self.collection.size:
