@@ -18,6 +18,7 @@ import functools
 import struct
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -98,44 +99,62 @@ def agreements_needed(threshold: float) -> int:
     return next((count for count in range(NUM_PERM + 1) if count / NUM_PERM >= threshold), NUM_PERM + 1)
 
 
-def similar_pairs(signatures: np.ndarray, present: np.ndarray,
-                  threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+@dataclass(frozen=True)
+class Pairs:
+    """Every pair of items similar enough (``similar_pairs``), each once, under its first item:
+    ``others[starts[i] : starts[i + 1]]`` are the items after item ``i`` paired with it, and
+    ``agreement`` in how many positions each pair agrees. 24 bytes a pair, 8 an item."""
+
+    starts: np.ndarray
+    others: np.ndarray
+    agreement: np.ndarray
+
+    def among(self, items: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs whose first item is one of ``items``: (its place in ``items``, the other
+        item, their agreement); a look-up of each item, whatever the pairs of the others."""
+        counts = self.starts[items + 1] - self.starts[items]
+        total = int(counts.sum())
+        places = np.repeat(np.arange(len(items), dtype=np.int64), counts)
+        found = np.repeat(self.starts[items] - np.cumsum(counts) + counts, counts) + np.arange(total)
+        return places, self.others[found], self.agreement[found]
+
+
+def similar_pairs(signatures: np.ndarray, present: np.ndarray, threshold: float) -> Pairs | None:
     """Every pair of items whose signatures agree in at least ``threshold`` of their positions,
-    as (earlier item, later item, agreeing positions), items numbered by their rows; found by
-    ``Grouper``'s bands, so exactly those pairs. None with a threshold of 0, where every pair is
-    similar enough (``Grouper`` folds them without pairs). Arguments as ``Grouper.add`` takes them."""
+    items numbered by their rows; found by ``Grouper``'s bands, so exactly those pairs. None
+    with a threshold of 0, where every pair is similar enough (``Grouper`` folds them without
+    pairs). Arguments as ``Grouper.add`` takes them."""
     grouper = Grouper(threshold)
-    empty = np.zeros(0, dtype=np.int64)
     if grouper.need == 0:
         return None
     items = np.flatnonzero(present)
-    if grouper.bands is None or len(items) < 2:
-        return empty, empty, empty
-    values = np.asarray(signatures[items], dtype=np.uint32)
-    earlier, later, shared = _pairs_within(values, *_key_groups(grouper._keys(values)))
-    similar = shared >= grouper.need
-    return items[earlier[similar]], items[later[similar]], shared[similar]
+    first = second = shared = np.zeros(0, dtype=np.int64)
+    if grouper.bands is not None and len(items) > 1:
+        values = np.asarray(signatures[items], dtype=np.uint32)
+        first, second, shared = _pairs_within(values, *_key_groups(grouper._keys(values)))
+        similar = shared >= grouper.need
+        first, second, shared = items[first[similar]], items[second[similar]], shared[similar]
+    order = np.argsort(first, kind="stable")
+    starts = np.searchsorted(first[order], np.arange(len(present) + 1))
+    return Pairs(starts, second[order], shared[order])
 
 
-def leaders_from_pairs(ranked: np.ndarray, pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+def leaders_from_pairs(ranked: np.ndarray, pairs: Pairs) -> np.ndarray:
     """``Grouper``'s leader of each of the items ``ranked`` (item numbers in rank order, each
     once), as a position in ``ranked``, from ``similar_pairs`` of any set of items holding them
     (the pairs of other items are left out): each item in turn joins the earlier leader it
     agrees with most, the first on a tie. A loop in Python over the pairs among ``ranked``,
     which are few (25 pairs in all the 11,866 articles of fa_news_raw)."""
     leaders = np.arange(len(ranked), dtype=np.int64)
-    if not len(ranked) or not len(pairs[0]):
+    first, others, agreement = pairs.among(ranked)
+    if not len(others):
         return leaders
     order = np.argsort(ranked, kind="stable")
     items = ranked[order]
-
-    def positions(numbers: np.ndarray) -> np.ndarray:
-        at = np.searchsorted(items, numbers).clip(max=len(items) - 1)
-        return np.where(items[at] == numbers, order[at], -1)
-
-    first, second = positions(pairs[0]), positions(pairs[1])
-    among = (first >= 0) & (second >= 0)
-    first, second, agreement = first[among], second[among], pairs[2][among]
+    at = np.searchsorted(items, others).clip(max=len(items) - 1)
+    second = np.where(items[at] == others, order[at], -1)
+    among = second >= 0
+    first, second, agreement = first[among], second[among], agreement[among]
     earlier, later = np.minimum(first, second), np.maximum(first, second)
     by_item = np.lexsort((earlier, -agreement, later))  # per item: most agreement, then earliest
     leading = np.ones(len(ranked), dtype=bool)

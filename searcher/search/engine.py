@@ -133,8 +133,7 @@ class Engine:
         self.collection = source.collection
         self._id_order: np.ndarray | None = None
         self._folded = 0  # documents folded from their signatures (see _fold_by_pairs)
-        # The similar pairs of the whole index once found; () when they fold nothing (a threshold of 0).
-        self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | tuple[()] | None = None
+        self._pairs: dedup.Pairs | None = None  # the similar pairs of the whole index, once found
         self._variants: dict[Phrase, object] = {}
 
     # The two phases
@@ -603,14 +602,13 @@ class Engine:
         spends at most about twice what folding from signatures alone would have; every later
         folding is a look-up of each document. A single search (the command line's) does not
         pay for the whole index unless it folds as many matches. Both fold alike."""
+        threshold = self.config.ranking.near_duplicate_threshold
         if self._pairs is None:
             self._folded += items
-            if self._folded < self.collection.size:
-                return False
-            size = self.collection.size
-            self._pairs = dedup.similar_pairs(*self.source.signatures(np.arange(size)),
-                                              self.config.ranking.near_duplicate_threshold) or ()
-        return bool(self._pairs)
+            if self._folded < self.collection.size or dedup.agreements_needed(threshold) == 0:
+                return False  # with a threshold of 0 every pair is similar: the Grouper needs none
+            self._pairs = dedup.similar_pairs(*self.source.signatures(np.arange(self.collection.size)), threshold)
+        return True
 
 
 def _chunk_ends(first: int, count: int) -> list[int]:
