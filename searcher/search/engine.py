@@ -18,8 +18,9 @@ undated last. With folding, near-duplicates (searcher.dedup) among the ranked ma
 folded into the best-ranked of them, reading the ranking as a stream: a page folds the ranking
 a chunk at a time up to its last hit, ``stream`` (an export) folds all of it and then reads
 the hits one by one; an engine that has folded as many matches as its index holds then folds
-from the similar pairs of the whole index, found once (the same groups, without signatures). With ``Request.explain`` a search also says how its query was read
-(searcher.query.explain) and which terms each hit holds, in which words.
+from the similar pairs of the whole index, found once (the same groups, without signatures).
+With ``Request.explain`` a search also says how its query was read (searcher.query.explain)
+and which terms each hit holds, in which words.
 """
 from __future__ import annotations
 
@@ -238,7 +239,8 @@ class Engine:
         if request.group:
             page = self._groups(docnums, request.offset, request.limit)
         else:
-            page = [(position, []) for position in range(request.offset, min(request.offset + request.limit, len(docnums)))]
+            last = min(request.offset + request.limit, len(docnums))
+            page = [(position, []) for position in range(request.offset, last)]
         return [self.hit(int(docnums[position]), float(scores[position]), plan, request.with_snippets,
                          docnums[others].tolist(), request.explain)
                 for position, others in page]
@@ -449,11 +451,11 @@ class Engine:
         ranked = keys[order]
         starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
         ends = np.append(starts[1:], len(order))
-        tied = (ends - starts > 1) & (starts < head)
-        if int((ends - starts)[tied].sum()) > ID_RANK_AFTER or (tied.any() and self._id_order is not None):
+        runs = (ends - starts > 1) & (starts < head)  # the runs of ties that reach the first ``count``
+        if int((ends - starts)[runs].sum()) > ID_RANK_AFTER or (runs.any() and self._id_order is not None):
             # One sort by key then id: a deep ranking has hundreds of runs of ties, each a sort of its own.
             return np.lexsort((self._id_rank()[docnums], keys))[:head]
-        for start, end in zip(starts[tied].tolist(), ends[tied].tolist()):
+        for start, end in zip(starts[runs].tolist(), ends[runs].tolist()):
             tied = order[start:end]
             ids = self.source.ids(docnums[tied].tolist())
             order[start:end] = tied[sorted(range(len(ids)), key=ids.__getitem__)]
@@ -598,7 +600,7 @@ class Engine:
         (``self._pairs``, searcher.dedup.similar_pairs) rather than from their signatures: once
         the documents folded by this engine (these included) reach the index's size, the pairs
         are found, which costs about what folding every document from its signatures does
-        (15 against 16 ms at 11,866 articles, 0.3-0.6 against 0.55 s at 100,000), so an engine
+        (14-17 against 15-20 ms at 11,866 articles, 0.3-0.6 against 0.55-0.8 s at 100,000), so an engine
         spends at most about twice what folding from signatures alone would have; every later
         folding is a look-up of each document. A single search (the command line's) does not
         pay for the whole index unless it folds as many matches. Both fold alike."""
