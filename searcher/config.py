@@ -67,7 +67,7 @@ class RankingConfig:
     title_boost: float = 3.0  # a phrase or fielded match in a title counts this many times one in a body
     idf: str = "probabilistic"  # "probabilistic" (Robertson-Sparck Jones, as Lucene) or "whoosh"
     # Keyword queries of 2..this many words, none a stop word, rank articles with all of them first.
-    all_words_first_max: int = 4
+    all_words_first_max: int = 3
     # Pseudo-relevance feedback (RM3, searcher.search.feedback): a keyword query's best this many
     # matches lend it feedback_terms terms weighing feedback_weight times its own (0: off).
     feedback_docs: int = 0

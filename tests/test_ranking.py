@@ -196,3 +196,28 @@ def test_feedback_reorders_the_matches_by_the_best_ones_terms(tmp_path):
     assert ranks["fed"].index("ships") < ranks["fed"].index("village")
     assert fed.total == plain.total == 5 and set(ranks["fed"]) == set(ranks["plain"])
     assert {word for hit in fed.hits for word in hit.snippet.matches} == {"haven"}
+
+
+TOPIC_ARTICLES = [
+    {"id": "report", "lang": "nl", "title": "", "text": "Werkloosheid onder afgestudeerden: de universiteit meldt dat "
+                                                       "afgestudeerden vaker werkloos zijn. Werkloosheid onder "
+                                                       "afgestudeerden groeit."},
+    {"id": "almanac", "lang": "nl", "title": "", "text": "Het jaaroverzicht noemt de universiteit, de haven, de markt, het "
+                                                        "station, de werkloosheid, de rivier, het plein, de school, de "
+                                                        "afgestudeerden, de dijk, het ziekenhuis, de trein en de "
+                                                        "kosten van de brug over het water bij de oude stad."},
+    {"id": "other", "lang": "nl", "title": "", "text": "Het kabinet sprak over de begroting en de zorg."},
+]
+
+
+def test_four_keywords_rank_by_score_and_up_to_three_all_words_first(tmp_path):
+    """A long article that names every word of a query once in passing, against a short one
+    about three of them: for three words, the one with all of them comes first; for four, the
+    ranking is by score (an article about a four-word topic often lacks one of its words, and
+    requiring all four favours long articles naming them in passing)."""
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(TOPIC_ARTICLES)
+        three = [hit.id for hit in index.search("werkloosheid afgestudeerden station", snippets=False).hits]
+        four = [hit.id for hit in index.search("werkloosheid afgestudeerden universiteit station", snippets=False).hits]
+    assert three == ["almanac", "report"]
+    assert four == ["report", "almanac"]
