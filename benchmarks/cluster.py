@@ -5,6 +5,7 @@ Usage (from the repository root, in the venv with ``pip install -e ".[cluster]"`
 
     nice -n 10 python benchmarks/cluster.py                       # 100,000 articles
     python benchmarks/cluster.py --docs 20000 --queries 50 --out cluster.json
+    python benchmarks/cluster.py --workdir /tmp/cluster-100k       # keep the indexes; reuse them next time
 
 The articles are scale.py's corpus mix (fa_news_raw, fa_poems_scaling and
 nl_nunl_headlines_2022_2024 interleaved in proportion). Each system indexes them in one run,
@@ -14,11 +15,13 @@ the three systems answer the same queries (bench.py's classes, drawn from the fi
 taking turns query by query so that the machine's drift hits all of them alike:
 ``search(q, limit=10)`` with snippets, warm. Printed: docs/s of each build, p50/p95 per query
 class and system, and each sharded system's p50 against the single index (ratio, and
-difference in ms).
+difference in ms). With ``--workdir`` the indexes are kept there, and a later run with the same
+``--workdir`` and ``--docs`` reuses them (no build figures then: only the queries are timed).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import random
@@ -42,10 +45,17 @@ def records(corpora: Path, docs: int) -> list[dict]:
 
 def build(system: str, folder: Path, articles: list[dict]):
     """Opens the system's index (a sharded one on its own local cluster) and indexes the
-    articles; returns the open index and the indexing rate (docs/s)."""
+    articles; returns the open index and the indexing rate (docs/s), None when the index was
+    there already with as many articles (reused)."""
     from searcher import open_index
     from searcher.cluster.sharded import ShardedIndex
 
+    if folder.exists():
+        index = open_index(folder) if system == "single" else ShardedIndex.open(folder)
+        if len(index) == len(articles):
+            return index, None
+        index.close()
+        raise SystemExit(f"{folder} holds {len(index):,} articles, not {len(articles):,}: give another --workdir")
     if system == "single":
         index = open_index(folder, create=True)
         start = time.perf_counter()
@@ -80,7 +90,8 @@ def timed_queries(indexes: dict, queries: dict[str, list[str]]) -> dict[str, dic
 
 def table(result: dict) -> str:
     lines = [f"{result['docs']:,} articles, {result['date']}",
-             "build docs/s: " + ", ".join(f"{system} {rate:.0f}" for system, rate in result["build_docs_per_s"].items()),
+             "build docs/s: " + ", ".join(f"{system} {rate:.0f}" if rate else f"{system} (reused)"
+                                          for system, rate in result["build_docs_per_s"].items()),
              f"{'class':<9}" + "".join(f"{system + ' p50/p95 ms':>24}" for system in SYSTEMS)
              + "".join(f"{system + ' p50 ratio (diff ms)':>30}" for system in SYSTEMS[1:])]
     for name, systems in result["queries"].items():
@@ -98,12 +109,15 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100, help="queries per class")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep the indexes here (default: a temporary directory, removed)")
     args = parser.parse_args()
     articles = records(args.corpora, args.docs)
     texts = (record.get("text") or record.get("title") or "" for record in articles[:10_000])
     queries = bench.queries_from(texts, args.queries, random.Random(args.seed))
     indexes, rates = {}, {}
-    with tempfile.TemporaryDirectory(prefix="searcher-cluster-bench-") as workdir:
+    with contextlib.ExitStack() as stack:
+        workdir = args.workdir or stack.enter_context(tempfile.TemporaryDirectory(prefix="searcher-cluster-bench-"))
         try:
             for system in SYSTEMS:
                 print(f"indexing {len(articles):,} articles: {system}", file=sys.stderr, flush=True)
