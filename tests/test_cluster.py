@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +19,9 @@ from click.testing import CliRunner
 
 from searcher import open_index
 from searcher.cli import main
-from searcher.cluster import snapshots
+from searcher.cluster import merge, snapshots
 from searcher.cluster.layout import read_cluster, shard_of
+from searcher.cluster.shard import RankedDoc
 from searcher.cluster.sharded import ShardedIndex, reshard
 from searcher.errors import ArticleNotFound, SearcherError
 
@@ -128,6 +130,21 @@ def test_two_shards_rank_as_a_single_index(sharded, single):
             assert [hit.snippet for hit in mine.hits] == [hit.snippet for hit in theirs.hits]
             assert (mine.total, mine.facets, [hit.similar for hit in mine.hits]) == \
                    (theirs.total, theirs.facets, [hit.similar for hit in theirs.hits])
+
+
+def test_a_first_page_comes_with_the_ranking_whatever_the_bonuses():
+    """Each shard fetches the hits that may be on the cluster's first page (merge.may_lead):
+    whatever the split, scores, tiers and head bonuses, every hit of that page is among them."""
+    rng = random.Random(5)
+    for _ in range(300):
+        docs = [RankedDoc(rng.choice([0, 0, 1]), rng.choice([1.0, 2.0, rng.random() * 3]),
+                          rng.choice([0.0, rng.random() * 4]), f"d{n}", rng.randrange(3), None) for n in range(40)]
+        shards = [[doc for doc in docs if shard_of(doc.id, 3) == number] for number in range(3)]
+        for wanted, head, sort in [(10, 20, "relevance"), (3, 20, "relevance"), (25, 20, "relevance"),
+                                   (10, 0, "relevance"), (10, 20, "date")]:
+            first = merge.ranked(shards, sort, head)[:wanted]
+            fetched = {doc.id for shard in shards for doc in merge.may_lead(shard, wanted, sort, head)}
+            assert {doc.id for doc in first} <= fetched
 
 
 def test_similar_show_and_suggestions_come_from_the_right_shards(sharded, single):

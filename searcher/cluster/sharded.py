@@ -11,7 +11,8 @@ The snapshots of the previous states are removed once no reader holds them.
 Reading. A query reads the cluster manifest once and asks every shard about the states it
 names, in the phases of searcher.cluster.shard: the plan, the statistics of its terms summed
 over shards, every shard's best matches scored with those sums and merged here by score then
-id (searcher.cluster.merge), and the hits with their snippets from the shards holding them.
+id (searcher.cluster.merge), and the hits with their snippets from the shards holding them
+(for a first page, fetched with the ranking: two round trips a query, not three).
 A shard whose worker is lost fails the query with an error naming it, or with
 ``allow_partial`` leaves its hits out and is counted in ``Page.shards``.
 """
@@ -43,7 +44,7 @@ from searcher.filters import SORTS, Filters
 from searcher.locking import acquire_writer
 from searcher.manifest import read_manifest, utc_now
 from searcher.model import (
-    Article, HistoryEntry, IndexReport, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Stats, VerifyReport,
+    Article, HistoryEntry, Hit, IndexReport, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Stats, VerifyReport,
 )
 
 BATCH = 200  # articles per message to a shard's writer
@@ -298,15 +299,18 @@ class ShardedIndex:
         plan = self._plan(manifest, query, ask)
         stats = Statistics.summed(list(ask({name: ("statistics", plan) for name in manifest.shards}).values()))
         wanted = (page - 1) * limit + limit
-        answers = ask({name: ("rank", plan, Request(wanted, filters, sort, facets, everything=group), stats)
-                       for name in manifest.shards})
+        # A first page's hits come with the ranking; a later page's would cost the hits before it.
+        request = Request(wanted, filters, sort, facets, everything=group, fetch=limit if page == 1 else 0,
+                          snippets=snippets)
+        answers = ask({name: ("rank", plan, request, stats) for name in manifest.shards})
         problems = [answer.problem for answer in answers.values() if answer.problem]
         if answers and len(problems) == len(answers):
             raise SearcherError(problems[0])
         docs = merge.ranked([answer.docs for answer in answers.values()], sort, CONFIG.ranking.proximity_depth)
         groups = merge.grouped(docs, group, CONFIG.ranking.near_duplicate_threshold)
         total = sum(answer.total for answer in answers.values())
-        hits = self._hits(manifest, plan, groups[(page - 1) * limit: wanted], snippets, ask)
+        fetched = {hit.id: hit for answer in answers.values() for hit in answer.hits}
+        hits = self._hits(manifest, plan, groups[(page - 1) * limit: wanted], snippets, fetched, ask)
         suggestion = self._suggestion(plan, filters, total, ask) if suggest else None
         return Page(query=shown, total=total, page=page, limit=limit, hits=hits,
                     facets=_ordered_facets(merge.facets(answer.facets for answer in answers.values())) if facets else None,
@@ -334,13 +338,19 @@ class ShardedIndex:
             raise ShardUnavailable(f"shard {holder}, which holds the article {query.like!r}, did not answer")
         return found[holder]
 
-    def _hits(self, manifest: ClusterManifest, plan: Plan, groups: list[merge.Group], snippets: bool, ask) -> list:
+    def _hits(self, manifest: ClusterManifest, plan: Plan, groups: list[merge.Group], snippets: bool,
+              fetched: dict[str, Hit], ask) -> list[Hit]:
+        """The hits of the groups' leaders, with their merged scores: those ``fetched`` with the
+        ranking, the others asked of the shards holding them."""
         wanted: dict[str, list[tuple[str, float]]] = {}
         for doc, _ in groups:
-            wanted.setdefault(manifest.shards[shard_of(doc.id, len(manifest.shards))], []).append((doc.id, doc.score))
-        found = {hit.id: hit for hits in ask({name: ("hits", plan, docs, snippets) for name, docs in wanted.items()}).values()
-                 for hit in hits}
-        return [replace(found[doc.id], similar=tuple(other.id for other in others))
+            if doc.id not in fetched:
+                wanted.setdefault(manifest.shards[shard_of(doc.id, len(manifest.shards))], []).append((doc.id, doc.score))
+        found = dict(fetched)
+        if wanted:
+            found |= {hit.id: hit for hits in ask({name: ("hits", plan, docs, snippets)
+                                                   for name, docs in wanted.items()}).values() for hit in hits}
+        return [replace(found[doc.id], score=doc.score, similar=tuple(other.id for other in others))
                 for doc, others in groups if doc.id in found]
 
     def _on_holder(self, article_id: str, method: str, *args):
