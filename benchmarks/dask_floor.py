@@ -13,13 +13,18 @@ turns call by call so that the machine's drift hits them alike:
 * ``task 2``: the same on both workers at once, both results;
 * ``actor 1``: one method call of an actor on one worker (client to worker, no scheduler);
 * ``actor 2``: one call on each of two actors, one per worker, at once, both answers;
-* ``actor 2, 20 KB``: the same, each answer 20 KB of bytes (about a page of hits with snippets).
+* ``actor 2, 20 KB``: the same, each answer 20 KB of bytes (about a page of hits with snippets);
+* ``actor 2, loop``: as ``actor 2``, the method run on the worker's event loop instead of its
+  actor thread (Dask's ``separate_thread=False``);
+* ``actor 2, loop, 1 sync``: as ``actor 2, loop``, both calls awaited in one coroutine on the
+  client's event loop (one hand-over between the calling thread and that loop, not one a call).
 
 Printed: p50 / p95 ms of each, and the CPU time of this (the client's) process per call.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import statistics
 import time
@@ -60,12 +65,16 @@ def main() -> None:
         def actor1():
             actors[0].echo().result()
 
-        def actor2(size: int = 0):
-            for future in [actor.echo(size) for actor in actors]:
+        def actor2(size: int = 0, **options):
+            for future in [actor.echo(size, **options) for actor in actors]:
                 future.result()
 
+        async def both():
+            return await asyncio.gather(*[actor.echo(0, separate_thread=False) for actor in actors])
+
         ways = {"task 1": task1, "task 2": task2, "actor 1": actor1, "actor 2": actor2,
-                "actor 2, 20 KB": lambda: actor2(20_000)}
+                "actor 2, 20 KB": lambda: actor2(20_000), "actor 2, loop": lambda: actor2(separate_thread=False),
+                "actor 2, loop, 1 sync": lambda: client.sync(both)}
         for way in ways.values():  # warm: connections made, functions pickled once
             for _ in range(20):
                 way()
@@ -78,10 +87,10 @@ def main() -> None:
                 ways[name]()
                 times[name].append((time.perf_counter() - start) * 1000)
                 cpu[name] += time.process_time() - start_cpu
-    print(f"{'way of calling':<16}{'p50 ms':>8}{'p95 ms':>8}{'client CPU ms/call':>20}")
+    print(f"{'way of calling':<24}{'p50 ms':>8}{'p95 ms':>8}{'client CPU ms/call':>20}")
     for name, values in times.items():
         p95 = statistics.quantiles(values, n=20, method="inclusive")[18]
-        print(f"{name:<16}{statistics.median(values):>8.2f}{p95:>8.2f}{cpu[name] * 1000 / args.calls:>20.2f}")
+        print(f"{name:<24}{statistics.median(values):>8.2f}{p95:>8.2f}{cpu[name] * 1000 / args.calls:>20.2f}")
 
 
 if __name__ == "__main__":

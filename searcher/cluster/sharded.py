@@ -285,7 +285,7 @@ class ShardedIndex:
 
         def ask(calls: dict[str, tuple]) -> dict:
             outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], *call)
-                                          for name, call in calls.items() if name not in failed})
+                                          for name, call in calls.items() if name not in failed}, quick=True)
             if not allow_partial:
                 outcome.check()
             failed.update(outcome.failed)
@@ -355,10 +355,12 @@ class ShardedIndex:
 
     def _on_holder(self, article_id: str, method: str, *args):
         manifest = self.manifest()
-        return self._on_shard(manifest, manifest.shards[shard_of(article_id, len(manifest.shards))], method, *args)
+        return self._on_shard(manifest, manifest.shards[shard_of(article_id, len(manifest.shards))], method, *args,
+                              quick=True)
 
-    def _on_shard(self, manifest: ClusterManifest, name: str, method: str, *args):
-        outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], method, *args)})
+    def _on_shard(self, manifest: ClusterManifest, name: str, method: str, *args, quick: bool = False):
+        outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], method, *args)},
+                                     quick)
         outcome.check()
         return outcome.results[name]
 
