@@ -159,6 +159,18 @@ def test_similar_show_and_suggestions_come_from_the_right_shards(sharded, single
     assert sharded.search("oorlg", suggest=True).suggestion == "oorlog"
 
 
+def test_a_query_asked_again_after_a_write_ranks_with_the_new_statistics(tmp_path):
+    """Summed statistics are kept per query for the cluster's state: a write changes them."""
+    single = open_index(tmp_path / "single", create=True)
+    with single, ShardedIndex.open(tmp_path / "index", shards=2, create=True, processes=False) as index:
+        for batch in (articles(40), articles(30, offset=40)):
+            single.add_documents(batch)
+            index.add_documents(batch)
+            for _ in range(2):
+                mine, theirs = index.search("storm dijk", limit=5), single.search("storm dijk", limit=5)
+                assert [(hit.id, hit.score) for hit in mine.hits] == [(hit.id, hit.score) for hit in theirs.hits]
+
+
 def test_writes_commit_on_every_shard_and_switch_at_once(tmp_path):
     drop = tmp_path / "drop"
     drop.mkdir()

@@ -51,6 +51,7 @@ BATCH = 200  # articles per message to a shard's writer
 CONFIG = Config()  # shards are made with the default index-time settings, and searched with the default ranking
 CURRENT_VERSION = index_version(CONFIG.index)
 NO_WATCHES = "standing queries (searcher watch, index --report) do not run on a sharded index yet"
+STATISTICS_KEPT = 256  # plans whose summed statistics are kept, for the cluster's states of their query
 STATE_ATTEMPTS = 5  # a query reads the manifest again this often when the states it read are retired
 
 
@@ -61,6 +62,7 @@ class ShardedIndex:
         self.path = path
         self._workers = workers
         self._wait = wait
+        self._statistics: dict[tuple, Statistics] = {}  # (shard states, plan) -> summed statistics
 
     # Opening
 
@@ -297,7 +299,7 @@ class ShardedIndex:
             return replace(found.get(name) or Page(shown, 0, page, limit, [], sort=sort),
                            shards={"total": 1, "failed": len(failed)})
         plan = self._plan(manifest, query, ask)
-        stats = Statistics.summed(list(ask({name: ("statistics", plan) for name in manifest.shards}).values()))
+        stats = self._statistics_of(manifest, plan, ask)
         wanted = (page - 1) * limit + limit
         # A first page's hits come with the ranking; a later page's would cost the hits before it.
         request = Request(wanted, filters, sort, facets, everything=group, fetch=limit if page == 1 else 0,
@@ -315,6 +317,21 @@ class ShardedIndex:
         return Page(query=shown, total=total, page=page, limit=limit, hits=hits,
                     facets=_ordered_facets(merge.facets(answer.facets for answer in answers.values())) if facets else None,
                     suggestion=suggestion, sort=sort, shards={"total": len(manifest.shards), "failed": len(failed)})
+
+    def _statistics_of(self, manifest: ClusterManifest, plan: Plan, ask) -> Statistics:
+        """The statistics of ``plan``'s terms summed over the shards; kept for the states the
+        manifest names, so that a query asked again (a next page, a popular query) skips the
+        round trip. Not kept when a shard did not answer."""
+        key = (tuple(manifest.states.items()), plan)
+        found = self._statistics.get(key)
+        if found is None:
+            parts = ask({name: ("statistics", plan) for name in manifest.shards})
+            found = Statistics.summed(list(parts.values()))
+            if len(parts) == len(manifest.shards):
+                if len(self._statistics) >= STATISTICS_KEPT:
+                    self._statistics.clear()
+                self._statistics[key] = found
+        return found
 
     def _suggestion(self, plan: Plan, filters: Filters, total: int, ask) -> str | None:
         """Did-you-mean, as a single index makes it: when the query finds few articles, its words
