@@ -15,9 +15,10 @@ the three systems answer the same queries (bench.py's classes, drawn from the fi
 taking turns query by query so that the machine's drift hits all of them alike:
 ``search(q, limit=10)`` with snippets, warm (after 20 other queries); then the kw3-8 queries
 again (``kw3-8 again``: a repeated query, which a sharded index answers without the statistics
-round trip). Printed: docs/s of each build, p50/p95 per query
-class and system, and each sharded system's p50 against the single index (ratio, and
-difference in ms). With ``--workdir`` the indexes are kept there, and a later run with the same
+round trip). Printed: docs/s of each build, p50/p95 per query class and system, each sharded
+system's p50 against the single index (ratio, and difference in ms), and the CPU time a query
+costs all processes together (on a machine with fewer cores than processes, or shared, the CPU
+a query spends bounds its latency as much as its round trips do). With ``--workdir`` the indexes are kept there, and a later run with the same
 ``--workdir`` and ``--docs`` reuses them (no build figures then: only the queries are timed).
 """
 from __future__ import annotations
@@ -81,16 +82,37 @@ def timed_queries(indexes: dict, queries: dict[str, list[str]],
     result: dict[str, dict[str, dict[str, float]]] = {}
     for name, texts in queries.items():
         times: dict[str, list[float]] = {system: [] for system in systems}
+        cpu: dict[str, float] = dict.fromkeys(systems, 0.0)
         for number, query in enumerate(texts):
             order = systems[number % len(systems):] + systems[:number % len(systems)]  # who goes first rotates
             for system in order:
+                before = cpu_seconds()
                 start = time.perf_counter()
                 indexes[system].search(query, limit=10)
                 times[system].append((time.perf_counter() - start) * 1000)
+                cpu[system] += cpu_seconds() - before
         result[name] = {system: {"p50": statistics.median(values),
-                                 "p95": statistics.quantiles(values, n=20, method="inclusive")[18]}
+                                 "p95": statistics.quantiles(values, n=20, method="inclusive")[18],
+                                 "cpu": cpu[system] * 1000 / len(values)}
                         for system, values in times.items()}
     return result
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and every process it started (the local clusters' schedulers
+    run here, their nannies and workers are its descendants): what a query costs the machine,
+    whichever of its processes spent it. Idle clusters' heartbeats add a little to every system."""
+    import psutil
+
+    this = psutil.Process()
+    total = 0.0
+    for process in [this] + this.children(recursive=True):
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def table(result: dict) -> str:
@@ -104,6 +126,9 @@ def table(result: dict) -> str:
         lines.append(f"{name:<12}" + "".join(f"{systems[s]['p50']:>15.1f} / {systems[s]['p95']:>6.1f}" for s in SYSTEMS)
                      + "".join(f"{systems[s]['p50'] / single:>22.2f} ({systems[s]['p50'] - single:+5.1f})"
                                for s in SYSTEMS[1:]))
+    lines.append("CPU ms per query, all processes (single / 1 shard / 2 shards):")
+    for name, systems in result["queries"].items():
+        lines.append(f"{name:<12}" + " / ".join(f"{systems[s]['cpu']:.1f}" for s in SYSTEMS))
     return "\n".join(lines)
 
 

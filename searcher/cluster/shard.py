@@ -8,8 +8,8 @@ generations and the shard's history are the library's.
 A query is answered in the phases of a distributed search (Elasticsearch's DFS query-then-fetch):
 the plan (made by the coordinator; for ``similar`` by the shard holding the article), every
 shard's ``statistics`` of its terms, summed; ``rank`` on every shard with the sums, which for a
-first page also returns the hits of the matches that may be on it; ``hits`` from the shards
-holding the hits kept, for the others. For the merged ranking to be a single index's, a shard reports
+first page without snippets also returns the hits of the matches that may be on it; ``hits``
+from the shards holding the hits kept, for the others. For the merged ranking to be a single index's, a shard reports
 each match's tier and base score, and the bonus the head's rescoring (stop words, proximity) adds
 to the matches of its own head: the coordinator ranks by tier, score and id, and adds the bonus to
 the matches of the cluster's head alone (searcher.cluster.merge). The engine's ``rank`` reports
@@ -67,9 +67,9 @@ class Query:
 class Request:
     """Which part of the ranking a shard returns: its best ``depth`` matches of each tier (all
     of them with ``everything``, for folding), in the order ``sort`` asks, among those
-    ``filters`` allow; with the hits (``snippets`` or not) of those of its matches that may be
-    among the cluster's first ``fetch`` (none when 0), so that a first page needs no third
-    call (Elasticsearch's query-and-fetch)."""
+    ``filters`` allow; with the hits, without snippets, of those of its matches that may be
+    among the cluster's first ``fetch`` (none when 0), so that a first page without snippets
+    needs no third call (Elasticsearch's query-and-fetch)."""
 
     depth: int
     filters: Filters = field(default_factory=Filters)
@@ -77,7 +77,6 @@ class Request:
     facets: bool = False
     everything: bool = False
     fetch: int = 0
-    snippets: bool = True
 
 
 class RankedDoc(NamedTuple):
@@ -202,7 +201,7 @@ class ShardReader:
         if not request.fetch:
             return found
         fetched = merge.may_lead(found.docs, request.fetch, request.sort, self.config.ranking.proximity_depth)
-        return replace(found, hits=self.hits(plan, [(doc.id, doc.score) for doc in fetched], request.snippets))
+        return replace(found, hits=self.hits(plan, [(doc.id, doc.score) for doc in fetched], False))
 
     def _ranked(self, whole, docs: list[tuple[int, int, float, float]]) -> Ranked:
         source = self._engine.source

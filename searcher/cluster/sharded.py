@@ -12,7 +12,7 @@ Reading. A query reads the cluster manifest once and asks every shard about the 
 names, in the phases of searcher.cluster.shard: the plan, the statistics of its terms summed
 over shards, every shard's best matches scored with those sums and merged here by score then
 id (searcher.cluster.merge), and the hits with their snippets from the shards holding them
-(for a first page, fetched with the ranking: two round trips a query, not three).
+(for a first page without snippets, fetched with the ranking: two round trips, not three).
 A shard whose worker is lost fails the query with an error naming it, or with
 ``allow_partial`` leaves its hits out and is counted in ``Page.shards``.
 """
@@ -301,9 +301,11 @@ class ShardedIndex:
         plan = self._plan(manifest, query, ask)
         stats = self._statistics_of(manifest, plan, ask)
         wanted = (page - 1) * limit + limit
-        # A first page's hits come with the ranking; a later page's would cost the hits before it.
-        request = Request(wanted, filters, sort, facets, everything=group, fetch=limit if page == 1 else 0,
-                          snippets=snippets)
+        # A first page's hits come with the ranking when they are rows alone: each shard then makes
+        # the hits of every match that may be on the page, up to twice the page in all, which costs
+        # more than a round trip once each needs a snippet (docs/scaling.md).
+        request = Request(wanted, filters, sort, facets, everything=group,
+                          fetch=limit if page == 1 and not snippets else 0)
         answers = ask({name: ("rank", plan, request, stats) for name in manifest.shards})
         problems = [answer.problem for answer in answers.values() if answer.problem]
         if answers and len(problems) == len(answers):
