@@ -9,12 +9,11 @@ A query is answered in the phases of a distributed search (Elasticsearch's DFS q
 the plan (made by the coordinator; for ``similar`` by the shard holding the article), every
 shard's ``statistics`` of its terms, summed; ``rank`` on every shard with the sums, which for a
 first page without snippets also returns the hits of the matches that may be on it; ``hits``
-from the shards holding the hits kept, for the others. For the merged ranking to be a single index's, a shard reports
-each match's tier and base score, and the bonus the head's rescoring (stop words, proximity) adds
-to the matches of its own head: the coordinator ranks by tier, score and id, and adds the bonus to
-the matches of the cluster's head alone (searcher.cluster.merge). The engine's ``rank`` reports
-neither tiers nor bonuses, so a shard asks it once per tier, with and without the head's
-rescoring: ``Engine.rank_parts`` (proposed) would do it in one pass.
+from the shards holding the hits kept, for the others. For the merged ranking to be a single
+index's, a shard reports each match's tier and base score, and the bonus the head's rescoring
+(stop words, proximity) adds to the matches of its own head (``Engine.rank_parts``): the
+coordinator ranks by tier, score and id, and adds the bonus to the matches of the cluster's head
+alone (searcher.cluster.merge).
 """
 from __future__ import annotations
 
