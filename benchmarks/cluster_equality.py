@@ -55,8 +55,9 @@ def compare(directory: Path, shards: int, limit: int | None, typed: bool) -> dic
                 if [article_id for article_id, _ in mine] != [article_id for article_id, _ in theirs]:
                     differing.append(query.qid)
                     continue
-                largest = max([largest] + [abs(a - b) for (_, a), (_, b) in zip(mine, theirs)])
-                if largest > TOLERANCE:
+                difference = max([0.0] + [abs(a - b) for (_, a), (_, b) in zip(mine, theirs)])
+                largest = max(largest, difference)
+                if difference > TOLERANCE:
                     differing.append(query.qid)
     return {"set": eval_set.name, "documents": len(eval_set.docs), "searches": searched, "differing": differing,
             "largest_score_difference": largest}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +19,9 @@ from click.testing import CliRunner
 
 from searcher import open_index
 from searcher.cli import main
-from searcher.cluster import snapshots
+from searcher.cluster import merge, snapshots
 from searcher.cluster.layout import read_cluster, shard_of
+from searcher.cluster.shard import RankedDoc
 from searcher.cluster.sharded import ShardedIndex, reshard
 from searcher.errors import ArticleNotFound, SearcherError
 
@@ -121,13 +123,29 @@ def test_one_shard_ranks_as_a_single_index(tmp_path, single):
 def test_two_shards_rank_as_a_single_index(sharded, single):
     """Statistics summed over the shards, tiers and the head's rescoring merged: the same ranking."""
     for query in QUERIES + ["oorlog", "Rusland brug", "storm dijk haven", "de oorlog en de vrede", "kabinet -brug"]:
-        for options in ({}, {"page": 2, "limit": 7}, {"group": True}, {"sort": "date"}, {"lang": "nl", "facets": True}):
+        for options in ({}, {"snippets": False}, {"page": 2, "limit": 7}, {"group": True}, {"sort": "date"},
+                        {"lang": "nl", "facets": True}):
             mine, theirs = sharded.search(query, **options), single.search(query, **options)
             assert ids(mine) == ids(theirs), (query, options)
             assert all(abs(a.score - b.score) <= 1e-9 for a, b in zip(mine.hits, theirs.hits)), (query, options)
             assert [hit.snippet for hit in mine.hits] == [hit.snippet for hit in theirs.hits]
             assert (mine.total, mine.facets, [hit.similar for hit in mine.hits]) == \
                    (theirs.total, theirs.facets, [hit.similar for hit in theirs.hits])
+
+
+def test_a_first_page_comes_with_the_ranking_whatever_the_bonuses():
+    """Each shard fetches the hits that may be on the cluster's first page (merge.may_lead):
+    whatever the split, scores, tiers and head bonuses, every hit of that page is among them."""
+    rng = random.Random(5)
+    for _ in range(300):
+        docs = [RankedDoc(rng.choice([0, 0, 1]), rng.choice([1.0, 2.0, rng.random() * 3]),
+                          rng.choice([0.0, rng.random() * 4]), f"d{n}", rng.randrange(3), None) for n in range(40)]
+        shards = [[doc for doc in docs if shard_of(doc.id, 3) == number] for number in range(3)]
+        for wanted, head, sort in [(10, 20, "relevance"), (3, 20, "relevance"), (25, 20, "relevance"),
+                                   (10, 0, "relevance"), (10, 20, "date")]:
+            first = merge.ranked(shards, sort, head)[:wanted]
+            fetched = {doc.id for shard in shards for doc in merge.may_lead(shard, wanted, sort, head)}
+            assert {doc.id for doc in first} <= fetched
 
 
 def test_similar_show_and_suggestions_come_from_the_right_shards(sharded, single):
@@ -140,6 +158,18 @@ def test_similar_show_and_suggestions_come_from_the_right_shards(sharded, single
         with pytest.raises(ArticleNotFound, match="no article with id 'missing'"):  # from the shard holding it
             call("missing")
     assert sharded.search("oorlg", suggest=True).suggestion == "oorlog"
+
+
+def test_a_query_asked_again_after_a_write_ranks_with_the_new_statistics(tmp_path):
+    """Summed statistics are kept per query for the cluster's state: a write changes them."""
+    single = open_index(tmp_path / "single", create=True)
+    with single, ShardedIndex.open(tmp_path / "index", shards=2, create=True, processes=False) as index:
+        for batch in (articles(40), articles(30, offset=40)):
+            single.add_documents(batch)
+            index.add_documents(batch)
+            for _ in range(2):
+                mine, theirs = index.search("storm dijk", limit=5), single.search("storm dijk", limit=5)
+                assert [(hit.id, hit.score) for hit in mine.hits] == [(hit.id, hit.score) for hit in theirs.hits]
 
 
 def test_writes_commit_on_every_shard_and_switch_at_once(tmp_path):

@@ -4,14 +4,17 @@ A worker started with the preload module (searcher.cluster.preload) keeps a ``Sh
 its shard folder, as the worker plugin ``searcher-shard``: it is made when the worker starts
 (and so again when a worker is restarted) and opens the shard's newest committed state. Each
 client reaches it through a ``ShardActor`` of its own, pinned to that worker: actor calls go
-straight from the client to the worker, and a worker's actor calls run one at a time, so the
-host needs no locking of its own. Every call names the cluster, so that a worker started on the
-wrong folder refuses to answer.
+straight from the client to the worker. A worker's actor calls run one at a time in its actor
+thread, except a query's calls, which the client has run on the worker's event loop (Dask's
+``separate_thread=False``: two hand-overs between threads less a call, a query's work being a few
+milliseconds); a lock keeps reads from meeting a write's changes to the open readers. Every call
+names the cluster, so that a worker started on the wrong folder refuses to answer.
 """
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -40,6 +43,7 @@ class ShardHost:
     def __init__(self, folder: Path):
         self.folder = folder
         self._readers: OrderedDict[ShardState, ShardReader] = OrderedDict()
+        self._reading = threading.Lock()  # held while a reader is used, opened or closed
         self._writer: ShardWriter | None = None
 
     def dispatch(self, op: str, cluster_id: str, name: str, args: tuple):
@@ -73,7 +77,8 @@ class ShardHost:
         if names:
             number = int(snapshots.SNAPSHOT.fullmatch(names[-1]).group(1))
             try:
-                self.reader(ShardState(manifest.generation, number, names[-1]))
+                with self._reading:
+                    self.reader(ShardState(manifest.generation, number, names[-1]))
             except SearcherError as error:
                 logger.warning("searcher: cannot open %s: %s", self.folder, error)
 
@@ -81,12 +86,14 @@ class ShardHost:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-        while self._readers:
-            self._readers.popitem()[1].close()
+        with self._reading:
+            while self._readers:
+                self._readers.popitem()[1].close()
 
     # Reading
 
     def reader(self, state: ShardState) -> ShardReader:
+        """The reader of ``state``, opened if need be (call with ``_reading`` held)."""
         key = ShardState(state.generation, state.commit, state.snapshot)
         reader = self._readers.get(key)
         if reader is None:
@@ -98,7 +105,8 @@ class ShardHost:
 
     def op_read(self, state: ShardState, method: str, *args):
         """Calls ``method`` of the reader of ``state`` (searcher.cluster.shard.ShardReader)."""
-        return getattr(self.reader(state), method)(*args)
+        with self._reading:
+            return getattr(self.reader(state), method)(*args)
 
     # Writing
 
@@ -136,9 +144,10 @@ class ShardHost:
     def op_retire(self, state: ShardState) -> list[str]:
         """After the cluster switched to ``state``: moves the readers there and removes the
         snapshots nobody reads any more."""
-        self.reader(state)
-        for key in [key for key in self._readers if key.snapshot != state.snapshot]:
-            self._readers.pop(key).close()
+        with self._reading:
+            self.reader(state)
+            for key in [key for key in self._readers if key.snapshot != state.snapshot]:
+                self._readers.pop(key).close()
         return snapshots.retire(self.folder / state.generation, {state.snapshot})
 
 

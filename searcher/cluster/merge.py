@@ -8,12 +8,27 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from searcher import dedup
-from searcher.cluster.shard import RankedDoc
 from searcher.model import IndexReport
 
-Group = tuple[RankedDoc, list[RankedDoc]]  # a hit and the near-duplicates folded into it
+if TYPE_CHECKING:  # a shard imports this module to choose the hits it fetches with its ranking
+    from searcher.cluster.shard import RankedDoc
+
+Group = tuple["RankedDoc", list["RankedDoc"]]  # a hit and the near-duplicates folded into it
+
+
+def _by_date(doc: RankedDoc) -> tuple:
+    return -doc.date, doc.id
+
+
+def _by_score(doc: RankedDoc) -> tuple:
+    return doc.tier, -doc.score, doc.id
+
+
+def _by_rescored(doc: RankedDoc) -> tuple:
+    return doc.tier, -(doc.score + doc.bonus), doc.id
 
 
 def ranked(rankings: Iterable[Sequence[RankedDoc]], sort: str, head: int) -> list[RankedDoc]:
@@ -22,11 +37,28 @@ def ranked(rankings: Iterable[Sequence[RankedDoc]], sort: str, head: int) -> lis
     with their bonuses (within their tiers, by score then id)."""
     docs = [doc for ranking in rankings for doc in ranking]
     if sort == "date":
-        return sorted(docs, key=lambda doc: (-doc.date, doc.id))
-    docs.sort(key=lambda doc: (doc.tier, -doc.score, doc.id))
-    rescored = [doc._replace(score=doc.score + doc.bonus, bonus=0.0) for doc in docs[:head]]
-    rescored.sort(key=lambda doc: (doc.tier, -doc.score, doc.id))
-    return rescored + docs[head:]
+        return sorted(docs, key=_by_date)
+    docs.sort(key=_by_score)
+    rescored = sorted(docs[:head], key=_by_rescored)
+    return [doc._replace(score=doc.score + doc.bonus, bonus=0.0) for doc in rescored] + docs[head:]
+
+
+def may_lead(docs: Sequence[RankedDoc], wanted: int, sort: str, head: int) -> list[RankedDoc]:
+    """Of one shard's ranking, the matches that may be among the cluster's first ``wanted``
+    whatever the other shards hold (``ranked``): its own first ``wanted``, and the matches of
+    its head whose bonus may lift them there. The cluster's head begins with a shard's first
+    matches, so a match of the head is in the cluster's head only with every match this shard
+    ranks above it; when ``wanted`` of those rank above it after rescoring too, it cannot
+    reach the first ``wanted``."""
+    if sort == "date":
+        return sorted(docs, key=_by_date)[:wanted]
+    order = sorted(docs, key=_by_score)
+    chosen = order[:wanted]
+    for place in range(wanted, min(head, len(order))):
+        key = _by_rescored(order[place])
+        if sum(_by_rescored(above) < key for above in order[:place]) < wanted:
+            chosen.append(order[place])
+    return chosen
 
 
 def grouped(docs: Sequence[RankedDoc], fold: bool, threshold: float) -> list[Group]:

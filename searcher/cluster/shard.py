@@ -7,13 +7,13 @@ generations and the shard's history are the library's.
 
 A query is answered in the phases of a distributed search (Elasticsearch's DFS query-then-fetch):
 the plan (made by the coordinator; for ``similar`` by the shard holding the article), every
-shard's ``statistics`` of its terms, summed; ``rank`` on every shard with the sums; ``hits`` from
-the shards holding the hits kept. For the merged ranking to be a single index's, a shard reports
-each match's tier and base score, and the bonus the head's rescoring (stop words, proximity) adds
-to the matches of its own head: the coordinator ranks by tier, score and id, and adds the bonus to
-the matches of the cluster's head alone (searcher.cluster.merge). The engine's ``rank`` reports
-neither tiers nor bonuses, so a shard asks it once per tier, with and without the head's
-rescoring: ``Engine.rank_parts`` (proposed) would do it in one pass.
+shard's ``statistics`` of its terms, summed; ``rank`` on every shard with the sums, which for a
+first page without snippets also returns the hits of the matches that may be on it; ``hits``
+from the shards holding the hits kept, for the others. For the merged ranking to be a single
+index's, a shard reports each match's tier and base score, and the bonus the head's rescoring
+(stop words, proximity) adds to the matches of its own head (``Engine.rank_parts``): the
+coordinator ranks by tier, score and id, and adds the bonus to the matches of the cluster's head
+alone (searcher.cluster.merge).
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ import numpy as np
 
 from searcher import api, generations, hooks
 from searcher.backend.whoosh import WhooshStore
-from searcher.cluster import snapshots
+from searcher.cluster import merge, snapshots
 from searcher.cluster.layout import ShardState
 from searcher.config import Config, IndexConfig
 from searcher.errors import IndexDamaged, SearcherError
@@ -66,13 +66,16 @@ class Query:
 class Request:
     """Which part of the ranking a shard returns: its best ``depth`` matches of each tier (all
     of them with ``everything``, for folding), in the order ``sort`` asks, among those
-    ``filters`` allow."""
+    ``filters`` allow; with the hits, without snippets, of those of its matches that may be
+    among the cluster's first ``fetch`` (none when 0), so that a first page without snippets
+    needs no third call (Elasticsearch's query-and-fetch)."""
 
     depth: int
     filters: Filters = field(default_factory=Filters)
     sort: str = "relevance"
     facets: bool = False
     everything: bool = False
+    fetch: int = 0
 
 
 class RankedDoc(NamedTuple):
@@ -95,6 +98,7 @@ class Ranked:
     all_words: int | None = None
     facets: dict[str, dict[str, int]] | None = None
     problem: str | None = None  # why this shard has nothing to say (a source it has no article from)
+    hits: list[Hit] = field(default_factory=list)  # fetched with the ranking (``Request.fetch``)
 
 
 class _PinnedFolder:
@@ -186,12 +190,17 @@ class ShardReader:
         try:
             if request.sort == "date":
                 whole = self._engine.rank(plan, asked, stats)
-                return self._ranked(whole, [(0, docnum, 0.0, 0.0) for docnum, _ in whole.docs])
-            return self._ranked(*self._engine.rank_parts(plan, asked, stats))
+                found = self._ranked(whole, [(0, docnum, 0.0, 0.0) for docnum, _ in whole.docs])
+            else:
+                found = self._ranked(*self._engine.rank_parts(plan, asked, stats))
         except SearcherError as error:
             if plan.constraints.source:  # a source typed in the query that this shard has no article from
                 return Ranked(0, [], facets={} if request.facets else None, problem=str(error))
             raise
+        if not request.fetch:
+            return found
+        fetched = merge.may_lead(found.docs, request.fetch, request.sort, self.config.ranking.proximity_depth)
+        return replace(found, hits=self.hits(plan, [(doc.id, doc.score) for doc in fetched], False))
 
     def _ranked(self, whole, docs: list[tuple[int, int, float, float]]) -> Ranked:
         source = self._engine.source

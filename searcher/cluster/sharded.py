@@ -11,7 +11,8 @@ The snapshots of the previous states are removed once no reader holds them.
 Reading. A query reads the cluster manifest once and asks every shard about the states it
 names, in the phases of searcher.cluster.shard: the plan, the statistics of its terms summed
 over shards, every shard's best matches scored with those sums and merged here by score then
-id (searcher.cluster.merge), and the hits with their snippets from the shards holding them.
+id (searcher.cluster.merge), and the hits with their snippets from the shards holding them
+(for a first page without snippets, fetched with the ranking: two round trips, not three).
 A shard whose worker is lost fails the query with an error naming it, or with
 ``allow_partial`` leaves its hits out and is counted in ``Page.shards``.
 """
@@ -43,13 +44,14 @@ from searcher.filters import SORTS, Filters
 from searcher.locking import acquire_writer
 from searcher.manifest import read_manifest, utc_now
 from searcher.model import (
-    Article, HistoryEntry, IndexReport, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Stats, VerifyReport,
+    Article, HistoryEntry, Hit, IndexReport, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Stats, VerifyReport,
 )
 
 BATCH = 200  # articles per message to a shard's writer
 CONFIG = Config()  # shards are made with the default index-time settings, and searched with the default ranking
 CURRENT_VERSION = index_version(CONFIG.index)
 NO_WATCHES = "standing queries (searcher watch, index --report) do not run on a sharded index yet"
+STATISTICS_KEPT = 256  # plans whose summed statistics are kept, for the cluster's states of their query
 STATE_ATTEMPTS = 5  # a query reads the manifest again this often when the states it read are retired
 
 
@@ -60,6 +62,7 @@ class ShardedIndex:
         self.path = path
         self._workers = workers
         self._wait = wait
+        self._statistics: dict[tuple, Statistics] = {}  # (shard states, plan) -> summed statistics
 
     # Opening
 
@@ -284,7 +287,7 @@ class ShardedIndex:
 
         def ask(calls: dict[str, tuple]) -> dict:
             outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], *call)
-                                          for name, call in calls.items() if name not in failed})
+                                          for name, call in calls.items() if name not in failed}, quick=True)
             if not allow_partial:
                 outcome.check()
             failed.update(outcome.failed)
@@ -296,21 +299,41 @@ class ShardedIndex:
             return replace(found.get(name) or Page(shown, 0, page, limit, [], sort=sort),
                            shards={"total": 1, "failed": len(failed)})
         plan = self._plan(manifest, query, ask)
-        stats = Statistics.summed(list(ask({name: ("statistics", plan) for name in manifest.shards}).values()))
+        stats = self._statistics_of(manifest, plan, ask)
         wanted = (page - 1) * limit + limit
-        answers = ask({name: ("rank", plan, Request(wanted, filters, sort, facets, everything=group), stats)
-                       for name in manifest.shards})
+        # A first page's hits come with the ranking when they are rows alone: each shard then makes
+        # the hits of every match that may be on the page, up to twice the page in all, which costs
+        # more than a round trip once each needs a snippet (docs/scaling.md).
+        request = Request(wanted, filters, sort, facets, everything=group,
+                          fetch=limit if page == 1 and not snippets else 0)
+        answers = ask({name: ("rank", plan, request, stats) for name in manifest.shards})
         problems = [answer.problem for answer in answers.values() if answer.problem]
         if answers and len(problems) == len(answers):
             raise SearcherError(problems[0])
         docs = merge.ranked([answer.docs for answer in answers.values()], sort, CONFIG.ranking.proximity_depth)
         groups = merge.grouped(docs, group, CONFIG.ranking.near_duplicate_threshold)
         total = sum(answer.total for answer in answers.values())
-        hits = self._hits(manifest, plan, groups[(page - 1) * limit: wanted], snippets, ask)
+        fetched = {hit.id: hit for answer in answers.values() for hit in answer.hits}
+        hits = self._hits(manifest, plan, groups[(page - 1) * limit: wanted], snippets, fetched, ask)
         suggestion = self._suggestion(plan, filters, total, ask) if suggest else None
         return Page(query=shown, total=total, page=page, limit=limit, hits=hits,
                     facets=_ordered_facets(merge.facets(answer.facets for answer in answers.values())) if facets else None,
                     suggestion=suggestion, sort=sort, shards={"total": len(manifest.shards), "failed": len(failed)})
+
+    def _statistics_of(self, manifest: ClusterManifest, plan: Plan, ask) -> Statistics:
+        """The statistics of ``plan``'s terms summed over the shards; kept for the states the
+        manifest names, so that a query asked again (a next page, a popular query) skips the
+        round trip. Not kept when a shard did not answer."""
+        key = (tuple(manifest.states.items()), plan)
+        found = self._statistics.get(key)
+        if found is None:
+            parts = ask({name: ("statistics", plan) for name in manifest.shards})
+            found = Statistics.summed(list(parts.values()))
+            if len(parts) == len(manifest.shards):
+                if len(self._statistics) >= STATISTICS_KEPT:
+                    self._statistics.clear()
+                self._statistics[key] = found
+        return found
 
     def _suggestion(self, plan: Plan, filters: Filters, total: int, ask) -> str | None:
         """Did-you-mean, as a single index makes it: when the query finds few articles, its words
@@ -334,21 +357,29 @@ class ShardedIndex:
             raise ShardUnavailable(f"shard {holder}, which holds the article {query.like!r}, did not answer")
         return found[holder]
 
-    def _hits(self, manifest: ClusterManifest, plan: Plan, groups: list[merge.Group], snippets: bool, ask) -> list:
+    def _hits(self, manifest: ClusterManifest, plan: Plan, groups: list[merge.Group], snippets: bool,
+              fetched: dict[str, Hit], ask) -> list[Hit]:
+        """The hits of the groups' leaders, with their merged scores: those ``fetched`` with the
+        ranking, the others asked of the shards holding them."""
         wanted: dict[str, list[tuple[str, float]]] = {}
         for doc, _ in groups:
-            wanted.setdefault(manifest.shards[shard_of(doc.id, len(manifest.shards))], []).append((doc.id, doc.score))
-        found = {hit.id: hit for hits in ask({name: ("hits", plan, docs, snippets) for name, docs in wanted.items()}).values()
-                 for hit in hits}
-        return [replace(found[doc.id], similar=tuple(other.id for other in others))
+            if doc.id not in fetched:
+                wanted.setdefault(manifest.shards[shard_of(doc.id, len(manifest.shards))], []).append((doc.id, doc.score))
+        found = dict(fetched)
+        if wanted:
+            found |= {hit.id: hit for hits in ask({name: ("hits", plan, docs, snippets)
+                                                   for name, docs in wanted.items()}).values() for hit in hits}
+        return [replace(found[doc.id], score=doc.score, similar=tuple(other.id for other in others))
                 for doc, others in groups if doc.id in found]
 
     def _on_holder(self, article_id: str, method: str, *args):
         manifest = self.manifest()
-        return self._on_shard(manifest, manifest.shards[shard_of(article_id, len(manifest.shards))], method, *args)
+        return self._on_shard(manifest, manifest.shards[shard_of(article_id, len(manifest.shards))], method, *args,
+                              quick=True)
 
-    def _on_shard(self, manifest: ClusterManifest, name: str, method: str, *args):
-        outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], method, *args)})
+    def _on_shard(self, manifest: ClusterManifest, name: str, method: str, *args, quick: bool = False):
+        outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], method, *args)},
+                                     quick)
         outcome.check()
         return outcome.results[name]
 
