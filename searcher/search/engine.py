@@ -1,7 +1,7 @@
 """A plan answered over one index: filters, tiers, the head's rescoring, pages, facets, folding.
 
-``Engine`` reads one commit of one index through a ``Source`` (the ranking arrays, and the
-index of record for positions, stored fields and ids) and answers in two steps, so that a
+``Engine`` reads one commit of one index through a ``Source`` (the ranking arrays, positions
+included, and the index of record for stored fields and ids) and answers in two steps, so that a
 sharded index can run them on every shard with statistics summed over all of them:
 
 1. ``statistics(plan)``: the BM25F statistics of the plan's terms in this index;
