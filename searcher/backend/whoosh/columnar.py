@@ -226,13 +226,20 @@ def _starts(counts: np.ndarray) -> np.ndarray:
 
 
 def _gather(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``values[starts[i] : starts[i] + lengths[i]]`` for every i, end to end (one fancy index)."""
+    """``values[starts[i] : starts[i] + lengths[i]]`` for every i, end to end: one fancy index,
+    made as the running sum of its steps (1 within a piece, a jump where the next begins), so
+    that a merge's pieces of millions of positions cost one index array, not three."""
     lengths = np.asarray(lengths, np.int64)
-    ends = np.cumsum(lengths)
-    total = int(ends[-1]) if len(ends) else 0
-    if not total:
+    held = lengths > 0
+    lengths, starts = lengths[held], np.asarray(starts, np.int64)[held]
+    if not len(lengths):
         return values[:0]
-    return values[np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts, np.int64) - (ends - lengths), lengths)]
+    ends = np.cumsum(lengths)
+    index = np.ones(int(ends[-1]), np.int64)
+    index[0] = starts[0]
+    index[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
+    np.cumsum(index, out=index)
+    return values[index]
 
 
 def _permuted_positions(positions: np.ndarray, tf: np.ndarray, order: np.ndarray) -> np.ndarray:
