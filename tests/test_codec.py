@@ -1,17 +1,12 @@
 """Our writing shortcuts give what Whoosh gives: field lengths, postings and terms files, posting values."""
 from __future__ import annotations
 
-import pickle
-
-import pytest
 from whoosh import fields
 from whoosh import index as windex
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
-from whoosh.formats import Positions
 
 from searcher.backend.whoosh.codec import LengthsInMemoryReader, SearcherCodec
 from searcher.backend.whoosh.postings import with_batched_runs
-from searcher.backend.whoosh.snapshot import _positions
 
 
 def test_lengths_from_memory_equal_w3_lengths(tmp_path):
@@ -55,17 +50,3 @@ def test_lean_writers_write_what_w3_writes(tmp_path):
     w3 = _segment_files(tmp_path / "w3", W3Codec(), lambda writer: writer)
     ours = _segment_files(tmp_path / "ours", SearcherCodec(), with_batched_runs)
     assert set(ours) == {".pst", ".trm"} and ours == w3
-
-
-def test_a_blocks_positions_decode_in_one_call_as_whoosh_decodes_each():
-    """Phrases read the positions of a posting block together: the same lists as Whoosh's
-    decoder, for empty, single, long (batched by pickle) and large-gap position lists, and a
-    block whose values do not read as positions is an unpickling error, never wrong positions."""
-    lists = [[], [0], [3, 7], list(range(0, 5000, 3)), [70000, 70001, 900000]]
-    values = [Positions().encode(positions) for positions in lists]
-    expected = [Positions().decode_positions(value) for value in values]
-    assert expected == lists
-    assert _positions(values, [0, 1, 2, 3, 4]) == lists
-    assert _positions(values, [4, 1]) == [lists[4], lists[1]]
-    with pytest.raises(pickle.UnpicklingError):
-        _positions([values[2][:4] + b"K\x05."], [0])  # an int where a list belongs

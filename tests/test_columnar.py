@@ -37,8 +37,20 @@ ROW = st.tuples(
 ROWS = st.lists(ROW, max_size=25)
 
 
+def positioned(document: Document) -> Document:
+    """The document with positions as many as its counts, different for each term and field
+    (a count of 70,000 goes past 16 bits)."""
+    title, body = {}, {}
+    for number, (term, (_, title_tf, body_tf)) in enumerate(document.postings.items()):
+        if title_tf:
+            title[term] = list(range(3 * number, 3 * number + title_tf))
+        if body_tf:
+            body[term] = list(range(5 * number + 1, 5 * number + 1 + 2 * body_tf, 2))
+    return document._replace(title_positions=title, body_positions=body)
+
+
 def documents_of(rows: list[tuple], first: int = 0) -> list[Document]:
-    return [Document(first + i, *row) for i, row in enumerate(rows)]
+    return [positioned(Document(first + i, *row)) for i, row in enumerate(rows)]
 
 
 def write(path: Path, documents: list[Document], limit_mb: float = 64, segment_id: str = "seg",
@@ -70,6 +82,15 @@ def assert_holds(segment: ColumnarSegment, documents: list[Document]) -> None:
             assert (postings.df, postings.title_df, postings.body_df) == (
                 len(rows), sum(row[2] > 0 for row in rows), sum(row[3] > 0 for row in rows))
             assert segment.doc_frequency(family, term) == len(rows)
+            for field in ("title", "body"):
+                given = [(document.docnum, (getattr(document, f"{field}_positions") or {}).get(term, [])[:TF_MAX])
+                         for document in documents if document.family == family and term in document.postings]
+                docs = np.array([docnum for docnum, _ in given])
+                places, counts, positions = segment.places(family, field, term, docs)
+                held = [(docnum, found) for docnum, found in given if found]
+                assert docs[places].tolist() == [docnum for docnum, _ in held]
+                assert counts.tolist() == [len(found) for _, found in held]
+                assert positions.tolist() == [p for _, found in held for p in found]
         members = [document for document in documents if document.family == family]
         assert segment.totals(family) == columnar.FamilyTotals(
             len(members), *(sum(getattr(document, name) for document in members) for name in ("title_len", "body_len", "ranking_len")))
@@ -119,9 +140,9 @@ def generated(count: int, seed: int = 7, vocabulary: int = 3000, first: int = 0)
         size = rng.choice([0, 5, 40, 120])
         terms = {words[min(int(rng.paretovariate(0.8)) - 1, len(words) - 1)] for _ in range(size)}
         postings = {term: (rng.random() * 5, rng.randint(0, 2), rng.randint(0, 9)) for term in terms}
-        documents.append(Document(docnum, rng.choice(FAMILIES), postings, rng.randint(0, 20), rng.randint(0, 900),
-                                  rng.randint(0, 960), rng.choice(["fa", "nl", "de"]), rng.choice([None, "irna", "nos"]),
-                                  rng.choice([0, 20240131, 19991231])))
+        documents.append(positioned(Document(
+            docnum, rng.choice(FAMILIES), postings, rng.randint(0, 20), rng.randint(0, 900), rng.randint(0, 960),
+            rng.choice(["fa", "nl", "de"]), rng.choice([None, "irna", "nos"]), rng.choice([0, 20240131, 19991231]))))
     return documents
 
 
@@ -194,7 +215,7 @@ def test_term_lookup_finds_every_term_and_no_other(tmp_path):
     alphabet = "abcdefghij" + "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی" + "\u200c"
     terms = sorted({"".join(rng.choices(alphabet, k=rng.randint(1, 9))) for _ in range(3000)})
     postings = {term: (1.0, 1, 1) for term in terms}
-    write(tmp_path / "t.rank", [Document(0, "text", postings, 1, 1, 1, "fa", None, 0)])
+    write(tmp_path / "t.rank", [positioned(Document(0, "text", postings, 1, 1, 1, "fa", None, 0))])
     with ColumnarSegment.open(tmp_path / "t.rank") as segment:
         assert all(segment.doc_frequency("text", term) == 1 for term in terms)
         present = set(terms)
@@ -258,14 +279,18 @@ def test_documents_must_come_in_order_without_gaps(tmp_path):
 
 def test_a_document_with_a_bad_value_is_left_out_whole(tmp_path):
     writer = ColumnarWriter(tmp_path)
-    good = Document(0, "text", {"a": (1.0, 1, 1)}, 1, 1, 2, "fa", None, 0)
+    good = positioned(Document(0, "text", {"a": (1.0, 1, 1)}, 1, 1, 2, "fa", None, 0))
     writer.add(*good)
     with pytest.raises(OverflowError):
-        writer.add(1, "text", {"b": (1.0, -1, 0)}, 1, 1, 1, "fa", None, 0)  # negative frequency
+        writer.add(*positioned(Document(1, "text", {"b": (1.0, -1, 0)}, 1, 1, 1, "fa", None, 0)))  # negative frequency
     with pytest.raises(OverflowError):
-        writer.add(1, "text", {"c": (1.0, 1, 0)}, -1, 1, 1, "fa", None, 0)  # negative length
+        writer.add(*positioned(Document(1, "text", {"c": (1.0, 1, 0)}, -1, 1, 1, "fa", None, 0)))  # negative length
     with pytest.raises(TypeError):
-        writer.add(1, "text", {b"d": (1.0, 1, 0)}, 1, 1, 1, "fa", None, 0)  # bytes term
+        writer.add(*positioned(Document(1, "text", {b"d": (1.0, 1, 0)}, 1, 1, 1, "fa", None, 0)))  # bytes term
+    with pytest.raises(ValueError, match="positions"):
+        writer.add(1, "text", {"e": (1.0, 2, 0)}, 2, 1, 1, "fa", None, 0, None, {"e": [0]})  # one position of two
+    with pytest.raises(ValueError, match="positions"):
+        writer.add(1, "text", {"f": (1.0, 0, 1)}, 1, 1, 1, "fa", None, 0)  # none given
     assert writer.doc_count == 1
     writer.finish(tmp_path / "s.rank", segment_id="s", signature="sig")
     with ColumnarSegment.open(tmp_path / "s.rank") as segment:
@@ -297,7 +322,7 @@ def test_a_failed_finish_keeps_the_previous_file(tmp_path):
     write(path, generated(20))
     before = path.read_bytes()
     writer = ColumnarWriter(tmp_path)
-    writer.add(0, "text", {"\ud800": (1.0, 1, 1)}, 1, 1, 1, "fa", None, 0)  # not encodable as UTF-8
+    writer.add(*positioned(Document(0, "text", {"\ud800": (1.0, 1, 1)}, 1, 1, 1, "fa", None, 0)))  # not encodable as UTF-8
     with pytest.raises(UnicodeEncodeError):
         writer.finish(path, segment_id="s", signature="sig")
     assert path.read_bytes() == before
@@ -518,7 +543,7 @@ def test_a_finished_file_is_readable_as_the_segments_other_files_are(tmp_path):
     mask = os.umask(0o022)
     try:
         writer = ColumnarWriter(tmp_path)
-        writer.add(0, "text", {"brug": (1.0, 0, 1)}, 0, 1, 1, "nl", None, 0)
+        writer.add(*positioned(Document(0, "text", {"brug": (1.0, 0, 1)}, 0, 1, 1, "nl", None, 0)))
         writer.finish(tmp_path / "a.rank", segment_id="a", signature="s")
     finally:
         os.umask(mask)
@@ -534,7 +559,7 @@ def test_near_duplicate_signatures_round_trip_and_merge(tmp_path, monkeypatch):
     and through the spill to a temporary file of many rows."""
     monkeypatch.setattr(columnar, "COPY_BLOCK", 3 * 256)  # spilled every three documents
     signatures = [minhash(n) if n % 4 else None for n in range(10)]
-    documents = [Document(n, "text", {"a": (1.0, 1, 0)}, 1, 1, 2, "nl", None, 0, signature)
+    documents = [positioned(Document(n, "text", {"a": (1.0, 1, 0)}, 1, 1, 2, "nl", None, 0, signature))
                  for n, signature in enumerate(signatures)]
     path = tmp_path / "a.rank"
     write(path, documents)
@@ -556,9 +581,9 @@ def test_near_duplicate_signatures_round_trip_and_merge(tmp_path, monkeypatch):
 def test_a_signature_of_the_wrong_size_leaves_the_document_out(tmp_path):
     writer = ColumnarWriter(tmp_path)
     with pytest.raises(ValueError, match="256 bytes"):
-        writer.add(0, "text", {"a": (1.0, 1, 0)}, 1, 1, 2, "nl", None, 0, b"short")
+        writer.add(0, "text", {"a": (1.0, 1, 0)}, 1, 1, 2, "nl", None, 0, b"short", {"a": [0]})
     assert writer.doc_count == 0
-    writer.add(0, "text", {"a": (1.0, 1, 0)}, 1, 1, 2, "nl", None, 0, minhash(1))
+    writer.add(0, "text", {"a": (1.0, 1, 0)}, 1, 1, 2, "nl", None, 0, minhash(1), {"a": [0]})
     writer.finish(tmp_path / "a.rank", segment_id="a", signature="s")
     with ColumnarSegment.open(tmp_path / "a.rank") as segment:
         assert segment.doc_count == 1 and segment.minhash[0].tobytes() == minhash(1)

@@ -35,18 +35,19 @@ def test_the_span_a_variant_matched_is_marked(indexed):
     assert hit.snippet.matches == ["غیرقابل", "پیشبینی"]
 
 
-def test_phrases_over_many_posting_blocks_are_found_again_from_the_kept_blocks(tmp_path, monkeypatch):
-    """A phrase's words in hundreds of articles (several posting blocks): every article with the
-    words side by side is found, none with them apart, the first time, again from the decoded
-    blocks kept, and with room for only one block kept."""
-    texts = [("سیب سرخ خوب" if n % 3 == 0 else "سرخ خوب سیب") + f" شماره {n}" for n in range(600)]
+def test_phrases_over_many_articles_are_found_from_the_arrays_and_from_whoosh(tmp_path, monkeypatch):
+    """A phrase's words in hundreds of articles: every article with the words side by side is
+    found and none with them apart, from the positions in the ranking arrays, and from Whoosh's
+    postings where the arrays keep fewer positions than an article has (here: every posting)."""
+    texts = [("سیب سرخ خوب" if n % 3 == 0 else "سرخ خوب سیب") + f" شماره {n} سیب" for n in range(600)]
     wanted = {f"doc{n}" for n in range(600) if n % 3 == 0}
     with open_index(tmp_path / "idx", create=True) as index:
         index.add_documents([{"id": f"doc{n}", "text": text, "lang": "fa"} for n, text in enumerate(texts)])
     for kept in (None, 1):
         if kept:
-            monkeypatch.setattr("searcher.backend.whoosh.snapshot.CACHED_BLOCKS", kept)
+            monkeypatch.setattr("searcher.backend.whoosh.snapshot.TF_MAX", kept)
         with open_index(tmp_path / "idx") as index:
-            for _ in range(2):
-                page = index.search('"سیب سرخ"', limit=1000, snippets=False)
-                assert page.total == len(wanted) and {hit.id for hit in page.hits} == wanted
+            page = index.search('"سیب سرخ"', limit=1000, snippets=False)
+            assert page.total == len(wanted) and {hit.id for hit in page.hits} == wanted
+            assert index.search('"سرخ سیب"', limit=1000, snippets=False).total == 0
+            assert index.search('"سرخ خوب سیب"', limit=1000, snippets=False).total == 600 - len(wanted)

@@ -74,3 +74,38 @@ def test_ranking_arrays_of_the_previous_format_are_rebuilt_with_the_rows_hits_sh
     assert found == expected and found[0][:5] == ("n1", "Haven open", "https://example.org/n1", "nos", "2024-01-31")
     for path in sorted((tmp_path / "idx").rglob("*.rank")):
         assert struct.unpack("<I", path.read_bytes()[8:12]) == (columnar.VERSION,)
+
+
+def test_ranking_arrays_without_positions_are_rebuilt_and_phrases_read_them(tmp_path):
+    """Rank files of format version 3 (no positions; phrases read Whoosh's postings) are stale:
+    the first search rewrites them with every title and body position, and phrases find what
+    they found before."""
+    import struct
+    import zlib
+
+    import numpy as np
+
+    from searcher.backend.whoosh import columnar
+
+    records = [{"id": "n1", "title": "Haven open", "text": "De haven van Rotterdam is weer open.", "lang": "nl"},
+               {"id": "n2", "title": "Brug dicht", "text": "De brug bij de haven van Antwerpen blijft dicht.", "lang": "nl"},
+               {"id": "n3", "title": "Van haven", "text": "Van Rotterdam naar de haven.", "lang": "nl"}]
+    phrases = ('"haven van"', '"van haven"', '"haven open"', '"de haven van rotterdam"', 'title:"van haven"')
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(records)
+        before = {phrase: sorted(hit.id for hit in index.search(phrase, snippets=False).hits) for phrase in phrases}
+    assert before['"haven van"'] == ["n1", "n2"] and before['"de haven van rotterdam"'] == ["n1"]
+    rank_files = sorted((tmp_path / "idx").rglob("*.rank"))
+    for path in rank_files:  # as version 3 wrote them: the same header, another version
+        data = bytearray(path.read_bytes())
+        data[8:12] = struct.pack("<I", 3)
+        data[44:48] = struct.pack("<I", zlib.crc32(bytes(data[:44])))
+        path.write_bytes(bytes(data))
+    with open_index(tmp_path / "idx") as index:
+        after = {phrase: sorted(hit.id for hit in index.search(phrase, snippets=False).hits) for phrase in phrases}
+    assert after == before
+    (path,) = sorted((tmp_path / "idx").rglob("*.rank"))
+    with columnar.ColumnarSegment.open(path) as segment:
+        assert segment.verify() == []
+        places, counts, positions = segment.places("text", "body", "haaf", np.arange(3))  # "haven", stemmed
+        assert places.tolist() == [0, 1, 2] and counts.tolist() == [1, 1, 1] and positions.tolist() == [1, 4, 4]

@@ -207,14 +207,13 @@ class Wordwise:
         """Memoises the ``words`` and joined ``units`` not known yet, analysed in one pass with a
         punctuation line between them (no join crosses punctuation); one whose tokens cross its
         bounds there is analysed alone. A memo that would pass MEMO_SIZE starts again."""
-        words = set(words)
         memo = self.words
-        unknown_words = {word for word in words if word not in memo}
-        if len(self.words) + len(unknown_words) > MEMO_SIZE:
-            self.words.clear()
+        unknown_words = set(itertools.filterfalse(memo.__contains__, words))  # in C: most words are known
+        if len(memo) + len(unknown_words) > MEMO_SIZE:
+            memo.clear()
             self.containing.clear()
             self.joining.clear()
-            unknown_words = words
+            unknown_words = set(words)
         units = _unknown(self.units, units)
         if not unknown_words and not units:
             return

@@ -1,7 +1,7 @@
 """A plan answered over one index: filters, tiers, the head's rescoring, pages, facets, folding.
 
-``Engine`` reads one commit of one index through a ``Source`` (the ranking arrays, and the
-index of record for positions, stored fields and ids) and answers in two steps, so that a
+``Engine`` reads one commit of one index through a ``Source`` (the ranking arrays, positions
+included, and the index of record for stored fields and ids) and answers in two steps, so that a
 sharded index can run them on every shard with statistics summed over all of them:
 
 1. ``statistics(plan)``: the BM25F statistics of the plan's terms in this index;
@@ -205,7 +205,7 @@ class Engine:
         """What is counted over every match (total, all-words count, facets, undated left out),
         the matches of each tier, the scorer and the statistics."""
         stats = stats or self.statistics(plan)
-        scorer = _MemoScorer(self.collection, stats, self.config.ranking, _MemoPositions(self.source))
+        scorer = _MemoScorer(self.collection, stats, self.config.ranking, self.source)
         allowed, undated = self._filtered(request.filters, plan)
         found = [scorer.match(tier.matching) if tier.matching is not None else _everything(self.collection)
                  for tier in plan.tiers] or [_everything(self.collection)]
@@ -652,24 +652,6 @@ class _MemoScorer(Scorer):
         if query not in self._memo:
             self._memo[query] = super()._match(query)
         return self._memo[query]
-
-
-class _MemoPositions:
-    """Positions read from the index once per search: a phrase's variants share words, and the
-    head's proximity bonus reads body positions the phrase check has read."""
-
-    def __init__(self, source: Positions):
-        self.source = source
-        self._read: dict[tuple[str, str, str], tuple[set[int], dict[int, list[int]]]] = {}
-
-    def positions(self, field: str, family: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
-        asked, found = self._read.setdefault((field, family, term), (set(), {}))
-        wanted = docnums.tolist()
-        missing = [docnum for docnum in wanted if docnum not in asked]
-        if missing:
-            found.update(self.source.positions(field, family, term, np.array(missing, dtype=np.int64)))
-            asked.update(missing)
-        return {docnum: found[docnum] for docnum in wanted if docnum in found}
 
 
 def _everything(collection: Collection) -> Matches:

@@ -22,7 +22,7 @@ import numpy as np
 from searcher.analysis.article import FAMILIES
 from searcher.query.plan import Plan
 from searcher.search.collection import Collection, Statistics
-from searcher.search.scoring import Positions, idf
+from searcher.search.scoring import Positions, idf, positions_by_document
 
 Pair = tuple[str, str, float]  # two neighbouring query words and the idf of the rarer one
 
@@ -60,7 +60,9 @@ def bonuses(positions: Positions, collection: Collection, found: dict[str, list[
         where: dict[int, dict[str, list[int]]] = {docnum: {} for docnum in docnums}
         for word, wanted in needed.items():
             if wanted:
-                for docnum, places in positions.positions("body", family, word, np.array(sorted(wanted))).items():
+                asked = np.array(sorted(wanted), dtype=np.int64)
+                found = positions_by_document(positions.places("body", family, word, asked), asked)
+                for docnum, places in found.items():
                     where[docnum][word] = places
         for docnum, places in where.items():
             if places:

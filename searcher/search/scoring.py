@@ -10,7 +10,9 @@ matches and their scores, over the whole collection at once:
 - ``Or`` and ``And`` add their children's scores (any of them, all of them must match),
   ``AndNot`` keeps its positive side's, ``AndMaybe`` adds the optional side where it matches;
 - a ``Phrase`` takes its candidates from the documents holding all its words in its field and
-  checks positions only there (``Positions``), scoring as the sum of its words' scores;
+  checks positions only there (``Positions``: for words side by side, one intersection of
+  (candidate, position - place in the phrase) keys per word), scoring as the sum of its words'
+  scores;
 - a ``Prefix`` is expanded into the ranking field's terms it begins and its own terms as a
   word, the most frequent first, up to ``MAX_EXPANSIONS``.
 
@@ -20,7 +22,7 @@ matchers before, and benchmarks/same_ranking.py checks the two agree.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -31,14 +33,22 @@ from searcher.query.plan import And, AndMaybe, AndNot, Not, Or, Phrase, Prefix, 
 from searcher.search.collection import Collection, Statistics
 
 MAX_EXPANSIONS = 200  # terms a wildcard stands for, at most
-_NEXT = (1).__add__  # p -> p + 1
 
 
 class Positions(Protocol):
-    """Where the positions of words in titles and bodies are read (the index of record)."""
+    """Where the positions of words in titles and bodies are read."""
 
-    def positions(self, field: str, family: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
-        """For those of ``docnums`` (ascending) holding ``term`` in ``field``: its positions."""
+    def places(self, field: str, family: str, term: str, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Of ``docnums`` (ascending), the places (indices into ``docnums``) of those holding
+        ``term`` in ``field``, how many positions each has there, and the positions (ascending
+        within a document), document after document."""
+
+
+def positions_by_document(places: tuple[np.ndarray, np.ndarray, np.ndarray], docnums: np.ndarray) -> dict[int, list[int]]:
+    """``Positions.places`` as docnum -> positions."""
+    held, counts, positions = places
+    split = np.split(positions, np.cumsum(counts)[:-1]) if len(counts) else []
+    return dict(zip(docnums[held].tolist(), (part.tolist() for part in split)))
 
 
 @dataclass
@@ -183,11 +193,15 @@ class Scorer:
         candidates = candidates[self.collection.live[candidates]]
         if not len(candidates):
             return found
-        where = {word: self.positions.positions(phrase.field, phrase.family, word, candidates)
-                 for word in dict.fromkeys(phrase.words)}
-        matched = np.array([doc for doc in candidates.tolist()
-                            if _in_sequence([where[word].get(doc, ()) for word in phrase.words], phrase.slop)],
-                           dtype=np.int64)
+        places = {word: self.positions.places(phrase.field, phrase.family, word, candidates)
+                  for word in dict.fromkeys(phrase.words)}
+        if phrase.slop == 1:
+            matched = candidates[_side_by_side([places[word] for word in phrase.words])]
+        else:
+            where = {word: positions_by_document(found, candidates) for word, found in places.items()}
+            matched = np.array([doc for doc in candidates.tolist()
+                                if _in_sequence([where[word].get(doc, ()) for word in phrase.words], phrase.slop)],
+                               dtype=np.int64)
         if not len(matched):
             return found
         found.mask[matched] = True
@@ -221,11 +235,21 @@ def _kept(scores: np.ndarray, mask: np.ndarray, out: np.ndarray | None = None) -
     return np.multiply(scores, mask, out=out)
 
 
-def _in_sequence(positions: list[Iterable[int]], slop: int) -> bool:
+def _side_by_side(places: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The places of the candidates where the words stand side by side in this order (each
+    word's ``Positions.places``): a word at place i in the phrase and position p gives the key
+    (candidate, p - i), and the phrase starts at the keys every word gives."""
+    keys = None
+    for shift, (held, counts, positions) in enumerate(places):
+        word_keys = (np.repeat(held, counts) << 32) | (positions - shift)
+        word_keys = word_keys[positions >= shift]
+        keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
+    return np.unique(keys >> 32) if keys is not None else np.zeros(0, np.int64)
+
+
+def _in_sequence(positions: Sequence[Sequence[int]], slop: int) -> bool:
     """Whether the words stand in this order, each 1 to ``slop`` positions after the span of
     the ones before it (Whoosh's ordered SpanNear with ``mindist=1``)."""
-    if len(positions) == 2 and slop == 1:  # the common case: two words side by side (looked up in C)
-        return not set(positions[1]).isdisjoint(map(_NEXT, positions[0]))
     spans = {(p, p) for p in positions[0]}
     for following in positions[1:]:
         following = sorted(following)

@@ -1,5 +1,5 @@
-"""Columnar ranking arrays of one Whoosh segment: per term its postings as plain arrays, per
-document its lengths, language, outlet, date and near-duplicate signature, memory-mapped for
+"""Columnar ranking arrays of one Whoosh segment: per term its postings as plain arrays (with
+each posting's positions in the title and the body, for phrases and proximity), per document its lengths, language, outlet, date and near-duplicate signature, memory-mapped for
 vectorised ranking and folding, and per document a row of bytes the caller gives (the index keeps
 the fields of an export row there).
 
@@ -16,6 +16,7 @@ the default 64 MB peak at about 80 MB above the caller's own memory (1.2 GB with
     with ColumnarWriter(tempdir, limit_mb=64) as writer:
         writer.add(0, "text", {"ایران": (4.0, 1, 1)}, title_len=3, body_len=120, ranking_len=123,
                    lang="fa", outlet="irna", date=20240131, minhash=signature_bytes,
+                   title_positions={"ایران": [0]}, body_positions={"ایران": [17]},
                    row=b'["a1", "title"]')
         writer.add_segment(older, docmap)      # a merge: another segment's live documents
         size = writer.finish(path, segment_id="abc", signature="analysis 7")
@@ -30,6 +31,7 @@ Reading::
         segment.family("text").docs                 # every posting of a family, term by term
         segment.ranking_len, segment.totals("text") # per-document columns, per-family totals
         segment.minhash[docnums], segment.has_minhash  # near-duplicate signatures (searcher.dedup)
+        segment.places("text", "body", "ایران", np.array([0]))  # ([0], [1], [17]): places, counts, positions
         segment.row(0)                              # b'["a1", "title"]'
 
 Terms are ``str``; families are ``FAMILIES`` ("text": Persian and Dutch, "generic": any other
@@ -37,7 +39,7 @@ language); every document belongs to one family. A posting holds ``docs`` (int32
 within a term), ``weight`` (float32, the ranking field's BM25F pseudo-frequency, given by the
 caller), ``title_tf`` and ``body_tf`` (uint16, saturated at ``TF_MAX``).
 
-File format (version 3, little-endian)::
+File format (version 4, little-endian)::
 
     0       header, 64 bytes: magic b"SRCHRANK", version u32, 0 u32, file size u64,
             metadata offset u64, metadata length u64, metadata crc32 u32, header crc32 u32
@@ -54,11 +56,16 @@ undated), ``doc.has_minhash`` u1 (1 for a document with a near-duplicate signatu
 has none). Per family F with T terms and P postings: ``F.terms`` u1 (the terms' UTF-8 bytes, in
 byte order, concatenated), ``F.term_offsets`` (T + 1, u4 or u8), ``F.starts`` (T + 1, u4 or u8:
 term i's postings are rows starts[i]:starts[i + 1]), ``F.title_df`` and ``F.body_df`` u4 (T),
-``F.docs`` i4, ``F.weight`` f4, ``F.title_tf`` and ``F.body_tf`` u2 (P). Rows: ``rows.offsets``
+``F.docs`` i4, ``F.weight`` f4, ``F.title_tf`` and ``F.body_tf`` u2 (P); ``F.title_positions``
+and ``F.body_positions`` (u2 when every position in the file is below 65536, else u4): each
+posting's positions in the field (title_tf and body_tf of them), posting after posting, with
+``F.title_position_starts`` and ``F.body_position_starts`` (T + 1, u4 or u8) where each term's
+begin (a posting's own place is its term's start plus the counts of the postings before it). Rows: ``rows.offsets``
 u8 (D + 1) and ``rows.data`` u1: document d's row is ``data[offsets[d]:offsets[d + 1]]``.
 
 Version 1 had no signatures (folding read them from a Whoosh column, a Python call per hit),
-version 2 no rows; their files read as stale and are rebuilt.
+version 2 no rows, version 3 no positions (phrases decoded Whoosh's pickled posting blocks);
+their files read as stale and are rebuilt.
 """
 from __future__ import annotations
 
@@ -85,7 +92,7 @@ from searcher.durable import fsync_path
 FAMILIES = ("text", "generic")
 TF_MAX = 65535  # title_tf and body_tf saturate here (uint16)
 MAGIC = b"SRCHRANK"
-VERSION = 3
+VERSION = 4
 ALIGN = 64  # every array starts on a cache line, so views are aligned for any dtype
 HEADER = struct.Struct("<8sIIQQQII")
 HEADER_SIZE = 64
@@ -108,6 +115,10 @@ MINHASH_BYTES = NUM_PERM * 4
 _NO_MINHASH = bytes(MINHASH_BYTES)
 COPY_BLOCK = 1 << 24  # bytes of spilled signatures copied into the file at a time
 POSTING_COLUMNS = {"docs": "<i4", "weight": "<f4", "title_tf": "<u2", "body_tf": "<u2"}
+POSITION_FIELDS = ("title", "body")  # F.title_positions, F.body_positions
+POSITION_DTYPES = ("<u2", "<u4")  # 16 bits when every position of the file fits
+POSITION_16_MAX = 2**16 - 1
+POSITION_BYTES = 20  # a buffered position: 4 bytes, and its gather index and copy when sorted
 ROW_COLUMNS = {"offsets": "<u8", "data": "|u1"}
 ROW_BLOCK = 1 << 20  # bytes of rows buffered before they go to the writer's temporary rows file
 INDEX_DTYPES = ("<u4", "<u8")  # term_offsets and starts: 32 bits when the values fit
@@ -158,7 +169,9 @@ class FamilyTotals:
 class Document(NamedTuple):
     """One document, as ``ColumnarWriter.add`` takes it. ``postings`` maps a term to (weight,
     title_tf, body_tf); ``outlet`` is None when unknown; ``date`` is YYYYMMDD or 0;
-    ``minhash`` is the near-duplicate signature (NUM_PERM little-endian uint32), None for none."""
+    ``minhash`` is the near-duplicate signature (NUM_PERM little-endian uint32), None for none;
+    ``title_positions`` and ``body_positions`` map a term to its positions in the field (as many
+    as its count there; None: the document has none)."""
 
     docnum: int
     family: str
@@ -170,6 +183,8 @@ class Document(NamedTuple):
     outlet: str | None
     date: int
     minhash: bytes | None = None
+    title_positions: Mapping[str, Sequence[int]] | None = None
+    body_positions: Mapping[str, Sequence[int]] | None = None
 
 
 def _umask() -> int:
@@ -194,12 +209,14 @@ class _Run(Protocol):
     """Postings of consecutive documents, sorted by term: a piece of what the writer merges."""
 
     counts: np.ndarray  # postings per term (int64), terms in byte order
+    position_counts: tuple[np.ndarray, np.ndarray]  # title and body positions per term (int64)
 
     def term_table(self) -> tuple[bytes, np.ndarray]:
         """The terms' UTF-8 bytes concatenated, and their offsets (T + 1)."""
 
     def postings(self, first: int, last: int) -> tuple[np.ndarray, ...]:
-        """docs, weight, title_tf, body_tf of the terms first..last - 1, term by term."""
+        """docs, weight, title_tf, body_tf, title positions, body positions of the terms
+        first..last - 1, term by term (a posting's positions as many as its count)."""
 
 
 def _starts(counts: np.ndarray) -> np.ndarray:
@@ -208,32 +225,61 @@ def _starts(counts: np.ndarray) -> np.ndarray:
     return starts
 
 
+def _gather(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``values[starts[i] : starts[i] + lengths[i]]`` for every i, end to end: one fancy index,
+    made as the running sum of its steps (1 within a piece, a jump where the next begins), so
+    that a merge's pieces of millions of positions cost one index array, not three."""
+    lengths = np.asarray(lengths, np.int64)
+    held = lengths > 0
+    lengths, starts = lengths[held], np.asarray(starts, np.int64)[held]
+    if not len(lengths):
+        return values[:0]
+    ends = np.cumsum(lengths)
+    index = np.ones(int(ends[-1]), np.int64)
+    index[0] = starts[0]
+    index[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
+    np.cumsum(index, out=index)
+    return values[index]
+
+
+def _permuted_positions(positions: np.ndarray, tf: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The positions of postings (each ``tf`` of them, end to end) in the postings' new ``order``."""
+    lengths = np.asarray(tf, np.int64)
+    return _gather(positions, _starts(lengths)[:-1][order], lengths[order])
+
+
 class _ArrayRun:
     """A run held in memory: the last buffer of a writer."""
 
-    def __init__(self, blob: bytes, offsets: np.ndarray, counts: np.ndarray, columns: tuple[np.ndarray, ...]):
+    def __init__(self, blob: bytes, offsets: np.ndarray, counts: np.ndarray,
+                 position_counts: tuple[np.ndarray, np.ndarray], columns: tuple[np.ndarray, ...]):
         self._blob, self._offsets, self.counts, self._columns = blob, offsets, counts, columns
-        self._starts = _starts(counts)
+        self.position_counts = position_counts
+        self._starts = [_starts(counts), *map(_starts, position_counts)]
 
     def term_table(self) -> tuple[bytes, np.ndarray]:
         return self._blob, self._offsets
 
     def postings(self, first: int, last: int) -> tuple[np.ndarray, ...]:
-        begin, end = self._starts[first], self._starts[last]
-        return tuple(column[begin:end] for column in self._columns)
+        starts = [self._starts[0]] * len(POSTING_COLUMNS) + self._starts[1:]
+        return tuple(column[begin[first]:begin[last]] for column, begin in zip(self._columns, starts))
 
 
 class _FileRun:
-    """A run spilled to a temporary file: the terms, then each posting column, raw."""
+    """A run spilled to a temporary file: the terms, then each posting column, then the
+    positions, raw."""
 
-    def __init__(self, path: Path, blob: bytes, offsets: np.ndarray, counts: np.ndarray, columns: Iterable[np.ndarray]):
+    def __init__(self, path: Path, blob: bytes, offsets: np.ndarray, counts: np.ndarray,
+                 position_counts: tuple[np.ndarray, np.ndarray], columns: Iterable[np.ndarray]):
         self.path = path
         self.counts = counts
-        self._starts = _starts(counts)
+        self.position_counts = position_counts
+        self._starts = {**dict.fromkeys(POSTING_COLUMNS, _starts(counts)),
+                        **{f"{field}_positions": _starts(c) for field, c in zip(POSITION_FIELDS, position_counts)}}
         self._positions: dict[str, int] = {}
         with open(path, "wb") as f:
             for name, data in (("blob", np.frombuffer(blob, np.uint8)), ("offsets", offsets),
-                               *zip(POSTING_COLUMNS, columns)):
+                               *zip(self._starts, columns)):
                 self._positions[name] = f.tell()
                 f.write(memoryview(np.ascontiguousarray(data)).cast("B"))  # no bytes copy
         self._sizes = {"blob": len(blob), "offsets": len(offsets)}
@@ -247,9 +293,10 @@ class _FileRun:
 
     def postings(self, first: int, last: int) -> tuple[np.ndarray, ...]:
         # Plain reads, not a mapping: the merge's memory stays its own chunk, not the run's pages.
-        begin, end = int(self._starts[first]), int(self._starts[last])
+        dtypes = {**POSTING_COLUMNS, **dict.fromkeys(("title_positions", "body_positions"), "<u4")}
         with open(self.path, "rb") as f:
-            return tuple(self._read(f, name, dtype, begin, end) for name, dtype in POSTING_COLUMNS.items())
+            return tuple(self._read(f, name, dtypes[name], int(starts[first]), int(starts[last]))
+                         for name, starts in self._starts.items())
 
     def _read(self, f, name: str, dtype, begin: int, end: int) -> np.ndarray:
         dtype = np.dtype(dtype)
@@ -273,6 +320,21 @@ class _SegmentRun:
                 live_counts[first:last] = np.add.reduceat(live, family.starts[first:last].astype(np.int64) - begin)
         self._kept = np.flatnonzero(live_counts)  # terms left with a live posting
         self.counts = live_counts[self._kept]
+        self.position_counts = tuple(self._live_positions(field, chunk)[self._kept] for field in POSITION_FIELDS)
+
+    def _live_positions(self, field: str, chunk: int) -> np.ndarray:
+        """The positions of live postings in ``field`` per term."""
+        family, docmap = self._family, self._docmap
+        position_starts = getattr(family, f"{field}_position_starts").astype(np.int64)
+        if (docmap >= 0).all():
+            return np.diff(position_starts)
+        counts = np.zeros(family.term_count, np.int64)
+        tf = getattr(family, f"{field}_tf")
+        for first, last in _term_chunks(family.starts, chunk):
+            begin, end = int(family.starts[first]), int(family.starts[last])
+            live_tf = tf[begin:end].astype(np.int64) * (docmap[family.docs[begin:end]] >= 0)
+            counts[first:last] = np.add.reduceat(live_tf, family.starts[first:last].astype(np.int64) - begin)
+        return counts
 
     def term_table(self) -> tuple[bytes, np.ndarray]:
         blob, offsets = self._family.term_table()
@@ -289,8 +351,14 @@ class _SegmentRun:
         begin, end = int(family.starts[self._kept[first]]), int(family.starts[self._kept[last - 1] + 1])
         docs = self._docmap[family.docs[begin:end]]
         live = docs >= 0
+        positions = []
+        for field in POSITION_FIELDS:
+            tf = getattr(family, f"{field}_tf")[begin:end]
+            starts = getattr(family, f"{field}_position_starts")
+            held = getattr(family, f"{field}_positions")[int(starts[self._kept[first]]) : int(starts[self._kept[last - 1] + 1])]
+            positions.append(held[np.repeat(live, tf)].astype(np.uint32))
         return (docs[live].astype(np.int32), family.weight[begin:end][live],
-                family.title_tf[begin:end][live], family.body_tf[begin:end][live])
+                family.title_tf[begin:end][live], family.body_tf[begin:end][live], *positions)
 
 
 class _Buffer:
@@ -304,14 +372,20 @@ class _Buffer:
         self.body_tf = array("H")
         self.docs = array("i")
         self.counts = array("I")  # postings of each buffered document
+        self.positions = (array("I"), array("I"))  # title and body, posting after posting
+        self.largest_position = 0
 
-    def add(self, docnum: int, postings: Mapping[str, tuple[float, int, int]]) -> None:
-        """Adds a document's postings, all or (on a bad value) none."""
+    def add(self, docnum: int, postings: Mapping[str, tuple[float, int, int]],
+            positions: tuple[Mapping[str, Sequence[int]] | None, Mapping[str, Sequence[int]] | None]) -> None:
+        """Adds a document's postings and their title and body positions, all or (on a bad
+        value) none."""
         weights, titles, bodies = zip(*postings.values())
         # Converted before anything is appended, so a bad value leaves the buffer as it was.
         weights = array("f", weights)
         titles = array("H", titles if max(titles) <= TF_MAX else [min(tf, TF_MAX) for tf in titles])
         bodies = array("H", bodies if max(bodies) <= TF_MAX else [min(tf, TF_MAX) for tf in bodies])
+        places = tuple(_positions_of(postings, field, counts)
+                       for field, counts in zip(positions, (titles, bodies)))
         ids = self.term_ids
         # New terms by a set difference (it probes the dict for each of the document's terms)
         # and ids by map: both loops run in C. Ids come in any order; runs are sorted by bytes.
@@ -324,22 +398,30 @@ class _Buffer:
         self.weight.extend(weights)
         self.title_tf.extend(titles)
         self.body_tf.extend(bodies)
+        for buffered, added in zip(self.positions, places):
+            buffered.extend(added)
+            if added:
+                self.largest_position = max(self.largest_position, max(added))
         self.docs.append(docnum)
         self.counts.append(len(postings))
 
     @property
     def nbytes(self) -> int:
-        return POSTING_BYTES * len(self.posting_terms) + TERM_BYTES * len(self.term_ids) + DOCUMENT_BYTES * len(self.docs)
+        return (POSTING_BYTES * len(self.posting_terms) + TERM_BYTES * len(self.term_ids) + DOCUMENT_BYTES * len(self.docs)
+                + POSITION_BYTES * sum(map(len, self.positions)))
 
-    def sorted_columns(self) -> tuple[bytes, np.ndarray, np.ndarray, Iterator[np.ndarray]]:
-        """The buffer as a run: term blob, offsets, postings per term, and the posting columns
-        (made one at a time, so only one permuted copy is alive while a spill writes)."""
+    def sorted_columns(self) -> tuple[bytes, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray], Iterator[np.ndarray]]:
+        """The buffer as a run: term blob, offsets, postings per term, title and body positions
+        per term, and the posting columns then the positions (made one at a time, so only one
+        permuted copy is alive while a spill writes)."""
         encoded = [term.encode("utf-8") for term in self.term_ids]  # in id order
         order = sorted(range(len(encoded)), key=encoded.__getitem__)
         rank = np.empty(len(order), np.uint32)
         rank[order] = np.arange(len(order), dtype=np.uint32)
         posting_rank = rank[np.frombuffer(self.posting_terms, np.uint32)]
         counts = np.bincount(posting_rank, minlength=len(order)).astype(np.int64)
+        tfs = (np.frombuffer(self.title_tf, np.uint16), np.frombuffer(self.body_tf, np.uint16))
+        position_counts = tuple(np.bincount(posting_rank, weights=tf, minlength=len(order)).astype(np.int64) for tf in tfs)
         # Stable: a term's postings stay in the order added, which is docnum order.
         permutation = np.argsort(posting_rank, kind="stable")
         del posting_rank
@@ -352,8 +434,25 @@ class _Buffer:
             del docs
             for values, dtype in ((self.weight, np.float32), (self.title_tf, np.uint16), (self.body_tf, np.uint16)):
                 yield np.frombuffer(values, dtype)[permutation]
+            for positions, tf in zip(self.positions, tfs):
+                yield _permuted_positions(np.frombuffer(positions, np.uint32), tf, permutation)
 
-        return b"".join(sorted_terms), offsets, counts, columns()
+        return b"".join(sorted_terms), offsets, counts, position_counts, columns()
+
+
+def _positions_of(postings: Mapping[str, tuple[float, int, int]], positions: Mapping[str, Sequence[int]] | None,
+                  counts: array) -> array:
+    """The positions of each posting's term in one field, end to end, as many as its (saturated)
+    count there; a ValueError when they are not."""
+    if positions is None:
+        given = array("I")
+    elif max(counts) < TF_MAX:
+        given = array("I", itertools.chain.from_iterable([positions.get(term, ()) for term in postings]))
+    else:
+        given = array("I", itertools.chain.from_iterable([positions.get(term, ())[:TF_MAX] for term in postings]))
+    if len(given) != sum(counts):
+        raise ValueError("a document's positions do not number its terms' counts")
+    return given
 
 
 class ColumnarWriter:
@@ -375,6 +474,7 @@ class ColumnarWriter:
         self._sources: list[ColumnarSegment] = []  # segments whose postings a merge reads at finish
         self._rows = _Rows(self._tempdir, self._temp_files)
         self._closed = False
+        self._largest_position = 0  # of the documents spilled or merged in: the positions' dtype
         self.spills = 0  # run files written so far
 
     @property
@@ -384,10 +484,13 @@ class ColumnarWriter:
 
     def add(self, docnum: int, family: str, postings: Mapping[str, tuple[float, int, int]], title_len: int,
             body_len: int, ranking_len: int, lang: str, outlet: str | None, date: int,
-            minhash: bytes | None = None, row: bytes = b"") -> None:
+            minhash: bytes | None = None, title_positions: Mapping[str, Sequence[int]] | None = None,
+            body_positions: Mapping[str, Sequence[int]] | None = None, row: bytes = b"") -> None:
         """Adds the document ``docnum`` (the next one: no gaps). ``postings`` maps each term of
         its ranking field to (weight, title_tf, body_tf); ``minhash`` is its near-duplicate
-        signature (empty or None: it has none); ``row`` is the document's row."""
+        signature (empty or None: it has none); ``title_positions`` and ``body_positions`` map
+        each term of the title and the body to its positions (ascending, title_tf and body_tf
+        of them; only the first ``TF_MAX`` are kept); ``row`` is the document's row."""
         self._check_open()
         if docnum != self.doc_count:
             raise ValueError(f"document {docnum} added where document {self.doc_count} was expected")
@@ -404,7 +507,7 @@ class ColumnarWriter:
                 column.append(value)
                 appended.append(column)
             if postings:
-                self._buffers[family].add(docnum, postings)
+                self._buffers[family].add(docnum, postings, (title_positions, body_positions))
         except BaseException:
             for column in appended:
                 column.pop()
@@ -428,6 +531,10 @@ class ColumnarWriter:
             run = _SegmentRun(segment.family(family), mapping, self._merge_chunk)
             if len(run.counts):
                 self._runs[family].append(run)
+            for field in POSITION_FIELDS:
+                positions = getattr(segment.family(family), f"{field}_positions")
+                if len(positions):
+                    self._largest_position = max(self._largest_position, int(positions.max()))
         self._sources.append(segment)
         lang_codes = np.array([self._code(self._langs, name) for name in segment.langs], np.int64)
         # Outlet -1 (none) indexes the table's last entry, which is -1 again.
@@ -506,11 +613,12 @@ class ColumnarWriter:
         for family, buffer in self._buffers.items():
             if not buffer.docs:
                 continue
-            blob, offsets, counts, columns = buffer.sorted_columns()
+            blob, offsets, counts, position_counts, columns = buffer.sorted_columns()
             fd, name = tempfile.mkstemp(dir=self._tempdir, prefix=".rank-run-", suffix=".tmp")
             os.close(fd)
             self._temp_files.append(Path(name))
-            self._runs[family].append(_FileRun(Path(name), blob, offsets, counts, columns))
+            self._runs[family].append(_FileRun(Path(name), blob, offsets, counts, position_counts, columns))
+            self._largest_position = max(self._largest_position, buffer.largest_position)
             self._buffers[family] = _Buffer()
             self.spills += 1
 
@@ -524,38 +632,48 @@ class ColumnarWriter:
             out.add(f"doc.{name}", values, DOC_COLUMNS[name])
         self._minhash.copy_into(out.reserve("doc.minhash", MINHASH_DTYPE, doc_count * NUM_PERM), MINHASH_DTYPE)
         self._rows.write(out)
+        largest = max(self._largest_position, *(buffer.largest_position for buffer in self._buffers.values()))
+        position_dtype = POSITION_DTYPES[0] if largest <= POSITION_16_MAX else POSITION_DTYPES[1]
         for code, family in enumerate(FAMILIES):
             runs = list(self._runs[family])
             buffer = self._buffers[family]
             if buffer.docs:
-                blob, offsets, counts, columns = buffer.sorted_columns()
-                runs.append(_ArrayRun(blob, offsets, counts, tuple(columns)))
+                blob, offsets, counts, position_counts, columns = buffer.sorted_columns()
+                runs.append(_ArrayRun(blob, offsets, counts, position_counts, tuple(columns)))
                 self._buffers[family] = _Buffer()
             in_family = doc_values["family"] == code
             families_meta[family] = {
                 "documents": int(in_family.sum()),
                 **{name: int(doc_values[name][in_family].sum(dtype=np.int64)) for name in ("title_len", "body_len", "ranking_len")},
-                **self._write_family(out, family, runs),
+                **self._write_family(out, family, runs, position_dtype),
             }
         meta = {"segment": segment_id, "signature": signature, "documents": doc_count,
                 "langs": list(self._langs), "outlets": list(self._outlets), "families": families_meta,
                 "arrays": out.arrays}
         return out.close(json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
-    def _write_family(self, out: "_ArrayFile", family: str, runs: list[_Run]) -> dict:
-        """Merges a family's runs into its arrays; returns its term and posting counts."""
+    def _write_family(self, out: "_ArrayFile", family: str, runs: list[_Run], position_dtype: str) -> dict:
+        """Merges a family's runs into its arrays; returns its term, posting and position counts."""
         blob, offsets, term_maps = _merge_terms(runs)
         term_count = len(offsets) - 1
         df = np.zeros(term_count, np.int64)
+        position_counts = [np.zeros(term_count, np.int64) for _ in POSITION_FIELDS]
         for run, term_map in zip(runs, term_maps):
             df[term_map] += run.counts  # each run's terms are distinct
+            for total, counts in zip(position_counts, run.position_counts):
+                total[term_map] += counts
         starts = _starts(df)
         posting_count = int(starts[-1])
+        position_starts = [_starts(counts) for counts in position_counts]
         out.add(f"{family}.terms", np.frombuffer(blob, np.uint8), "|u1")
         out.add(f"{family}.term_offsets", offsets, _index_dtype(len(blob)))
         out.add(f"{family}.starts", starts, _index_dtype(posting_count))
+        for field, field_starts in zip(POSITION_FIELDS, position_starts):
+            out.add(f"{family}.{field}_position_starts", field_starts, _index_dtype(int(field_starts[-1])))
         title_df, body_df = np.zeros(term_count, np.uint32), np.zeros(term_count, np.uint32)
         columns = {name: out.reserve(f"{family}.{name}", dtype, posting_count) for name, dtype in POSTING_COLUMNS.items()}
+        columns.update({f"{field}_positions": out.reserve(f"{family}.{field}_positions", position_dtype, int(field_starts[-1]))
+                        for field, field_starts in zip(POSITION_FIELDS, position_starts)})
         run_starts = [_starts(run.counts) for run in runs]
         for first, last in _term_chunks(starts, self._merge_chunk):
             pieces = []
@@ -571,7 +689,10 @@ class ColumnarWriter:
                 terms = np.concatenate([piece[0] for piece in pieces])
                 order = np.argsort(terms, kind="stable")
                 terms = terms[order]
+                tfs = [np.concatenate([piece[i] for piece in pieces]) for i in (3, 4)]
                 values = [np.concatenate([piece[i] for piece in pieces])[order] for i in range(1, 5)]
+                values += [_permuted_positions(np.concatenate([piece[i] for piece in pieces]), tf, order)
+                            for i, tf in zip((5, 6), tfs)]
             for column, data in zip(columns.values(), values):
                 column.write(data)
             title_df[first:last] = np.bincount(terms[values[2] > 0] - first, minlength=last - first)
@@ -580,7 +701,8 @@ class ColumnarWriter:
             column.close()
         out.add(f"{family}.title_df", title_df, "<u4")
         out.add(f"{family}.body_df", body_df, "<u4")
-        return {"terms": term_count, "postings": posting_count}
+        return {"terms": term_count, "postings": posting_count,
+                **{f"{field}_positions": int(field_starts[-1]) for field, field_starts in zip(POSITION_FIELDS, position_starts)}}
 
 
 class _SpilledBytes:
@@ -804,6 +926,10 @@ class FamilyIndex:
         self.weight: np.ndarray = arrays["weight"]
         self.title_tf: np.ndarray = arrays["title_tf"]
         self.body_tf: np.ndarray = arrays["body_tf"]
+        self.title_positions: np.ndarray = arrays["title_positions"]
+        self.body_positions: np.ndarray = arrays["body_positions"]
+        self.title_position_starts: np.ndarray = arrays["title_position_starts"]
+        self.body_position_starts: np.ndarray = arrays["body_position_starts"]
         self.term_count: int = meta["terms"]
         self.posting_count: int = meta["postings"]
         self.totals = FamilyTotals(meta["documents"], meta["title_len"], meta["body_len"], meta["ranking_len"])
@@ -826,6 +952,24 @@ class FamilyIndex:
         begin, end = self.starts[index : index + 2].tolist()  # one call, not two numpy scalars
         return Postings(self.docs[begin:end], self.weight[begin:end], self.title_tf[begin:end], self.body_tf[begin:end],
                         end - begin, int(self.title_df[index]), int(self.body_df[index]))
+
+    def places(self, term: str, field: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Of ``docs`` (ascending), the places of those holding ``term`` in ``field`` ("title" or
+        "body"), how many positions each has there (at most ``TF_MAX`` are kept: a count of
+        ``TF_MAX`` may stand for more) and the positions, document after document."""
+        index = self.term_index(term)
+        if index < 0 or not len(docs):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        begin, end = self.starts[index : index + 2].tolist()
+        tf = getattr(self, f"{field}_tf")[begin:end].astype(np.int64)
+        held_docs = self.docs[begin:end]
+        at = np.searchsorted(held_docs, docs).clip(max=len(held_docs) - 1)
+        places = np.flatnonzero((held_docs[at] == docs) & (tf[at] > 0))
+        at = at[places]
+        counts = tf[at]
+        first = int(getattr(self, f"{field}_position_starts")[index])
+        starts = first + (np.cumsum(tf) - tf)[at]
+        return places, counts, _gather(getattr(self, f"{field}_positions"), starts, counts).astype(np.int64)
 
     def doc_frequency(self, term: str) -> int:
         index = self.term_index(term)
@@ -974,6 +1118,10 @@ class ColumnarSegment:
     def doc_frequency(self, family: str, term: str) -> int:
         return self.family(family).doc_frequency(term)
 
+    def places(self, family: str, field: str, term: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The positions of ``term`` in ``field`` of ``docs`` (see ``FamilyIndex.places``)."""
+        return self.family(family).places(term, field, docs)
+
     def terms(self, family: str, prefix: str = "") -> Iterator[str]:
         """The family's terms starting with ``prefix``, in code point order."""
         return self.family(family).terms(prefix)
@@ -1044,7 +1192,9 @@ class ColumnarSegment:
             raise ColumnarDamaged(self.path, "rows.offsets does not span its data")
         for name, family in self._families.items():
             for array_name, values, last in (("term_offsets", family._term_offsets, self._spec(f"{name}.terms")["length"]),
-                                             ("starts", family.starts, family.posting_count)):
+                                             ("starts", family.starts, family.posting_count),
+                                             ("title_position_starts", family.title_position_starts, len(family.title_positions)),
+                                             ("body_position_starts", family.body_position_starts, len(family.body_positions))):
                 if values[0] != 0 or values[-1] != last:
                     self.close()
                     raise ColumnarDamaged(self.path, f"{name}.{array_name} does not span its data")
@@ -1120,9 +1270,14 @@ def _check_family(family: FamilyIndex, in_family: np.ndarray) -> list[str]:
             break
         terms_of = np.repeat(np.arange(last - first), np.diff(family.starts[first : last + 1].astype(np.int64)))
         for column, df in (("title", family.title_df), ("body", family.body_df)):
-            counted = np.bincount(terms_of[getattr(family, f"{column}_tf")[begin:end] > 0], minlength=last - first)
+            tf = getattr(family, f"{column}_tf")[begin:end]
+            counted = np.bincount(terms_of[tf > 0], minlength=last - first)
             if not np.array_equal(counted, df[first:last]):
                 problems.append(f"{name}.{column}_df: not the postings counted")
+                return problems
+            positions = np.bincount(terms_of, weights=tf, minlength=last - first).astype(np.int64)
+            if not np.array_equal(positions, np.diff(getattr(family, f"{column}_position_starts")[first : last + 1].astype(np.int64))):
+                problems.append(f"{name}.{column}_position_starts: not the positions counted")
                 return problems
     return problems
 
@@ -1160,7 +1315,9 @@ def _parse_meta(path: Path, data: bytes, data_end: int) -> dict:
                 _count(family[key])
             lengths.update({f"{name}.term_offsets": terms + 1, f"{name}.starts": terms + 1, f"{name}.title_df": terms,
                             f"{name}.body_df": terms, f"{name}.terms": None,
-                            **{f"{name}.{column}": postings for column in POSTING_COLUMNS}})
+                            **{f"{name}.{column}": postings for column in POSTING_COLUMNS},
+                            **{f"{name}.{field}_position_starts": terms + 1 for field in POSITION_FIELDS},
+                            **{f"{name}.{field}_positions": _count(family[f"{field}_positions"]) for field in POSITION_FIELDS}})
         arrays = meta["arrays"]
         if set(arrays) != set(lengths):
             raise ColumnarDamaged(path, f"the metadata lists arrays {sorted(set(arrays) ^ set(lengths))} wrongly")
@@ -1197,8 +1354,10 @@ def _allowed_dtypes(name: str) -> tuple[str, ...]:
         return (MINHASH_DTYPE,) if column == "minhash" else (DOC_COLUMNS[column],)
     if group == "rows":
         return (ROW_COLUMNS[column],)
-    if column in ("term_offsets", "starts"):
+    if column in ("term_offsets", "starts", "title_position_starts", "body_position_starts"):
         return INDEX_DTYPES
+    if column in ("title_positions", "body_positions"):
+        return POSITION_DTYPES
     return {"terms": ("|u1",), "title_df": ("<u4",), "body_df": ("<u4",)}.get(column) or (POSTING_COLUMNS[column],)
 
 

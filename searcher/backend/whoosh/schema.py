@@ -1,9 +1,10 @@
 """The Whoosh index schema: which article fields are stored, indexed and kept as columns.
 
 Whoosh is the index of record: every article's stored fields, and the positions of its words
-in its title and body (phrases, proximity, spelling suggestions). The ranking field (title and
+in its title and body (spelling suggestions read their vocabulary). The ranking field (title and
 body together, for BM25F) lives in the ranking arrays beside each segment
-(searcher.backend.whoosh.columnar), derived from the same analysis.
+(searcher.backend.whoosh.columnar), derived from the same analysis, with a copy of the title
+and body positions that phrases and proximity read.
 
 Field values come analysed (searcher.analysis.article): the title and body fields take a
 mapping of term -> positions and only write it; no Whoosh analyzer runs.

@@ -1,26 +1,21 @@
 """One commit of a Whoosh index as the search engine reads it (searcher.search.engine.Source):
-the ranking arrays of its segments as one collection (near-duplicate signatures included), and
-Whoosh for positions, stored fields, ids and spelling candidates."""
+the ranking arrays of its segments as one collection (near-duplicate signatures and positions
+included), and Whoosh for stored fields, ids and spelling candidates."""
 from __future__ import annotations
 
-import pickle
-import threading
-from bisect import bisect_left, bisect_right
-from collections import OrderedDict
-from itertools import accumulate
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import cached_property
 from heapq import nlargest
 from pathlib import Path
 
 import numpy as np
-from whoosh import formats
 from whoosh.columns import ColumnReader, MultiColumnReader
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance as edit_distance
 
+from searcher.backend.whoosh.columnar import TF_MAX
 from searcher.backend.whoosh.schema import POSITION_FIELDS
 from searcher.backend.whoosh.writer import fields_of_row, segment_arrays
 from searcher.config import IndexConfig
@@ -28,85 +23,25 @@ from searcher.dedup import NUM_PERM
 from searcher.search.collection import Collection, Leaf
 
 SPELLING_CANDIDATES = 5  # per field and edit distance
-CACHED_BLOCKS = 1024  # decoded posting blocks kept per commit, about 12 KB each
 
 
-class Blocks:
-    """Decoded posting blocks (their document numbers and values), the ``size`` most recently
-    used kept. Decompressing and unpickling a block is most of a phrase's time, and the words
-    of phrases are often frequent ones whose blocks the phrases before read. A block is known
-    by its segment and its place in the postings file: a segment's files never change."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._blocks: OrderedDict[tuple, tuple[Sequence[int], Sequence[bytes]]] = OrderedDict()
-        self._lock = threading.Lock()  # a snapshot may serve several threads
-
-    def get(self, key: tuple) -> tuple[Sequence[int], Sequence[bytes]] | None:
-        with self._lock:
-            found = self._blocks.get(key)
-            if found is not None:
-                self._blocks.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, block: tuple[Sequence[int], Sequence[bytes]]) -> None:
-        with self._lock:
-            self._blocks[key] = block
-            if len(self._blocks) > self.size:
-                self._blocks.popitem(last=False)
-
-
-def block_positions(postings, docnums: list[int], blocks: Blocks, segment: str):
-    """(docnum, positions) of those of ``docnums`` (ascending, within the segment named
-    ``segment``) the postings hold. Reads W3's posting blocks directly: a block whose last
-    document comes before the next one wanted is passed over unread, and only the wanted
-    postings' positions are decoded (going through Whoosh's matcher, each skip and each value
-    is several calls); a block read before comes from ``blocks``. A segment with deletions wraps
-    its postings in a filter: the documents asked for are live ones anyway."""
-    while not hasattr(postings, "_maxid"):
-        postings = postings.child
-    i = 0
-    while not postings._atend and i < len(docnums):
-        if postings._maxid < docnums[i]:
-            postings._next_block()
-            continue
-        key = (segment, postings._dataoffset)
-        block = blocks.get(key)
-        if block is None:
-            block = _decoded(postings)
-            blocks.put(key, block)
-        ids, values = block
-        found, at = [], []
-        while i < len(docnums) and docnums[i] <= postings._maxid:
-            j = bisect_left(ids, docnums[i])
-            if j < len(ids) and ids[j] == docnums[i]:
-                found.append(docnums[i])
-                at.append(j)
-            i += 1
-        if found:
-            yield from zip(found, _positions(values, at))
-        postings._next_block()
-
-
-def _decoded(postings) -> tuple[Sequence[int], Sequence[bytes]]:
-    """The document numbers and values of the current block. Whoosh's ``_read_ids`` undoes
-    the delta coding with a generator in Python, one call per posting; ``accumulate`` does it
-    in C."""
-    postings._read_data()
-    ids = postings._data[0]
-    postings._read_values()
-    return ids if postings._byteids else tuple(accumulate(ids)), postings._values
-
-
-def _positions(values: list[bytes], at: list[int]) -> list[list[int]]:
-    """The positions of the Positions-format posting values ``values[j]`` for j in ``at``. Each
-    value is its length, then a pickled list of the gaps between positions: without their STOPs
-    and joined between a MARK and a LIST, the pickles unpickle in one call for the whole block
-    as the list of those lists (Whoosh's ``decode_positions`` unpickles each on its own)."""
-    gaps = formats.loads(b"(" + b"".join([values[j][_INT_SIZE:].rstrip(b".") for j in at]) + b"l.")
-    if not isinstance(gaps, list) or len(gaps) != len(at) or not all(isinstance(g, list) for g in gaps):
-        raise pickle.UnpicklingError("a posting block's positions do not read as positions")
-    return [list(accumulate(g)) for g in gaps]
+def _whoosh_places(reader, name: str, term: str, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``ColumnarSegment.places`` read from a Whoosh segment's postings (every position)."""
+    places, counts, positions = [], [], []
+    try:
+        matcher = reader.postings(name, term)
+    except TermNotFound:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    for place, docnum in enumerate(docnums.tolist()):
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            held = matcher.value_as("positions")
+            places.append(place)
+            counts.append(len(held))
+            positions += held
+    return np.array(places, np.int64), np.array(counts, np.int64), np.array(positions, np.int64)
 
 
 class Snapshot:
@@ -124,29 +59,29 @@ class Snapshot:
         self.collection = Collection(leaves, self.reader.doc_count_all())
         self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
         self._vocabulary: dict[tuple[str, str], list[str]] = {}
-        self._blocks = Blocks(CACHED_BLOCKS)
 
     def close(self) -> None:
         for leaf in self.collection.leaves:
             leaf.arrays.close()
         self.searcher.close()
 
-    def positions(self, field: str, family: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
-        name = POSITION_FIELDS[field, family]
-        found: dict[int, list[int]] = {}
-        wanted = docnums.tolist()
-        for leaf, offset in self._leaves:
-            end = offset + leaf.doc_count_all()
-            local = [docnum - offset for docnum in wanted if offset <= docnum < end]
-            if not local:
+    def places(self, field: str, family: str, term: str, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Read from the ranking arrays; a posting with more positions than they keep
+        (``TF_MAX``) is read from Whoosh's."""
+        docnums = np.asarray(docnums, dtype=np.int64)
+        parts = []
+        for (reader, offset), leaf in zip(self._leaves, self.collection.leaves):
+            first, last = np.searchsorted(docnums, [offset, offset + reader.doc_count_all()])
+            if first == last:
                 continue
-            try:  # one look-up in the term table, not a test and then another
-                postings = leaf.postings(name, term)
-            except TermNotFound:
-                continue
-            for docnum, positions in block_positions(postings, local, self._blocks, leaf.segment().segment_id()):
-                found[docnum + offset] = positions
-        return found
+            local = docnums[first:last] - offset
+            places, counts, positions = leaf.arrays.places(family, field, term, local)
+            if len(counts) and counts.max() >= TF_MAX:
+                places, counts, positions = _whoosh_places(reader, POSITION_FIELDS[field, family], term, local)
+            parts.append((places + first, counts, positions))
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return tuple(np.concatenate(column) for column in zip(*parts))
 
     def stored(self, docnum: int) -> dict:
         return self.reader.stored_fields(docnum)

@@ -11,7 +11,8 @@ older indexes), and a few harmless builtins. Modules are checked by name before 
 imported (importing runs a module's code). Anything else raises ``UnpicklingError``, which
 the store reports as IndexDamaged.
 
-Positions and posting blocks are read in the thousands per query: a pickle with none of the
+Stored fields, posting blocks and positions can be read in the hundreds per query (ten hits'
+stored articles; a rebuild reads every one): a pickle with none of the
 opcodes that fetch a global (``c``, ``i``, ``\\x93``, ``\\x82``-``\\x84``) cannot call
 anything, so it goes to the C ``pickle.loads`` directly; the others go through the
 restricted unpickler (a byte of data that looks like such an opcode only costs that).

@@ -57,7 +57,7 @@ class ArraysMixin:
         self.add_document(**fields)
         self.columnar.add(docnum, analysed.family, analysed.ranking, analysed.title_length, analysed.body_length,
                           analysed.ranking_length, article.lang, article.outlet, date_number(article.date),
-                          analysed.signature, row_of(fields))
+                          analysed.signature, analysed.title, analysed.body, row_of(fields))
 
     def add_reader(self, reader) -> None:
         """Merges a segment's live documents (and their arrays) into this writer's segment."""
@@ -159,7 +159,7 @@ def rebuild_arrays(path: Path, reader, index_config: IndexConfig, signature: str
                 analysed = analyse(article, index_config)
                 writer.add(docnum, analysed.family, analysed.ranking, analysed.title_length, analysed.body_length,
                            analysed.ranking_length, article.lang, article.outlet, date_number(article.date),
-                           analysed.signature, row_of(stored))
+                           analysed.signature, analysed.title, analysed.body, row_of(stored))
             writer.finish(path, segment_id=reader.segment().segment_id(), signature=signature)
         except BaseException:
             writer.cancel()
