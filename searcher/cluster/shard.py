@@ -200,7 +200,7 @@ class ShardReader:
         if not request.fetch:
             return found
         fetched = merge.may_lead(found.docs, request.fetch, request.sort, self.config.ranking.proximity_depth)
-        return replace(found, hits=self.hits(plan, [(doc.id, doc.score) for doc in fetched], False))
+        return replace(found, hits=self.hits(plan, stats, [(doc.id, doc.score) for doc in fetched], False))
 
     def _ranked(self, whole, docs: list[tuple[int, int, float, float]]) -> Ranked:
         source = self._engine.source
@@ -212,9 +212,11 @@ class ShardReader:
                   for (tier, docnum, score, bonus), article_id, signature in zip(docs, ids, signatures)]
         return Ranked(whole.total, ranked, whole.all_words, whole.facets)
 
-    def hits(self, plan: Plan, docs: list[tuple[str, float]], with_snippets: bool) -> list[Hit]:
-        """Phase three: the hits of the documents ``docs`` (id, score), with their snippets."""
+    def hits(self, plan: Plan, stats: Statistics, docs: list[tuple[str, float]], with_snippets: bool) -> list[Hit]:
+        """Phase three: the hits of the documents ``docs`` (id, score), with their snippets,
+        which mark the terms of ``plan`` expanded as phase two expands it."""
         source = self._engine.source
+        plan = self._engine.expanded(plan, stats)
         return [self._engine.hit(docnum, score, plan, with_snippets, [])
                 for article_id, score in docs if (docnum := source.docnum(article_id)) is not None]
 
