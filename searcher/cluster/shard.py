@@ -7,7 +7,9 @@ generations and the shard's history are the library's.
 
 A query is answered in the phases of a distributed search (Elasticsearch's DFS query-then-fetch):
 the plan (made by the coordinator; for ``similar`` by the shard holding the article), every
-shard's ``statistics`` of its terms, summed; ``rank`` on every shard with the sums, which for a
+shard's ``statistics`` of its terms, summed (with those of every term that decides its phrases'
+spelling variants, so that each shard expands the phrases over every shard's vocabulary, as a
+single index would: searcher.search.variants); ``rank`` on every shard with the sums, which for a
 first page without snippets also returns the hits of the matches that may be on it; ``hits``
 from the shards holding the hits kept, for the others. For the merged ranking to be a single
 index's, a shard reports each match's tier and base score, and the bonus the head's rescoring

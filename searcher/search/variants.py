@@ -9,7 +9,11 @@ two neighbouring words (or the parts of a word joined by half-spaces) are writte
 word is written apart in two, such that every
 term of the variant is a term of the field in this index (so no variant can match by chance on
 a piece that is not a word there). The original comes first; at most ``MAX_VARIANTS`` are tried.
-Snippets mark what a variant matched, since its terms are among the query's.
+Snippets mark what a variant matched, since its terms are among the query's. Indexes ranked
+together (the shards of a sharded index) are one index here: the terms that decide the variants
+(``needed``) are counted in the statistics phase, and every index finds the variants from the
+sums (Engine.expanded), so a shard lacking a term still finds the variants the others' articles
+allow, and cuts them to ``MAX_VARIANTS`` as a single index would.
 """
 from __future__ import annotations
 
