@@ -7,7 +7,9 @@ generations and the shard's history are the library's.
 
 A query is answered in the phases of a distributed search (Elasticsearch's DFS query-then-fetch):
 the plan (made by the coordinator; for ``similar`` by the shard holding the article), every
-shard's ``statistics`` of its terms, summed; ``rank`` on every shard with the sums, which for a
+shard's ``statistics`` of its terms, summed (with those of every term that decides its phrases'
+spelling variants, so that each shard expands the phrases over every shard's vocabulary, as a
+single index would: searcher.search.variants); ``rank`` on every shard with the sums, which for a
 first page without snippets also returns the hits of the matches that may be on it; ``hits``
 from the shards holding the hits kept, for the others. For the merged ranking to be a single
 index's, a shard reports each match's tier and base score, and the bonus the head's rescoring
@@ -200,7 +202,7 @@ class ShardReader:
         if not request.fetch:
             return found
         fetched = merge.may_lead(found.docs, request.fetch, request.sort, self.config.ranking.proximity_depth)
-        return replace(found, hits=self.hits(plan, [(doc.id, doc.score) for doc in fetched], False))
+        return replace(found, hits=self.hits(plan, stats, [(doc.id, doc.score) for doc in fetched], False))
 
     def _ranked(self, whole, docs: list[tuple[int, int, float, float]]) -> Ranked:
         source = self._engine.source
@@ -212,9 +214,11 @@ class ShardReader:
                   for (tier, docnum, score, bonus), article_id, signature in zip(docs, ids, signatures)]
         return Ranked(whole.total, ranked, whole.all_words, whole.facets)
 
-    def hits(self, plan: Plan, docs: list[tuple[str, float]], with_snippets: bool) -> list[Hit]:
-        """Phase three: the hits of the documents ``docs`` (id, score), with their snippets."""
+    def hits(self, plan: Plan, stats: Statistics, docs: list[tuple[str, float]], with_snippets: bool) -> list[Hit]:
+        """Phase three: the hits of the documents ``docs`` (id, score), with their snippets,
+        which mark the terms of ``plan`` expanded as phase two expands it."""
         source = self._engine.source
+        plan = self._engine.expanded(plan, stats)
         return [self._engine.hit(docnum, score, plan, with_snippets, [])
                 for article_id, score in docs if (docnum := source.docnum(article_id)) is not None]
 

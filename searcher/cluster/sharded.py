@@ -314,7 +314,7 @@ class ShardedIndex:
         groups = merge.grouped(docs, group, CONFIG.ranking.near_duplicate_threshold)
         total = sum(answer.total for answer in answers.values())
         fetched = {hit.id: hit for answer in answers.values() for hit in answer.hits}
-        hits = self._hits(manifest, plan, groups[(page - 1) * limit: wanted], snippets, fetched, ask)
+        hits = self._hits(manifest, plan, stats, groups[(page - 1) * limit: wanted], snippets, fetched, ask)
         suggestion = self._suggestion(plan, filters, total, ask) if suggest else None
         return Page(query=shown, total=total, page=page, limit=limit, hits=hits,
                     facets=_ordered_facets(merge.facets(answer.facets for answer in answers.values())) if facets else None,
@@ -357,8 +357,8 @@ class ShardedIndex:
             raise ShardUnavailable(f"shard {holder}, which holds the article {query.like!r}, did not answer")
         return found[holder]
 
-    def _hits(self, manifest: ClusterManifest, plan: Plan, groups: list[merge.Group], snippets: bool,
-              fetched: dict[str, Hit], ask) -> list[Hit]:
+    def _hits(self, manifest: ClusterManifest, plan: Plan, stats: Statistics, groups: list[merge.Group],
+              snippets: bool, fetched: dict[str, Hit], ask) -> list[Hit]:
         """The hits of the groups' leaders, with their merged scores: those ``fetched`` with the
         ranking, the others asked of the shards holding them."""
         wanted: dict[str, list[tuple[str, float]]] = {}
@@ -367,7 +367,7 @@ class ShardedIndex:
                 wanted.setdefault(manifest.shards[shard_of(doc.id, len(manifest.shards))], []).append((doc.id, doc.score))
         found = dict(fetched)
         if wanted:
-            found |= {hit.id: hit for hits in ask({name: ("hits", plan, docs, snippets)
+            found |= {hit.id: hit for hits in ask({name: ("hits", plan, stats, docs, snippets)
                                                    for name, docs in wanted.items()}).values() for hit in hits}
         return [replace(found[doc.id], score=doc.score, similar=tuple(other.id for other in others))
                 for doc, others in groups if doc.id in found]

@@ -45,7 +45,7 @@ from searcher.query.tree import map_leaves
 from searcher.search import feedback, proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Matches, Positions, Scorer
-from searcher.search.variants import variants
+from searcher.search.variants import needed, variants
 
 NO_VALUE = "none"  # the facet value of articles without a source or a date
 GROUP_CHUNK = 256  # ranked documents folded at first for a page of grouped hits (see Engine._groups)
@@ -141,9 +141,11 @@ class Engine:
 
     def statistics(self, plan: Plan, extra: Sequence[tuple[str, str, str]] = ()) -> Statistics:
         """This index's statistics of every term the plan may score (wildcards and phrases
-        expanded here)."""
+        expanded here). Of a plan not yet expanded (phase one of indexes ranked together), also
+        those of every term whose presence decides its phrases' variants: expanded with the
+        summed statistics, the phrases take the variants of all the indexes' vocabulary."""
+        keys = set(extra) | (set() if plan.expanded else self._variant_terms(plan))
         plan = self.expanded(plan)
-        keys = set(extra)
         for query in [plan.query] + [part for tier in plan.tiers for part in (tier.matching, tier.stop_words)]:
             keys.update(positive_terms(query))
         keys.update(("body", family, word) for family in FAMILIES for word in plan.proximity_words(family))
@@ -152,7 +154,7 @@ class Engine:
     def rank(self, plan: Plan, request: Request, stats: Statistics | None = None) -> Ranked:
         """The best ``offset + limit`` matches (all of them with folding, which reads the
         ranking as a stream), ranked."""
-        counted, docnums, scores = self._ranking(self.expanded(plan), request, stats, everything=request.group)
+        counted, docnums, scores = self._ranking(self.expanded(plan, stats), request, stats, everything=request.group)
         return replace(counted, docs=list(zip(docnums.tolist(), scores.tolist())))
 
     def _ranking(self, plan: Plan, request: Request, stats: Statistics | None,
@@ -187,7 +189,7 @@ class Engine:
         the score before the head is rescored, and what the rescoring adds to it. Merged by
         tier, score and id, with the bonuses added to the first ``proximity_depth`` matches
         only, they rank as one index would."""
-        plan = self.expanded(plan)
+        plan = self.expanded(plan, stats)
         counted, found, scorer, stats = self._counted(plan, request, stats)
         depth = self.config.ranking.proximity_depth
         pairs = proximity.pairs(plan, stats) if depth else {}
@@ -331,10 +333,12 @@ class Engine:
             return int(allowed.sum())
         return np.count_nonzero(scorer.match(plan.query).mask & allowed)
 
-    def expand(self, query, notes: list[str] | None = None):
+    def expand(self, query, notes: list[str] | None = None, stats: Statistics | None = None):
         """``query`` with its wildcards replaced by the terms they stand for in this index, and
-        its phrases by their variants across spelling conventions (searcher.search.variants);
-        a wildcard cut to its most frequent words adds a line to ``notes``."""
+        its phrases by their variants across spelling conventions (searcher.search.variants)
+        in this index's vocabulary, or in that of the indexes whose summed ``stats`` (phase
+        one's, ``statistics``) are given; a wildcard cut to its most frequent words adds a line
+        to ``notes``."""
         if query is None:
             return None
         scorer = Scorer(self.collection, Statistics(0, {}, {}), self.config.ranking, self.source)
@@ -344,34 +348,65 @@ class Engine:
             if isinstance(leaf, Prefix):
                 return scorer.expanded(leaf)
             if isinstance(leaf, Phrase) and leaf.written:
-                return self._variants_of(leaf)
+                return self._variants_of(leaf, stats)
             return leaf
 
         return map_leaves(query, replaced)
 
-    def _variants_of(self, phrase: Phrase):
-        """``phrase`` with its variants in this commit (searcher.search.variants), kept for the
-        next ``VARIANTS_CACHED`` phrases: a search expands its query and its tiers, which share
-        their phrases, and finding the variants analyses every way to cut a word in two."""
-        found = self._variants.get(phrase)
+    def _variants_of(self, phrase: Phrase, stats: Statistics | None):
+        """``phrase`` with its variants (searcher.search.variants) in this commit, or in the
+        vocabulary of the indexes whose summed ``stats`` are given: a term is known when a
+        document holds it in the phrase's field. Kept for the next ``VARIANTS_CACHED``
+        phrases: a search expands its query and its tiers, which share their phrases, and
+        finding the variants analyses every way to cut a word in two."""
+        if stats is None:
+            key, known = (phrase, None), (lambda term: self.collection.postings(phrase.field, phrase.family, term) is not None)
+        else:
+            known_terms = frozenset(term for term in self._needed(phrase)
+                                    if stats.doc_frequency(phrase.field, phrase.family, term))
+            key, known = (phrase, known_terms), known_terms.__contains__
+        found = self._variants.get(key)
         if found is None:
-            found = variants(phrase, chain(phrase.family, self.config.index),
-                             lambda term: self.collection.postings(phrase.field, phrase.family, term) is not None)
+            found = variants(phrase, chain(phrase.family, self.config.index), known)
             if len(self._variants) >= VARIANTS_CACHED:
                 self._variants.clear()
-            self._variants[phrase] = found
+            self._variants[key] = found
         return found
 
-    def expanded(self, plan: Plan) -> Plan:
-        """``plan`` with its wildcards and phrases expanded in this index (``expand``), and
-        the notes of the expansion added to its own."""
+    def _needed(self, phrase: Phrase) -> set[str]:
+        """The terms whose presence decides ``phrase``'s variants (searcher.search.variants)."""
+        return needed(phrase, chain(phrase.family, self.config.index))
+
+    def _variant_terms(self, plan: Plan) -> set[tuple[str, str, str]]:
+        """(field, family, term) of every term whose presence decides the variants of the
+        phrases ``expanded`` would expand in ``plan``."""
+        found: set[tuple[str, str, str]] = set()
+
+        def collect(leaf):
+            if isinstance(leaf, Phrase) and leaf.written:
+                found.update((leaf.field, leaf.family, term) for term in self._needed(leaf))
+            return leaf
+
+        # The parts of the plan ``expanded`` expands.
+        for query in [plan.query, plan.all_words, plan.every_word, *(part for tier in plan.tiers
+                                                                     for part in (tier.matching, tier.stop_words))]:
+            if query is not None:
+                map_leaves(query, collect)
+        return found
+
+    def expanded(self, plan: Plan, stats: Statistics | None = None) -> Plan:
+        """``plan`` with its wildcards and phrases expanded (``expand``: its phrases' variants
+        in this index's vocabulary, or in that of the indexes of the summed ``stats``), and the
+        notes of the expansion added to its own."""
         if plan.expanded:
             return plan
         notes: list[str] = []
-        expanded = replace(plan, expanded=True, query=self.expand(plan.query, notes),
-                           tiers=tuple(planning.Tier(self.expand(tier.matching), self.expand(tier.stop_words))
+        expanded = replace(plan, expanded=True, query=self.expand(plan.query, notes, stats),
+                           tiers=tuple(planning.Tier(self.expand(tier.matching, None, stats),
+                                                     self.expand(tier.stop_words, None, stats))
                                        for tier in plan.tiers),
-                           all_words=self.expand(plan.all_words), every_word=self.expand(plan.every_word))
+                           all_words=self.expand(plan.all_words, None, stats),
+                           every_word=self.expand(plan.every_word, None, stats))
         return replace(expanded, notes=tuple(dict.fromkeys(plan.notes + tuple(notes))))
 
     def overview(self) -> dict[str, dict[str, int]]:
