@@ -51,13 +51,12 @@ class Snapshot:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.generation = self.reader.generation()
-        leaves = []
-        for leaf, offset in self.reader.leaf_readers():
-            if leaf.doc_count_all():
-                arrays = segment_arrays(folder, leaf, index_config, signature)
-                leaves.append(Leaf(arrays, offset, frozenset(leaf.segment().deleted_docs())))
-        self.collection = Collection(leaves, self.reader.doc_count_all())
+        # The segments holding documents: Whoosh's reader of each and, in the same order, its arrays.
         self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
+        leaves = [Leaf(segment_arrays(folder, leaf, index_config, signature), offset,
+                       frozenset(leaf.segment().deleted_docs()))
+                  for leaf, offset in self._leaves]
+        self.collection = Collection(leaves, self.reader.doc_count_all())
         self._vocabulary: dict[tuple[str, str], list[str]] = {}
 
     def close(self) -> None:
