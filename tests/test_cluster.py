@@ -238,6 +238,26 @@ def test_a_shard_that_does_not_answer_fails_the_query_or_is_left_out(tmp_path):
         assert all(shard_of(hit.id, 2) == 0 for hit in partial.hits)
 
 
+def test_exports_stream_every_hit_as_a_single_index_does(sharded, single, monkeypatch):
+    """The whole merged ranking, folded or not, by rank or date, its hits fetched from the
+    shards a few at a time: the single index's export, hit for hit."""
+    from searcher.cluster import sharded as sharded_module
+
+    monkeypatch.setattr(sharded_module, "EXPORT_BATCH", 7)  # several rounds of hits for these few articles
+    for query in QUERIES + ["oorlog", "Rusland brug", "storm dijk haven", "kabinet -brug"]:
+        for options in ({}, {"group": True}, {"order": "date"}, {"order": "date", "group": True},
+                        {"snippets": True}, {"lang": "nl", "source": "nos", "date_from": "2024-03-01"}):
+            with sharded.export(query, **options) as mine, single.export(query, **options) as theirs:
+                assert (mine.total, mine.all_words) == (theirs.total, theirs.all_words), (query, options)
+                mine, theirs = list(mine), list(theirs)
+            assert [hit.id for hit in mine] == [hit.id for hit in theirs], (query, options)
+            assert all(abs(a.score - b.score) <= 1e-9 for a, b in zip(mine, theirs)), (query, options)
+            assert [(hit.similar, hit.snippet) for hit in mine] == [(hit.similar, hit.snippet) for hit in theirs]
+    assert len(list(sharded.export("oorlog"))) > 7
+    with pytest.raises(SearcherError, match="--explain"):
+        sharded.export("oorlog", explain=True)
+
+
 def test_cli_creates_searches_and_reshards_a_sharded_index(tmp_path, monkeypatch):
     from searcher.cluster import sharded as sharded_module
 
@@ -253,9 +273,12 @@ def test_cli_creates_searches_and_reshards_a_sharded_index(tmp_path, monkeypatch
     assert result.exit_code == 0 and json.loads(result.output)["shards"] == {"total": 2, "failed": 0}
     result = runner.invoke(main, ["search", "رئیس جمهور", "--index", index, "--since", "7d", "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 0  # the seeds: 2021 or undated
-    for unsupported in (["--explain"], ["--format", "csv"]):
-        result = runner.invoke(main, ["search", "رئیس جمهور", "--index", index, *unsupported])
-        assert result.exit_code == 1 and "do not work on a sharded index yet" in result.stderr
+    result = runner.invoke(main, ["search", "رئیس جمهور", "--index", index, "--explain"])
+    assert result.exit_code == 1 and "does not work on a sharded index yet" in result.stderr
+    result = runner.invoke(main, ["search", "رئیس جمهور", "--index", index, "--format", "jsonl", "--no-snippets"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 4 and len({line["id"] for line in lines}) == 4
     result = runner.invoke(main, ["index", str(SEEDS), "--index", index, "--shards", "3"])
     assert result.exit_code == 1 and "has 2 shards, not 3" in result.output
     result = runner.invoke(main, ["reshard", "3", "--index", index, "--json"])

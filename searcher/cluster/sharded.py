@@ -40,16 +40,18 @@ from searcher.query import plan as planning
 from searcher.query.plan import Plan
 from searcher.search.collection import Statistics
 from searcher.errors import ArticleNotFound, IndexDamaged, IndexNotFound, SearcherError
-from searcher.filters import SORTS, Filters
+from searcher.filters import SORTS, Filters, later_start
 from searcher.locking import acquire_writer
 from searcher.manifest import read_manifest, utc_now
 from searcher.model import (
-    Article, HistoryEntry, Hit, IndexReport, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Stats, VerifyReport,
+    Article, Export, HistoryEntry, Hit, IndexReport, Note, Page, Reading, RebuildReport, RemoveReport, Skipped, Stats, VerifyReport,
 )
 
 BATCH = 200  # articles per message to a shard's writer
+EXPORT_BATCH = 200  # hits an export asks the shards for at a time
 CONFIG = Config()  # shards are made with the default index-time settings, and searched with the default ranking
 CURRENT_VERSION = index_version(CONFIG.index)
+NO_EXPLAIN = "--explain does not work on a sharded index yet"
 NO_WATCHES = "standing queries (searcher watch, index --report) do not run on a sharded index yet"
 STATISTICS_KEPT = 256  # plans whose summed statistics are kept, for the cluster's states of their query
 STATE_ATTEMPTS = 5  # a query reads the manifest again this often when the states it read are retired
@@ -134,6 +136,42 @@ class ShardedIndex:
         filters = _checked(limit, page, sort, lang, source, date_from, date_to)
         return self._answer(Query(query, literal), query, limit, page, filters, sort, facets, group,
                             suggest, snippets, allow_partial)
+
+    def export(self, query: str, lang: str | Iterable[str] | None = None, *, source: str | Iterable[str] | None = None,
+               date_from: str | date | None = None, date_to: str | date | None = None, since: str | None = None,
+               order: str = "relevance", snippets: bool = False, group: bool = False, literal: bool = False,
+               explain: bool = False) -> Export:
+        """As ``searcher.Index.export``, over every shard: the whole ranking merged here (ids,
+        scores and signatures, for folding as a single index folds), then the hits fetched from
+        the shards holding them, ``EXPORT_BATCH`` at a time as they are taken. The export reads
+        the states the cluster manifest names when it starts; a write that retires them before
+        the last hit is taken ends it with an error (run it again)."""
+        if explain:
+            raise SearcherError(NO_EXPLAIN)
+        filters = _checked(1, 1, order, lang, source, later_start(date_from, since), date_to)
+        for _ in range(STATE_ATTEMPTS):
+            manifest = self.manifest()
+            try:
+                return self._export_at(manifest, query, literal, filters, order, snippets, group)
+            except Gone:
+                continue  # a write retired the states read: read the manifest again
+        raise IndexDamaged(f"the index at {self.path} kept changing while it was searched: try again")
+
+    def _export_at(self, manifest: ClusterManifest, query: str, literal: bool, filters: Filters, order: str,
+                   snippets: bool, group: bool) -> Export:
+        ask, _ = self._asker(manifest, False)
+        plan = self._plan(manifest, Query(query, literal), ask)
+        stats = self._statistics_of(manifest, plan, ask)
+        answers, docs = self._ranking(manifest, plan, stats, Request(0, filters, order, everything=True), ask)
+        groups = merge.grouped(docs, group, CONFIG.ranking.near_duplicate_threshold)
+        parts = list(answers.values())
+        all_words = None if any(part.all_words is None for part in parts) else sum(part.all_words for part in parts)
+
+        def hits() -> Iterator[Hit]:
+            for start in range(0, len(groups), EXPORT_BATCH):
+                yield from self._hits(manifest, plan, stats, groups[start:start + EXPORT_BATCH], snippets, {}, ask)
+
+        return Export(query, sum(part.total for part in parts), all_words, plan.notes, hits(), lambda: None)
 
     def similar(self, article_id: str, limit: int = 10, page: int = 1, lang: str | Iterable[str] | None = None,
                 snippets: bool = True, *, source: str | Iterable[str] | None = None,
@@ -283,16 +321,7 @@ class ShardedIndex:
     def _answer_at(self, manifest: ClusterManifest, query: Query, shown: str, limit: int, page: int,
                    filters: Filters, sort: str, facets: bool, group: bool, suggest: bool, snippets: bool,
                    allow_partial: bool) -> Page:
-        failed: dict[str, str] = {}
-
-        def ask(calls: dict[str, tuple]) -> dict:
-            outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], *call)
-                                          for name, call in calls.items() if name not in failed}, quick=True)
-            if not allow_partial:
-                outcome.check()
-            failed.update(outcome.failed)
-            return outcome.results
-
+        ask, failed = self._asker(manifest, allow_partial)
         if len(manifest.shards) == 1:  # one shard's statistics are the cluster's: one call does it all
             name = manifest.shards[0]
             found = ask({name: ("answer", query, limit, page, filters, sort, facets, group, suggest, snippets)})
@@ -306,11 +335,7 @@ class ShardedIndex:
         # more than a round trip once each needs a snippet (docs/scaling.md).
         request = Request(wanted, filters, sort, facets, everything=group,
                           fetch=limit if page == 1 and not snippets else 0)
-        answers = ask({name: ("rank", plan, request, stats) for name in manifest.shards})
-        problems = [answer.problem for answer in answers.values() if answer.problem]
-        if answers and len(problems) == len(answers):
-            raise SearcherError(problems[0])
-        docs = merge.ranked([answer.docs for answer in answers.values()], sort, CONFIG.ranking.proximity_depth)
+        answers, docs = self._ranking(manifest, plan, stats, request, ask)
         groups = merge.grouped(docs, group, CONFIG.ranking.near_duplicate_threshold)
         total = sum(answer.total for answer in answers.values())
         fetched = {hit.id: hit for answer in answers.values() for hit in answer.hits}
@@ -319,6 +344,32 @@ class ShardedIndex:
         return Page(query=shown, total=total, page=page, limit=limit, hits=hits,
                     facets=_ordered_facets(merge.facets(answer.facets for answer in answers.values())) if facets else None,
                     suggestion=suggestion, sort=sort, shards={"total": len(manifest.shards), "failed": len(failed)})
+
+    def _asker(self, manifest: ClusterManifest, allow_partial: bool) -> tuple[Callable[[dict], dict], dict[str, str]]:
+        """A function that calls the shards' readers at the states ``manifest`` names (shard ->
+        (method, *args)) and returns their results; and the shards that failed (shard ->
+        reason), left out of later calls (with ``allow_partial``; else a failure raises)."""
+        failed: dict[str, str] = {}
+
+        def ask(calls: dict[str, tuple]) -> dict:
+            outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], *call)
+                                          for name, call in calls.items() if name not in failed}, quick=True)
+            if not allow_partial:
+                outcome.check()
+            failed.update(outcome.failed)
+            return outcome.results
+
+        return ask, failed
+
+    def _ranking(self, manifest: ClusterManifest, plan: Plan, stats: Statistics, request: Request,
+                 ask) -> tuple[dict, list]:
+        """Phase two on every shard: their answers, and their rankings merged as one."""
+        answers = ask({name: ("rank", plan, request, stats) for name in manifest.shards})
+        problems = [answer.problem for answer in answers.values() if answer.problem]
+        if answers and len(problems) == len(answers):
+            raise SearcherError(problems[0])
+        return answers, merge.ranked([answer.docs for answer in answers.values()], request.sort,
+                                     CONFIG.ranking.proximity_depth)
 
     def _statistics_of(self, manifest: ClusterManifest, plan: Plan, ask) -> Statistics:
         """The statistics of ``plan``'s terms summed over the shards; kept for the states the
