@@ -258,6 +258,20 @@ def test_exports_stream_every_hit_as_a_single_index_does(sharded, single, monkey
         sharded.export("oorlog", explain=True)
 
 
+def test_an_export_whose_states_a_write_retired_stops_with_an_error(tmp_path, monkeypatch):
+    from searcher.cluster import sharded as sharded_module
+
+    monkeypatch.setattr(sharded_module, "EXPORT_BATCH", 5)
+    with ShardedIndex.open(tmp_path / "index", shards=2, create=True, processes=False) as index:
+        index.add_documents(articles(40))
+        exported = index.export("oorlog")
+        first = [next(exported) for _ in range(5)]
+        index.remove([hit.id for hit in first])  # both shards move on; their old states are retired
+        with pytest.raises(SearcherError, match="changed during the export"):
+            list(exported)
+        assert len(list(index.export("oorlog"))) == exported.total - 5
+
+
 def test_cli_creates_searches_and_reshards_a_sharded_index(tmp_path, monkeypatch):
     from searcher.cluster import sharded as sharded_module
 

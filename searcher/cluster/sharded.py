@@ -159,7 +159,7 @@ class ShardedIndex:
 
     def _export_at(self, manifest: ClusterManifest, query: str, literal: bool, filters: Filters, order: str,
                    snippets: bool, group: bool) -> Export:
-        ask, _ = self._asker(manifest, False)
+        ask, _ = self._asker(manifest, False, quick=False)  # a whole ranking, batches of snippets: not quick calls
         plan = self._plan(manifest, Query(query, literal), ask)
         stats = self._statistics_of(manifest, plan, ask)
         answers, docs = self._ranking(manifest, plan, stats, Request(0, filters, order, everything=True), ask)
@@ -169,7 +169,12 @@ class ShardedIndex:
 
         def hits() -> Iterator[Hit]:
             for start in range(0, len(groups), EXPORT_BATCH):
-                yield from self._hits(manifest, plan, stats, groups[start:start + EXPORT_BATCH], snippets, {}, ask)
+                try:
+                    batch = self._hits(manifest, plan, stats, groups[start:start + EXPORT_BATCH], snippets, {}, ask)
+                except Gone as error:
+                    raise SearcherError(f"the index at {self.path} changed during the export ({error}): "
+                                        f"run it again") from error
+                yield from batch
 
         return Export(query, sum(part.total for part in parts), all_words, plan.notes, hits(), lambda: None)
 
@@ -345,15 +350,17 @@ class ShardedIndex:
                     facets=_ordered_facets(merge.facets(answer.facets for answer in answers.values())) if facets else None,
                     suggestion=suggestion, sort=sort, shards={"total": len(manifest.shards), "failed": len(failed)})
 
-    def _asker(self, manifest: ClusterManifest, allow_partial: bool) -> tuple[Callable[[dict], dict], dict[str, str]]:
+    def _asker(self, manifest: ClusterManifest, allow_partial: bool,
+               quick: bool = True) -> tuple[Callable[[dict], dict], dict[str, str]]:
         """A function that calls the shards' readers at the states ``manifest`` names (shard ->
         (method, *args)) and returns their results; and the shards that failed (shard ->
-        reason), left out of later calls (with ``allow_partial``; else a failure raises)."""
+        reason), left out of later calls (with ``allow_partial``; else a failure raises).
+        ``quick``: as ``Workers.call``'s."""
         failed: dict[str, str] = {}
 
         def ask(calls: dict[str, tuple]) -> dict:
             outcome = self._workers.call({name: ("read", manifest.cluster_id, name, manifest.states[name], *call)
-                                          for name, call in calls.items() if name not in failed}, quick=True)
+                                          for name, call in calls.items() if name not in failed}, quick)
             if not allow_partial:
                 outcome.check()
             failed.update(outcome.failed)
