@@ -17,6 +17,7 @@ allow, and cuts them to ``MAX_VARIANTS`` as a single index would.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -38,9 +39,12 @@ class Way(NamedTuple):
     needs: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=1024)
 def ways(phrase: Phrase, analyzer: Analyzer) -> tuple[tuple[Way, ...], ...]:
     """For each written word of ``phrase``, the ways to read on from it, as written first:
-    what the variants are made of, whatever the index holds."""
+    what the variants are made of, whatever the index holds. Kept for the last 1,024 phrases:
+    a sharded search asks for them in each phase (``needed``, then ``variants``), and finding
+    them analyses every way to cut a word in two."""
     def terms(text: str) -> tuple[str, ...]:
         return tuple(token.text for token in analyzer(text) if not token.part)
 
