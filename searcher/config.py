@@ -76,6 +76,7 @@ class RankingConfig:
     score_stop_words: bool = True  # a keyword query's stop words add to the scores of its head
     proximity_depth: int = 20  # the head: best matches rescored by proximity and stop words (0: off)
     proximity_window: int = 5  # positions within which two query words count as close
+    proximity: str = "pairs"  # the head's proximity bonus: searcher.search.proximity.METHODS
     near_duplicate_threshold: float = 0.5  # estimated shingle Jaccard similarity that folds hits
     grouping_depth: int = 3  # with folding, first rank this many matches per hit wanted
     suggest_below: int = 3  # a query finding fewer articles may get a did-you-mean suggestion

@@ -192,7 +192,7 @@ class Engine:
         plan = self.expanded(plan, stats)
         counted, found, scorer, stats = self._counted(plan, request, stats)
         depth = self.config.ranking.proximity_depth
-        pairs = proximity.pairs(plan, stats) if depth else {}
+        pairs = proximity.words(plan, stats) if depth else {}
         wanted = max(request.offset + request.limit, depth)
         parts = []
         for number, (tier, part) in enumerate(zip(plan.tiers or [None], found)):
@@ -418,7 +418,7 @@ class Engine:
     def _by_relevance(self, plan: Plan, found: list[Matches], scorer: Scorer, stats: Statistics, wanted: int,
                       everything: bool) -> tuple[np.ndarray, np.ndarray]:
         ranking = self.config.ranking
-        pairs = proximity.pairs(plan, stats) if ranking.proximity_depth else {}
+        pairs = proximity.words(plan, stats) if ranking.proximity_depth else {}
         rescoring = bool(pairs) or any(tier.stop_words is not None for tier in plan.tiers)
         if rescoring:
             wanted = max(wanted, ranking.proximity_depth)
@@ -455,8 +455,8 @@ class Engine:
             for docnum, score in zip(ordered.tolist(), scorer.scores_at(stop_words, ordered).tolist()):
                 extra[docnum] += score
         if pairs:
-            for docnum, bonus in proximity.bonuses(scorer.positions, self.collection, pairs, head,
-                                                   self.config.ranking.proximity_window).items():
+            for docnum, bonus in proximity.bonuses(scorer.positions, self.collection, scorer.stats, pairs, head,
+                                                   self.config.ranking).items():
                 extra[docnum] += bonus
         return extra
 

@@ -2,15 +2,27 @@
 
 BM25F scores each query word on its own, so an article that mentions the words far apart
 ranks with one that uses them side by side (a headline's words in the article's lead, a
-question's words around its answer). As in the sequential dependence model (Metzler and Croft
-2005), the pairs are the query's neighbouring content words; as in Rasolofo and Savoy (2003),
-each occurrence of a pair within ``window`` positions in an article's body adds
-``1 / distance**2`` to the pair's count, and the pair adds ``idf * count / (1 + count)`` to the
-article's score, with the idf of the rarer word. Neighbouring pairs keep the bonus in step
-with BM25F as queries grow (all pairs would grow with the square of the query's length and
-swamp it on long headlines). Stop words take no part: in questions they are question words,
-close to everything. Only the head of the BM25F ranking is rescored: the bonus reorders it and
-brings in no match of its own. Chosen by measurement: docs/relevance.md.
+question's words around its answer). Only the head of the BM25F ranking is rescored: the bonus
+reorders it and brings in no match of its own. Stop words take no part: in questions they are
+question words, close to everything. The bonus is one of ``METHODS`` (RankingConfig.proximity):
+
+- ``pairs``: as in the sequential dependence model (Metzler and Croft 2005), the pairs are the
+  query's neighbouring content words; as in Rasolofo and Savoy (2003), each occurrence of a pair
+  within ``window`` positions in an article's body adds ``1 / distance**2`` to the pair's count,
+  and the pair adds ``idf * count / (1 + count)`` to the article's score, with the idf of the
+  rarer word. Neighbouring pairs keep the bonus in step with BM25F as queries grow (all pairs
+  would grow with the square of the query's length and swamp it on long headlines).
+- ``covered``: ``pairs`` times the share of the query's idf mass the article holds (title or
+  body). Two words standing close say the article is about the query only when it holds the
+  query as a whole (Tao and Zhai 2007 combine proximity with coverage): an article about
+  deaths of anything that says the collocation ``مرگ و مير`` but not ``نهنگ`` (whale) gets
+  little of the pair's bonus on a query about whale deaths.
+- ``bm25tp``: Büttcher, Clarke and Lushman (2006). Each two neighbouring occurrences of
+  different query words in the body, ``distance`` apart, add the idf of the other word over
+  ``distance**2`` to each word's accumulator; a word adds ``min(1, idf) * acc * (k1 + 1) /
+  (acc + K)``, K BM25's length-normalised ``k1`` of the body.
+
+Chosen by measurement: docs/relevance.md.
 """
 from __future__ import annotations
 
@@ -20,63 +32,76 @@ from collections.abc import Iterable
 import numpy as np
 
 from searcher.analysis.article import FAMILIES
+from searcher.config import RankingConfig
 from searcher.query.plan import Plan
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Positions, idf, positions_by_document
 
-Pair = tuple[str, str, float]  # two neighbouring query words and the idf of the rarer one
+METHODS = ("pairs", "covered", "bm25tp")
+Rarity = dict[str, float]  # a family's query content words found in bodies, in query order -> idf
 
 
-def pairs(plan: Plan, stats: Statistics) -> dict[str, list[Pair]]:
-    """Per family, the pairs of neighbouring content words of the plan that occur in bodies
-    (empty: the query gets no bonus, e.g. a single word)."""
+def words(plan: Plan, stats: Statistics) -> dict[str, Rarity]:
+    """Per family, the plan's content words that occur in bodies with their idf, where there
+    are two or more (empty: the query gets no bonus, e.g. a single word)."""
     found = {}
     for family in FAMILIES:
         rarity = {word: idf(stats.size, frequency, "probabilistic")
                   for word in plan.proximity_words(family)
                   if (frequency := stats.doc_frequency("body", family, word))}
-        words = list(rarity)
-        neighbours = [(first, second, min(rarity[first], rarity[second])) for first, second in zip(words, words[1:])]
-        if neighbours:
-            found[family] = neighbours
+        if len(rarity) > 1:
+            found[family] = rarity
     return found
 
 
-def bonuses(positions: Positions, collection: Collection, found: dict[str, list[Pair]], docnums: Iterable[int],
-            window: int) -> dict[int, float]:
-    """The proximity bonus of each of ``docnums`` for the word pairs ``found``. Positions are
-    read only for the documents whose body holds both words of a pair (the arrays tell)."""
+def bonuses(positions: Positions, collection: Collection, stats: Statistics, found: dict[str, Rarity],
+            docnums: Iterable[int], ranking: RankingConfig) -> dict[int, float]:
+    """The proximity bonus of each of ``docnums`` for the query words ``found``. Positions are
+    read only for the documents whose body holds two or more of the words (the arrays tell)."""
     docnums = sorted(set(docnums))
     total = dict.fromkeys(docnums, 0.0)
     head = np.array(docnums, dtype=np.int64)
-    for family, neighbours in found.items():
-        holding = {word: set(head[collection.postings_at("body", family, word, head)[0]].tolist())
-                   for word in dict.fromkeys(word for first, second, _ in neighbours for word in (first, second))}
-        needed: dict[str, set[int]] = {word: set() for word in holding}
-        for first, second, _ in neighbours:
-            both = holding[first] & holding[second]
-            needed[first] |= both
-            needed[second] |= both
-        where: dict[int, dict[str, list[int]]] = {docnum: {} for docnum in docnums}
-        for word, wanted in needed.items():
-            if wanted:
-                asked = np.array(sorted(wanted), dtype=np.int64)
-                found = positions_by_document(positions.places("body", family, word, asked), asked)
-                for docnum, places in found.items():
+    for family, rarity in found.items():
+        held = {word: head[collection.postings_at("body", family, word, head)[0]].tolist() for word in rarity}
+        counts = dict.fromkeys(docnums, 0)
+        for docnum in (docnum for holding in held.values() for docnum in holding):
+            counts[docnum] += 1
+        where: dict[int, dict[str, list[int]]] = {docnum: {} for docnum in docnums if counts[docnum] > 1}
+        for word, holding in held.items():
+            asked = np.array([docnum for docnum in holding if docnum in where], dtype=np.int64)
+            if len(asked):
+                for docnum, places in positions_by_document(positions.places("body", family, word, asked), asked).items():
                     where[docnum][word] = places
+        if ranking.proximity == "bm25tp":
+            lengths = collection.lengths("body")[head]
+            norms = dict(zip(docnums, (ranking.k1 * (1 - ranking.b_body + ranking.b_body * lengths
+                                                     / stats.avg_length("body", family))).tolist()))
+            for docnum, places in where.items():
+                total[docnum] += _accumulated(rarity, places, ranking.k1, norms[docnum])
+            continue
+        scale = _coverage(collection, family, rarity, head) if ranking.proximity == "covered" else None
+        neighbours = list(zip(rarity, list(rarity)[1:]))
         for docnum, places in where.items():
-            if places:
-                total[docnum] += _bonus(neighbours, places, window)
+            bonus = _pairs(neighbours, rarity, places, ranking.proximity_window)
+            total[docnum] += bonus * (scale[docnum] if scale is not None else 1.0)
     return total
 
 
-def _bonus(neighbours: list[Pair], positions: dict[str, list[int]], window: int) -> float:
-    """The sum over the pairs found in a document of ``idf * count / (1 + count)``."""
+def _coverage(collection: Collection, family: str, rarity: Rarity, head: np.ndarray) -> dict[int, float]:
+    """Of each document of ``head``, the share of the words' idf mass it holds in title or body."""
+    held = np.zeros(len(head))
+    for word, weight in rarity.items():
+        held[collection.postings_at("ranking", family, word, head)[0]] += weight
+    return dict(zip(head.tolist(), (held / sum(rarity.values())).tolist()))
+
+
+def _pairs(neighbours: list[tuple[str, str]], rarity: Rarity, positions: dict[str, list[int]], window: int) -> float:
+    """The sum over the neighbouring pairs found in a document of ``idf * count / (1 + count)``."""
     total = 0.0
-    for first, second, rarity in neighbours:
+    for first, second in neighbours:
         if first in positions and second in positions:
             closeness = _closeness(positions[first], positions[second], window)
-            total += rarity * closeness / (1.0 + closeness)
+            total += min(rarity[first], rarity[second]) * closeness / (1.0 + closeness)
     return total
 
 
@@ -89,3 +114,14 @@ def _closeness(first: list[int], second: list[int], window: int) -> float:
             if b != a:
                 total += 1.0 / (a - b) ** 2
     return total
+
+
+def _accumulated(rarity: Rarity, positions: dict[str, list[int]], k1: float, norm: float) -> float:
+    """BM25TP's proximity score of one document: ``norm`` is its ``K``."""
+    occurrences = sorted((place, word) for word, places in positions.items() for place in places)
+    accumulator = dict.fromkeys(positions, 0.0)
+    for (place, word), (after, other) in zip(occurrences, occurrences[1:]):
+        if word != other and after != place:
+            accumulator[word] += rarity[other] / (after - place) ** 2
+            accumulator[other] += rarity[word] / (after - place) ** 2
+    return sum(min(1.0, rarity[word]) * value * (k1 + 1) / (value + norm) for word, value in accumulator.items())
