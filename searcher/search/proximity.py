@@ -26,6 +26,7 @@ Chosen by measurement: docs/relevance.md.
 """
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
@@ -37,7 +38,7 @@ from searcher.query.plan import Plan
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Positions, idf, positions_by_document
 
-METHODS = ("pairs", "covered", "bm25tp")
+METHODS = ("pairs", "covered", "covered2", "bm25tp", "span")
 Rarity = dict[str, float]  # a family's query content words found in bodies, in query order -> idf
 
 
@@ -79,7 +80,13 @@ def bonuses(positions: Positions, collection: Collection, stats: Statistics, fou
             for docnum, places in where.items():
                 total[docnum] += _accumulated(rarity, places, ranking.k1, norms[docnum])
             continue
-        scale = _coverage(collection, family, rarity, head) if ranking.proximity == "covered" else None
+        if ranking.proximity == "span":
+            for docnum, places in where.items():
+                total[docnum] += _span(places)
+            continue
+        scale = _coverage(collection, family, rarity, head) if ranking.proximity.startswith("covered") else None
+        if ranking.proximity == "covered2":
+            scale = {docnum: value ** 2 for docnum, value in scale.items()}
         neighbours = list(zip(rarity, list(rarity)[1:]))
         for docnum, places in where.items():
             bonus = _pairs(neighbours, rarity, places, ranking.proximity_window)
@@ -125,3 +132,25 @@ def _accumulated(rarity: Rarity, positions: dict[str, list[int]], k1: float, nor
             accumulator[word] += rarity[other] / (after - place) ** 2
             accumulator[other] += rarity[word] / (after - place) ** 2
     return sum(min(1.0, rarity[word]) * value * (k1 + 1) / (value + norm) for word, value in accumulator.items())
+
+
+ALPHA = 0.3
+
+
+def _span(positions: dict[str, list[int]]) -> float:
+    """Tao and Zhai's (2007) ``log(alpha + exp(-MinCover))``, raised by ``-log(alpha)`` so that
+    it only adds: MinCover is the width of the shortest stretch of the body holding every query
+    word the body holds."""
+    occurrences = sorted((place, word) for word, places in positions.items() for place in places)
+    wanted, seen, start, best = len(positions), {}, 0, None
+    for place, word in occurrences:
+        seen[word] = seen.get(word, 0) + 1
+        while len(seen) == wanted:
+            first, name = occurrences[start]
+            width = place - first
+            best = width if best is None else min(best, width)
+            seen[name] -= 1
+            if not seen[name]:
+                del seen[name]
+            start += 1
+    return math.log(ALPHA + math.exp(-best)) - math.log(ALPHA)
