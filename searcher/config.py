@@ -56,6 +56,9 @@ class IndexConfig:
         return cls(**data)
 
 
+PROXIMITY_METHODS = ("covered", "pairs")
+
+
 @dataclass(frozen=True)
 class RankingConfig:
     """Query-time settings of the ranking."""
@@ -76,10 +79,17 @@ class RankingConfig:
     score_stop_words: bool = True  # a keyword query's stop words add to the scores of its head
     proximity_depth: int = 20  # the head: best matches rescored by proximity and stop words (0: off)
     proximity_window: int = 5  # positions within which two query words count as close
-    proximity: str = "pairs"  # the head's proximity bonus: searcher.search.proximity.METHODS
+    # The head's proximity bonus (searcher.search.proximity): "covered" (neighbouring pairs close
+    # together, scaled by the share of the query the article holds) or "pairs" (not scaled).
+    proximity: str = "covered"
     near_duplicate_threshold: float = 0.5  # estimated shingle Jaccard similarity that folds hits
     grouping_depth: int = 3  # with folding, first rank this many matches per hit wanted
     suggest_below: int = 3  # a query finding fewer articles may get a did-you-mean suggestion
+
+    def __post_init__(self) -> None:
+        if self.proximity not in PROXIMITY_METHODS:
+            known = ", ".join(PROXIMITY_METHODS)
+            raise SearcherError(f"unknown proximity bonus {self.proximity!r}: use one of {known}")
 
 
 @dataclass(frozen=True)

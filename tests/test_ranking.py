@@ -15,6 +15,7 @@ from searcher.analysis.article import analyse
 from searcher.analysis.registry import analyzer
 from searcher.config import Config
 from searcher.drops import read_paths, read_records
+from searcher.errors import SearcherError
 from searcher.model import Article
 from searcher.search.collection import approximate_lengths
 
@@ -221,3 +222,39 @@ def test_four_keywords_rank_by_score_and_up_to_three_all_words_first(tmp_path):
         four = [hit.id for hit in index.search("werkloosheid afgestudeerden universiteit station", snippets=False).hits]
     assert three == ["almanac", "report"]
     assert four == ["report", "almanac"]
+
+
+DEATH_ARTICLES = [
+    {"id": "traffic", "lang": "nl", "title": "", "text": "De oorzaak van dood in het verkeer: snelheid. De oorzaak van dood "
+                                                        "op de snelweg is vaak alcohol, zegt de politie. De oorzaak van "
+                                                        "dood op de fiets is vaak de bocht."},
+    {"id": "whale", "lang": "nl", "title": "", "text": "Een walvis op het strand bij Texel. Onderzoekers zoeken de oorzaak "
+                                                      "van het ongeluk met het grote dier, dat al dagen dood was toen "
+                                                      "het werd gevonden. Het gaat naar Utrecht."},
+    {"id": "harbour", "lang": "nl", "title": "", "text": "De walvis in de haven zwemt weer weg, melden de vissers."},
+    {"id": "poet", "lang": "nl", "title": "", "text": "De dood van de dichter en de oorzaak van zijn ziekte."},
+    {"id": "beach", "lang": "nl", "title": "", "text": "Het strand van Scheveningen is druk."},
+] + [{"id": f"other{n}", "lang": "nl", "title": "", "text": text} for n, text in enumerate(2 * [
+    "Het kabinet sprak over de begroting en de zorg.", "De trein naar het station reed niet door de storm.",
+    "De markt op het plein was druk met kramen.", "Het ziekenhuis opent een nieuwe vleugel voor kinderen.",
+    "De school krijgt een nieuw dak na de zomer."])]
+
+
+@pytest.mark.parametrize("proximity, first", [("pairs", "traffic"), ("covered", "whale")])
+def test_a_collocation_without_the_rest_of_the_query_gains_little_proximity(tmp_path, proximity, first):
+    """`oorzaak dood walvis strand` (causes of whale deaths on the beach): an article about
+    traffic deaths says `oorzaak van dood` three times and nothing of whales; the whale article
+    holds every word, mostly far apart. Without proximity the whale article leads; the
+    collocation's unscaled bonus puts the traffic article first; scaled by the share of the
+    query each article holds (the default), it stays second."""
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(DEATH_ARTICLES)
+    for config, leader in ((NO_PROXIMITY, "whale"), (Config().with_ranking(proximity=proximity), first)):
+        with open_index(tmp_path / "idx", config=config) as index:
+            hits = [hit.id for hit in index.search("oorzaak dood walvis strand", snippets=False).hits]
+        assert hits[:2] == [leader, ({"whale", "traffic"} - {leader}).pop()]
+
+
+def test_an_unknown_proximity_bonus_is_refused():
+    with pytest.raises(SearcherError, match="unknown proximity bonus"):
+        Config().with_ranking(proximity="span")

@@ -192,13 +192,13 @@ class Engine:
         plan = self.expanded(plan, stats)
         counted, found, scorer, stats = self._counted(plan, request, stats)
         depth = self.config.ranking.proximity_depth
-        pairs = proximity.words(plan, stats) if depth else {}
+        proximate = proximity.words(plan, stats) if depth else {}
         wanted = max(request.offset + request.limit, depth)
         parts = []
         for number, (tier, part) in enumerate(zip(plan.tiers or [None], found)):
             docnums, scores = self._top(part, None if request.group else wanted)
             stop_words = tier.stop_words if tier else None
-            bonus = self._bonuses(docnums[:depth].tolist(), stop_words, pairs, scorer) if depth else {}
+            bonus = self._bonuses(docnums[:depth].tolist(), stop_words, proximate, scorer) if depth else {}
             parts += [(number, docnum, score, bonus.get(docnum, 0.0))
                       for docnum, score in zip(docnums.tolist(), scores.tolist())]
         return counted, parts
@@ -418,8 +418,8 @@ class Engine:
     def _by_relevance(self, plan: Plan, found: list[Matches], scorer: Scorer, stats: Statistics, wanted: int,
                       everything: bool) -> tuple[np.ndarray, np.ndarray]:
         ranking = self.config.ranking
-        pairs = proximity.words(plan, stats) if ranking.proximity_depth else {}
-        rescoring = bool(pairs) or any(tier.stop_words is not None for tier in plan.tiers)
+        proximate = proximity.words(plan, stats) if ranking.proximity_depth else {}
+        rescoring = bool(proximate) or any(tier.stop_words is not None for tier in plan.tiers)
         if rescoring:
             wanted = max(wanted, ranking.proximity_depth)
         ranked: list[tuple[np.ndarray, np.ndarray]] = []
@@ -430,23 +430,24 @@ class Engine:
             docnums, scores = self._top(part, None if everything else wanted - count)
             depth = ranking.proximity_depth - count
             if rescoring and depth > 0 and len(docnums):
-                docnums, scores = self._rescored(docnums, scores, depth, tier.stop_words if tier else None, pairs, scorer)
+                stop_words = tier.stop_words if tier else None
+                docnums, scores = self._rescored(docnums, scores, depth, stop_words, proximate, scorer)
             ranked.append((docnums, scores))
             count += len(docnums)
         if not ranked:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         return np.concatenate([docnums for docnums, _ in ranked]), np.concatenate([scores for _, scores in ranked])
 
-    def _rescored(self, docnums: np.ndarray, scores: np.ndarray, depth: int, stop_words, pairs,
+    def _rescored(self, docnums: np.ndarray, scores: np.ndarray, depth: int, stop_words, proximate,
                   scorer: Scorer) -> tuple[np.ndarray, np.ndarray]:
         """The ranking with its first ``depth`` rescored by the stop words and the proximity bonus."""
         head = docnums[:depth]
-        extra = self._bonuses(head.tolist(), stop_words, pairs, scorer)
+        extra = self._bonuses(head.tolist(), stop_words, proximate, scorer)
         rescored = scores[:depth] + np.array([extra[docnum] for docnum in head.tolist()], dtype=np.float64)
         order = self._ordered(head, -rescored, None)
         return np.concatenate((head[order], docnums[depth:])), np.concatenate((rescored[order], scores[depth:]))
 
-    def _bonuses(self, head: list[int], stop_words, pairs, scorer: Scorer) -> dict[int, float]:
+    def _bonuses(self, head: list[int], stop_words, proximate, scorer: Scorer) -> dict[int, float]:
         """What the head's rescoring adds to each of its documents: the query's stop words'
         score and the proximity bonus."""
         extra = dict.fromkeys(head, 0.0)
@@ -454,8 +455,8 @@ class Engine:
             ordered = np.array(sorted(head), dtype=np.int64)
             for docnum, score in zip(ordered.tolist(), scorer.scores_at(stop_words, ordered).tolist()):
                 extra[docnum] += score
-        if pairs:
-            for docnum, bonus in proximity.bonuses(scorer.positions, self.collection, scorer.stats, pairs, head,
+        if proximate:
+            for docnum, bonus in proximity.bonuses(scorer.positions, self.collection, proximate, head,
                                                    self.config.ranking).items():
                 extra[docnum] += bonus
         return extra

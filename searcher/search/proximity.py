@@ -4,7 +4,7 @@ BM25F scores each query word on its own, so an article that mentions the words f
 ranks with one that uses them side by side (a headline's words in the article's lead, a
 question's words around its answer). Only the head of the BM25F ranking is rescored: the bonus
 reorders it and brings in no match of its own. Stop words take no part: in questions they are
-question words, close to everything. The bonus is one of ``METHODS`` (RankingConfig.proximity):
+question words, close to everything. The bonus is ``RankingConfig.proximity``:
 
 - ``pairs``: as in the sequential dependence model (Metzler and Croft 2005), the pairs are the
   query's neighbouring content words; as in Rasolofo and Savoy (2003), each occurrence of a pair
@@ -12,21 +12,16 @@ question words, close to everything. The bonus is one of ``METHODS`` (RankingCon
   and the pair adds ``idf * count / (1 + count)`` to the article's score, with the idf of the
   rarer word. Neighbouring pairs keep the bonus in step with BM25F as queries grow (all pairs
   would grow with the square of the query's length and swamp it on long headlines).
-- ``covered``: ``pairs`` times the share of the query's idf mass the article holds (title or
-  body). Two words standing close say the article is about the query only when it holds the
-  query as a whole (Tao and Zhai 2007 combine proximity with coverage): an article about
+- ``covered`` (the default): ``pairs`` times the share of the query's idf mass the article
+  holds (title or body). Two words standing close say the article is about the query only when
+  it holds the query as a whole (Tao and Zhai 2007 combine proximity with coverage): an article about
   deaths of anything that says the collocation ``مرگ و مير`` but not ``نهنگ`` (whale) gets
   little of the pair's bonus on a query about whale deaths.
-- ``bm25tp``: Büttcher, Clarke and Lushman (2006). Each two neighbouring occurrences of
-  different query words in the body, ``distance`` apart, add the idf of the other word over
-  ``distance**2`` to each word's accumulator; a word adds ``min(1, idf) * acc * (k1 + 1) /
-  (acc + K)``, K BM25's length-normalised ``k1`` of the body.
 
 Chosen by measurement: docs/relevance.md.
 """
 from __future__ import annotations
 
-import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
@@ -38,7 +33,6 @@ from searcher.query.plan import Plan
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Positions, idf, positions_by_document
 
-METHODS = ("pairs", "covered", "covered2", "bm25tp", "span")
 Rarity = dict[str, float]  # a family's query content words found in bodies, in query order -> idf
 
 
@@ -55,8 +49,8 @@ def words(plan: Plan, stats: Statistics) -> dict[str, Rarity]:
     return found
 
 
-def bonuses(positions: Positions, collection: Collection, stats: Statistics, found: dict[str, Rarity],
-            docnums: Iterable[int], ranking: RankingConfig) -> dict[int, float]:
+def bonuses(positions: Positions, collection: Collection, found: dict[str, Rarity], docnums: Iterable[int],
+            ranking: RankingConfig) -> dict[int, float]:
     """The proximity bonus of each of ``docnums`` for the query words ``found``. Positions are
     read only for the documents whose body holds two or more of the words (the arrays tell)."""
     docnums = sorted(set(docnums))
@@ -71,22 +65,10 @@ def bonuses(positions: Positions, collection: Collection, stats: Statistics, fou
         for word, holding in held.items():
             asked = np.array([docnum for docnum in holding if docnum in where], dtype=np.int64)
             if len(asked):
-                for docnum, places in positions_by_document(positions.places("body", family, word, asked), asked).items():
-                    where[docnum][word] = places
-        if ranking.proximity == "bm25tp":
-            lengths = collection.lengths("body")[head]
-            norms = dict(zip(docnums, (ranking.k1 * (1 - ranking.b_body + ranking.b_body * lengths
-                                                     / stats.avg_length("body", family))).tolist()))
-            for docnum, places in where.items():
-                total[docnum] += _accumulated(rarity, places, ranking.k1, norms[docnum])
-            continue
-        if ranking.proximity == "span":
-            for docnum, places in where.items():
-                total[docnum] += _span(places)
-            continue
-        scale = _coverage(collection, family, rarity, head) if ranking.proximity.startswith("covered") else None
-        if ranking.proximity == "covered2":
-            scale = {docnum: value ** 2 for docnum, value in scale.items()}
+                places = positions.places("body", family, word, asked)
+                for docnum, found_at in positions_by_document(places, asked).items():
+                    where[docnum][word] = found_at
+        scale = _coverage(collection, family, rarity, head) if ranking.proximity == "covered" else None
         neighbours = list(zip(rarity, list(rarity)[1:]))
         for docnum, places in where.items():
             bonus = _pairs(neighbours, rarity, places, ranking.proximity_window)
@@ -122,35 +104,3 @@ def _closeness(first: list[int], second: list[int], window: int) -> float:
                 total += 1.0 / (a - b) ** 2
     return total
 
-
-def _accumulated(rarity: Rarity, positions: dict[str, list[int]], k1: float, norm: float) -> float:
-    """BM25TP's proximity score of one document: ``norm`` is its ``K``."""
-    occurrences = sorted((place, word) for word, places in positions.items() for place in places)
-    accumulator = dict.fromkeys(positions, 0.0)
-    for (place, word), (after, other) in zip(occurrences, occurrences[1:]):
-        if word != other and after != place:
-            accumulator[word] += rarity[other] / (after - place) ** 2
-            accumulator[other] += rarity[word] / (after - place) ** 2
-    return sum(min(1.0, rarity[word]) * value * (k1 + 1) / (value + norm) for word, value in accumulator.items())
-
-
-ALPHA = 0.3
-
-
-def _span(positions: dict[str, list[int]]) -> float:
-    """Tao and Zhai's (2007) ``log(alpha + exp(-MinCover))``, raised by ``-log(alpha)`` so that
-    it only adds: MinCover is the width of the shortest stretch of the body holding every query
-    word the body holds."""
-    occurrences = sorted((place, word) for word, places in positions.items() for place in places)
-    wanted, seen, start, best = len(positions), {}, 0, None
-    for place, word in occurrences:
-        seen[word] = seen.get(word, 0) + 1
-        while len(seen) == wanted:
-            first, name = occurrences[start]
-            width = place - first
-            best = width if best is None else min(best, width)
-            seen[name] -= 1
-            if not seen[name]:
-                del seen[name]
-            start += 1
-    return math.log(ALPHA + math.exp(-best)) - math.log(ALPHA)
