@@ -52,24 +52,26 @@ def words(plan: Plan, stats: Statistics) -> dict[str, Rarity]:
 def bonuses(positions: Positions, collection: Collection, found: dict[str, Rarity], docnums: Iterable[int],
             ranking: RankingConfig) -> dict[int, float]:
     """The proximity bonus of each of ``docnums`` for the query words ``found``. Positions are
-    read only for the documents whose body holds two or more of the words (the arrays tell)."""
+    read only for the documents whose body holds both words of a pair (the arrays tell)."""
     docnums = sorted(set(docnums))
     total = dict.fromkeys(docnums, 0.0)
     head = np.array(docnums, dtype=np.int64)
     for family, rarity in found.items():
-        held = {word: head[collection.postings_at("body", family, word, head)[0]].tolist() for word in rarity}
-        counts = dict.fromkeys(docnums, 0)
-        for docnum in (docnum for holding in held.values() for docnum in holding):
-            counts[docnum] += 1
-        where: dict[int, dict[str, list[int]]] = {docnum: {} for docnum in docnums if counts[docnum] > 1}
-        for word, holding in held.items():
-            asked = np.array([docnum for docnum in holding if docnum in where], dtype=np.int64)
-            if len(asked):
+        holding = {word: set(head[collection.postings_at("body", family, word, head)[0]].tolist()) for word in rarity}
+        neighbours = list(zip(rarity, list(rarity)[1:]))
+        needed: dict[str, set[int]] = {word: set() for word in rarity}
+        for first, second in neighbours:
+            both = holding[first] & holding[second]
+            needed[first] |= both
+            needed[second] |= both
+        where: dict[int, dict[str, list[int]]] = {}
+        for word, wanted in needed.items():
+            if wanted:
+                asked = np.array(sorted(wanted), dtype=np.int64)
                 places = positions.places("body", family, word, asked)
                 for docnum, found_at in positions_by_document(places, asked).items():
-                    where[docnum][word] = found_at
+                    where.setdefault(docnum, {})[word] = found_at
         scale = _coverage(collection, family, rarity, head) if ranking.proximity == "covered" else None
-        neighbours = list(zip(rarity, list(rarity)[1:]))
         for docnum, places in where.items():
             bonus = _pairs(neighbours, rarity, places, ranking.proximity_window)
             total[docnum] += bonus * (scale[docnum] if scale is not None else 1.0)
