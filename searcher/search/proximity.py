@@ -15,8 +15,8 @@ question words, close to everything. The bonus is ``RankingConfig.proximity``:
 - ``covered`` (the default): ``pairs`` times the share of the query's idf mass the article
   holds (title or body). Two words standing close say the article is about the query only when
   it holds the query as a whole (Tao and Zhai 2007 combine proximity with coverage): an article about
-  deaths of anything that says the collocation ``مرگ و مير`` but not ``نهنگ`` (whale) gets
-  little of the pair's bonus on a query about whale deaths.
+  deaths of anything that says the collocation ``مرگ و مير`` but not ``نهنگ`` (whale) keeps
+  only part of the pair's bonus on a query about whale deaths.
 
 Chosen by measurement: docs/relevance.md.
 """
