@@ -14,9 +14,9 @@ question words, close to everything. The bonus is ``RankingConfig.proximity``:
   would grow with the square of the query's length and swamp it on long headlines).
 - ``covered`` (the default): ``pairs`` times the share of the query's idf mass the article
   holds (title or body). Two words standing close say the article is about the query only when
-  it holds the query as a whole (Tao and Zhai 2007 combine proximity with coverage): an article about
-  deaths of anything that says the collocation ``مرگ و مير`` but not ``نهنگ`` (whale) keeps
-  only part of the pair's bonus on a query about whale deaths.
+  it holds the query as a whole (Tao and Zhai 2007 combine proximity with coverage): an
+  article about deaths of anything that says the collocation ``مرگ و مير`` but not ``نهنگ``
+  (whale) keeps only part of the pair's bonus on a query about whale deaths.
 
 Chosen by measurement: docs/relevance.md.
 """
