@@ -76,6 +76,13 @@ class RankingConfig:
     score_stop_words: bool = True  # a keyword query's stop words add to the scores of its head
     proximity_depth: int = 20  # the head: best matches rescored by proximity and stop words (0: off)
     proximity_window: int = 5  # positions within which two query words count as close
+    # Passage evidence (searcher.search.passages): the head's matches gain passage_weight times the
+    # BM25 score of their body's best window of passage_window positions (0: off), and lead_weight
+    # times that of their body's first lead_length positions (0: off).
+    passage_weight: float = 0.0
+    passage_window: int = 150
+    lead_weight: float = 0.0
+    lead_length: int = 50
     near_duplicate_threshold: float = 0.5  # estimated shingle Jaccard similarity that folds hits
     grouping_depth: int = 3  # with folding, first rank this many matches per hit wanted
     suggest_below: int = 3  # a query finding fewer articles may get a did-you-mean suggestion
