@@ -472,9 +472,11 @@ class Engine:
                                                    ranking.proximity_window).items():
                 extra[docnum] += bonus
         if words:
-            for docnum, bonus in passages.bonuses(scorer.positions, words, head, ranking.passage_window, ranking.k1,
-                                                  ranking.passage_weight, ranking.lead_length,
-                                                  ranking.lead_weight).items():
+            ordered = sorted(head)
+            lengths = self.collection.lengths("body")[ordered]
+            for docnum, bonus in passages.bonuses(scorer.positions, words, ordered, lengths, ranking.passage_window,
+                                                  ranking.k1, ranking.b_body, ranking.passage_weight,
+                                                  ranking.lead_length, ranking.lead_weight).items():
                 extra[docnum] += bonus
         return extra
 

@@ -36,37 +36,45 @@ def rarities(plan: Plan, stats: Statistics) -> dict[str, dict[str, float]]:
     return found
 
 
-def bonuses(positions: Positions, words: dict[str, dict[str, float]], docnums: Iterable[int], window: int,
-            k1: float, weight: float, lead: int = 0, lead_weight: float = 0.0) -> dict[int, float]:
-    """``weight`` times the score of the best window of each of ``docnums`` for the content
-    words ``words`` (``rarities``), plus ``lead_weight`` times the score of its first ``lead``
-    positions, scored alike."""
-    docnums = sorted(set(docnums))
+def bonuses(positions: Positions, words: dict[str, dict[str, float]], docnums: Iterable[int], lengths: np.ndarray,
+            window: int, k1: float, b: float, weight: float, lead: int = 0, lead_weight: float = 0.0) -> dict[int, float]:
+    """``weight`` times the score of the best window of each of ``docnums`` (ascending) for the
+    content words ``words`` (``rarities``), plus ``lead_weight`` times the score of its first
+    ``lead`` positions, scored alike. ``lengths``: the documents' body lengths; a window is as
+    long as the body lets it be, and scored against the nominal ``window`` as BM25's average
+    length (so a short article is one window, scored as BM25 scores it among windows)."""
+    docnums = list(docnums)
     total = dict.fromkeys(docnums, 0.0)
     if not docnums or not (weight or lead_weight):
         return total
     head = np.array(docnums, dtype=np.int64)
     step = max(window // 2, 1)
+    lengths = np.maximum(np.asarray(lengths, dtype=np.int64), 1)
     for family, rarity in words.items():
         # Each word's count in each half-window ("chunk") of each document; window i covers
-        # chunks i and i + 1.
+        # chunks i and i + 1, and the windows go on until one reaches the body's end.
         read = [(rarity[word], positions.places("body", family, word, head)) for word in rarity]
         chunks = 1 + max((int(found[2].max()) // step for _, found in read if len(found[2])), default=-1)
         if not chunks:
             continue
+        starts = np.arange(chunks) * step
+        spans = np.clip(lengths[:, None] - starts[None, :], 1, window)
+        last = np.maximum(0, -(-(lengths - window) // step))
         scores = np.zeros((len(head), chunks), dtype=np.float64)
         first = np.zeros(len(head), dtype=np.float64)
         for rare, (held, counts, places) in read:
             owners = np.repeat(held, counts)
             keys = owners * (chunks + 1) + places // step
             counted = np.bincount(keys, minlength=len(head) * (chunks + 1)).reshape(len(head), chunks + 1)
-            scores += rare * _saturated(counted[:, :-1] + counted[:, 1:], k1)
-            first += rare * _saturated(np.bincount(owners[places < lead], minlength=len(head)), k1)
+            scores += rare * _bm25(counted[:, :-1] + counted[:, 1:], spans / window, k1, b)
+            led = np.bincount(owners[places < lead], minlength=len(head))
+            first += rare * _bm25(led, np.minimum(lengths, lead) / max(lead, 1), k1, b)
+        scores[np.arange(chunks)[None, :] > last[:, None]] = 0.0
         for docnum, score in zip(docnums, (weight * scores.max(axis=1) + lead_weight * first).tolist()):
             total[docnum] += score
     return total
 
 
-def _saturated(tf: np.ndarray, k1: float) -> np.ndarray:
-    """BM25's term frequency part in a text of fixed length, ``tf * (k1 + 1) / (tf + k1)``."""
-    return tf * (k1 + 1) / (tf + k1)
+def _bm25(tf: np.ndarray, relative_length: np.ndarray, k1: float, b: float) -> np.ndarray:
+    """BM25's term frequency part, ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * relative_length))``."""
+    return tf * (k1 + 1) / (tf + k1 * (1 - b + b * relative_length))
