@@ -44,7 +44,7 @@ from searcher.query.plan import Phrase, Plan, Prefix, Term, positive_terms
 from searcher.query.tree import map_leaves
 from searcher.search import feedback, passages, proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
-from searcher.search.scoring import Matches, Positions, Scorer
+from searcher.search.scoring import Matches, Positions, Scorer, body_rarities
 from searcher.search.variants import needed, variants
 
 NO_VALUE = "none"  # the facet value of articles without a source or a date
@@ -444,7 +444,7 @@ class Engine:
         if not ranking.proximity_depth:
             return {}, {}
         pairs = proximity.pairs(plan, stats)
-        words = passages.rarities(plan, stats) if ranking.passage_weight or ranking.lead_weight else {}
+        words = body_rarities(plan, stats) if ranking.passage_weight or ranking.lead_weight else {}
         return pairs, words
 
     def _rescored(self, docnums: np.ndarray, scores: np.ndarray, depth: int, stop_words, evidence: tuple[dict, dict],

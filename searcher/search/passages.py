@@ -17,29 +17,13 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from searcher.analysis.article import FAMILIES
-from searcher.query.plan import Plan
-from searcher.search.collection import Statistics
-from searcher.search.scoring import Positions, idf
-
-
-def rarities(plan: Plan, stats: Statistics) -> dict[str, dict[str, float]]:
-    """Per family, the plan's content words that occur in bodies and their idf (empty for a
-    family without them)."""
-    found = {}
-    for family in FAMILIES:
-        rarity = {word: idf(stats.size, frequency, "probabilistic")
-                  for word in plan.proximity_words(family)
-                  if (frequency := stats.doc_frequency("body", family, word))}
-        if rarity:
-            found[family] = rarity
-    return found
+from searcher.search.scoring import Positions
 
 
 def bonuses(positions: Positions, words: dict[str, dict[str, float]], docnums: Iterable[int], lengths: np.ndarray,
             window: int, k1: float, b: float, weight: float, lead: int = 0, lead_weight: float = 0.0) -> dict[int, float]:
     """``weight`` times the score of the best window of each of ``docnums`` (ascending) for the
-    content words ``words`` (``rarities``), plus ``lead_weight`` times the score of its first
+    content words ``words`` (searcher.search.scoring.body_rarities), plus ``lead_weight`` times the score of its first
     ``lead`` positions, scored alike. ``lengths``: the documents' body lengths; a window is as
     long as the body lets it be, and scored against the nominal ``window`` as BM25's average
     length (so a short article is one window, scored as BM25 scores it among windows)."""

@@ -19,10 +19,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from searcher.analysis.article import FAMILIES
 from searcher.query.plan import Plan
 from searcher.search.collection import Collection, Statistics
-from searcher.search.scoring import Positions, idf, positions_by_document
+from searcher.search.scoring import Positions, body_rarities, positions_by_document
 
 Pair = tuple[str, str, float]  # two neighbouring query words and the idf of the rarer one
 
@@ -31,10 +30,7 @@ def pairs(plan: Plan, stats: Statistics) -> dict[str, list[Pair]]:
     """Per family, the pairs of neighbouring content words of the plan that occur in bodies
     (empty: the query gets no bonus, e.g. a single word)."""
     found = {}
-    for family in FAMILIES:
-        rarity = {word: idf(stats.size, frequency, "probabilistic")
-                  for word in plan.proximity_words(family)
-                  if (frequency := stats.doc_frequency("body", family, word))}
+    for family, rarity in body_rarities(plan, stats).items():
         words = list(rarity)
         neighbours = [(first, second, min(rarity[first], rarity[second])) for first, second in zip(words, words[1:])]
         if neighbours:
