@@ -12,8 +12,9 @@ sharded index can run them on every shard with statistics summed over all of the
 
 How matches are ranked: by tier (a short keyword query's all-words matches first), within a
 tier by score; the head of the ranking (``proximity_depth`` matches) is rescored by the query's
-stop words and the proximity bonus (searcher.search.proximity), both of which only raise scores,
-so every page is cut from the same order. ``sort="date"`` orders every match newest first,
+stop words, the proximity bonus (searcher.search.proximity) and, when on, passage evidence
+(searcher.search.passages), all of which only raise scores, so every page is cut from the same
+order. ``sort="date"`` orders every match newest first,
 undated last. With folding, near-duplicates (searcher.dedup) among the ranked matches are
 folded into the best-ranked of them, reading the ranking as a stream: a page folds the ranking
 a chunk at a time up to its last hit, ``stream`` (an export) folds all of it and then reads
