@@ -78,10 +78,10 @@ class RankingConfig:
     proximity_window: int = 5  # positions within which two query words count as close
     # Passage evidence (searcher.search.passages): the head's matches gain passage_weight times the
     # BM25 score of their body's best window of passage_window positions (0: off), and lead_weight
-    # times that of their body's first lead_length positions (0: off).
+    # times that of their body's first lead_length positions, the lead of a news article (0: off).
     passage_weight: float = 0.0
     passage_window: int = 150
-    lead_weight: float = 0.0
+    lead_weight: float = 0.15
     lead_length: int = 50
     near_duplicate_threshold: float = 0.5  # estimated shingle Jaccard similarity that folds hits
     grouping_depth: int = 3  # with folding, first rank this many matches per hit wanted

@@ -247,10 +247,10 @@ LEAD_ARTICLES = [
 
 
 @pytest.mark.parametrize("articles, ranking, first", [
-    (PASSAGE_ARTICLES, {}, "scattered"),
+    (PASSAGE_ARTICLES, {"passage_weight": 0.0}, "scattered"),
     (PASSAGE_ARTICLES, {"passage_weight": 1.0}, "gathered"),
-    (LEAD_ARTICLES, {}, "aside"),  # tied: by id
-    (LEAD_ARTICLES, {"lead_weight": 0.25}, "lead"),
+    (LEAD_ARTICLES, {"lead_weight": 0.0}, "aside"),  # tied: by id
+    (LEAD_ARTICLES, {}, "lead"),  # the default
 ])
 def test_passage_evidence_and_the_lead_move_matches_up(tmp_path, articles, ranking, first):
     """An article that names the query's words more often but far apart ranks first by BM25F;
