@@ -7,9 +7,12 @@ hundreds of words apart, can outrank a short article about them. As in passage r
 windows of ``window`` positions overlapping by half, each window is scored as BM25 scores a
 document of that fixed length (collection idf, term frequency saturated by ``k1``), and the best
 window's score, times ``weight``, is added to the article's score. A short article is one
-window, so its bonus grows with its matches as its own score does. Only the head of the ranking
-is rescored, as the proximity bonus is (searcher.search.proximity): the bonus reorders it and
-brings in no match of its own. Measured: docs/relevance.md.
+window, so its bonus grows with its matches as its own score does. The lead is scored alike: a
+news article says what it is about first (the inverted pyramid; Troy and Zhang 2007 rank terms
+by where they first occur), so its first ``lead`` positions count ``lead_weight`` extra. Only the
+head of the ranking is rescored, as the proximity bonus is (searcher.search.proximity): the
+bonuses reorder it and bring in no match of their own. Chosen by measurement (the lead on, the
+best passage off): docs/relevance.md.
 """
 from __future__ import annotations
 
