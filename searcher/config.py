@@ -82,6 +82,13 @@ class RankingConfig:
     # The head's proximity bonus (searcher.search.proximity): "covered" (neighbouring pairs close
     # together, scaled by the share of the query the article holds) or "pairs" (not scaled).
     proximity: str = "covered"
+    # Passage evidence (searcher.search.passages): the head's matches gain passage_weight times the
+    # BM25 score of their body's best window of passage_window positions (0: off), and lead_weight
+    # times that of their body's first lead_length positions, the lead of a news article (0: off).
+    passage_weight: float = 0.0
+    passage_window: int = 150
+    lead_weight: float = 0.15
+    lead_length: int = 50
     near_duplicate_threshold: float = 0.5  # estimated shingle Jaccard similarity that folds hits
     grouping_depth: int = 3  # with folding, first rank this many matches per hit wanted
     suggest_below: int = 3  # a query finding fewer articles may get a did-you-mean suggestion

@@ -246,10 +246,11 @@ def test_a_collocation_without_the_rest_of_the_query_gains_little_proximity(tmp_
     traffic deaths says `oorzaak van dood` three times and nothing of whales; the whale article
     holds every word, mostly far apart. Without proximity the whale article leads; the
     collocation's unscaled bonus puts the traffic article first; scaled by the share of the
-    query each article holds (the default), it stays second."""
+    query each article holds (the default), it stays second. The lead signal is off: both
+    articles open with query words."""
     with open_index(tmp_path / "idx", create=True) as index:
         index.add_documents(DEATH_ARTICLES)
-    for config, leader in ((NO_PROXIMITY, "whale"), (Config().with_ranking(proximity=proximity), first)):
+    for config, leader in ((NO_PROXIMITY, "whale"), (Config().with_ranking(proximity=proximity, lead_weight=0.0), first)):
         with open_index(tmp_path / "idx", config=config) as index:
             hits = [hit.id for hit in index.search("oorzaak dood walvis strand", snippets=False).hits]
         assert hits[:2] == [leader, ({"whale", "traffic"} - {leader}).pop()]
@@ -258,3 +259,43 @@ def test_a_collocation_without_the_rest_of_the_query_gains_little_proximity(tmp_
 def test_an_unknown_proximity_bonus_is_refused():
     with pytest.raises(SearcherError, match="unknown proximity bonus"):
         Config().with_ranking(proximity="span")
+
+
+def _filler(count: int) -> str:
+    """``count`` words that no query below asks for."""
+    words = "het kabinet sprak over de begroting en de zorg in het land met de regering".split()
+    return " ".join(words[n % len(words)] for n in range(count))
+
+
+# As long as one another (about 490 words): `scattered` names each word three times, 80 words
+# apart; `gathered` twice each, in one passage.
+PASSAGE_ARTICLES = [
+    {"id": "scattered", "lang": "nl", "title": "",
+     "text": " ".join(f"{_filler(80)} werkloosheid {_filler(80)} afgestudeerden" for _ in range(3))},
+    {"id": "gathered", "lang": "nl", "title": "",
+     "text": f"{_filler(250)} werkloosheid {_filler(8)} afgestudeerden {_filler(8)} werkloosheid {_filler(8)} "
+             f"afgestudeerden {_filler(207)}"},
+] + [{"id": f"other{n}", "lang": "nl", "title": "", "text": _filler(480 + n)} for n in range(4)]
+
+# As long as one another: the words in the first sentence, or in the middle.
+LEAD_ARTICLES = [
+    {"id": "aside", "lang": "nl", "title": "", "text": f"{_filler(60)} De werkloosheid onder afgestudeerden groeit. {_filler(60)}"},
+    {"id": "lead", "lang": "nl", "title": "", "text": f"De werkloosheid onder afgestudeerden groeit. {_filler(120)}"},
+] + [{"id": f"other{n}", "lang": "nl", "title": "", "text": _filler(120 + n)} for n in range(4)]
+
+
+@pytest.mark.parametrize("articles, ranking, first", [
+    (PASSAGE_ARTICLES, {"passage_weight": 0.0}, "scattered"),
+    (PASSAGE_ARTICLES, {"passage_weight": 1.0}, "gathered"),
+    (LEAD_ARTICLES, {"lead_weight": 0.0}, "aside"),  # tied: by id
+    (LEAD_ARTICLES, {}, "lead"),  # the default
+])
+def test_passage_evidence_and_the_lead_move_matches_up(tmp_path, articles, ranking, first):
+    """An article that names the query's words more often but far apart ranks first by BM25F;
+    with passage evidence the one whose words gather in one passage does. Of two articles with
+    the same words, the lead signal puts first the one that names them at its start."""
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(articles)
+    with open_index(tmp_path / "idx", config=Config().with_ranking(**ranking)) as index:
+        hits = index.search("werkloosheid afgestudeerden", snippets=False).hits
+    assert [hit.id for hit in hits] == [first] + [name for name in (articles[0]["id"], articles[1]["id"]) if name != first]

@@ -177,9 +177,13 @@ def test_all_words_rank_above_some_words_and_partial_matches_remain(make_index):
 
 
 def test_title_weighs_more_than_body(make_index):
+    """Even against a body that opens with the word (the lead counts extra), among articles
+    without it (a rare word, as a searched word is in any real collection)."""
     index = make_index(
         {"id": "in-title", "title": "Verkiezingen in Nederland", "text": "Een verslag van de dag met veel details over alles.", "lang": "nl"},
         {"id": "in-body", "title": "Een verslag", "text": "Verkiezingen in Nederland, een verslag van de dag met veel details.", "lang": "nl"},
+        *({"id": f"other{n}", "title": "Een dag in de Kamer", "text": f"Het debat {n} ging over de begroting en de zorg.",
+           "lang": "nl"} for n in range(20)),
     )
     assert ids(index.search("verkiezingen")) == ["in-title", "in-body"]
 

@@ -12,8 +12,9 @@ sharded index can run them on every shard with statistics summed over all of the
 
 How matches are ranked: by tier (a short keyword query's all-words matches first), within a
 tier by score; the head of the ranking (``proximity_depth`` matches) is rescored by the query's
-stop words and the proximity bonus (searcher.search.proximity), both of which only raise scores,
-so every page is cut from the same order. ``sort="date"`` orders every match newest first,
+stop words, the proximity bonus (searcher.search.proximity) and, when on, passage evidence
+(searcher.search.passages), all of which only raise scores, so every page is cut from the same
+order. ``sort="date"`` orders every match newest first,
 undated last. With folding, near-duplicates (searcher.dedup) among the ranked matches are
 folded into the best-ranked of them, reading the ranking as a stream: a page folds the ranking
 a chunk at a time up to its last hit, ``stream`` (an export) folds all of it and then reads
@@ -42,9 +43,9 @@ from searcher.query import plan as planning
 from searcher.query.explain import explanation
 from searcher.query.plan import Phrase, Plan, Prefix, Term, positive_terms
 from searcher.query.tree import map_leaves
-from searcher.search import feedback, proximity, snippets, suggest
+from searcher.search import feedback, passages, proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
-from searcher.search.scoring import Matches, Positions, Scorer
+from searcher.search.scoring import Matches, Positions, Scorer, body_rarities
 from searcher.search.variants import needed, variants
 
 NO_VALUE = "none"  # the facet value of articles without a source or a date
@@ -192,13 +193,13 @@ class Engine:
         plan = self.expanded(plan, stats)
         counted, found, scorer, stats = self._counted(plan, request, stats)
         depth = self.config.ranking.proximity_depth
-        proximate = proximity.words(plan, stats) if depth else {}
+        evidence = self._evidence(plan, stats)
         wanted = max(request.offset + request.limit, depth)
         parts = []
         for number, (tier, part) in enumerate(zip(plan.tiers or [None], found)):
             docnums, scores = self._top(part, None if request.group else wanted)
             stop_words = tier.stop_words if tier else None
-            bonus = self._bonuses(docnums[:depth].tolist(), stop_words, proximate, scorer) if depth else {}
+            bonus = self._bonuses(docnums[:depth].tolist(), stop_words, evidence, scorer) if depth else {}
             parts += [(number, docnum, score, bonus.get(docnum, 0.0))
                       for docnum, score in zip(docnums.tolist(), scores.tolist())]
         return counted, parts
@@ -418,8 +419,8 @@ class Engine:
     def _by_relevance(self, plan: Plan, found: list[Matches], scorer: Scorer, stats: Statistics, wanted: int,
                       everything: bool) -> tuple[np.ndarray, np.ndarray]:
         ranking = self.config.ranking
-        proximate = proximity.words(plan, stats) if ranking.proximity_depth else {}
-        rescoring = bool(proximate) or any(tier.stop_words is not None for tier in plan.tiers)
+        evidence = self._evidence(plan, stats)
+        rescoring = any(evidence) or any(tier.stop_words is not None for tier in plan.tiers)
         if rescoring:
             wanted = max(wanted, ranking.proximity_depth)
         ranked: list[tuple[np.ndarray, np.ndarray]] = []
@@ -430,34 +431,52 @@ class Engine:
             docnums, scores = self._top(part, None if everything else wanted - count)
             depth = ranking.proximity_depth - count
             if rescoring and depth > 0 and len(docnums):
-                stop_words = tier.stop_words if tier else None
-                docnums, scores = self._rescored(docnums, scores, depth, stop_words, proximate, scorer)
+                docnums, scores = self._rescored(docnums, scores, depth, tier.stop_words if tier else None, evidence, scorer)
             ranked.append((docnums, scores))
             count += len(docnums)
         if not ranked:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         return np.concatenate([docnums for docnums, _ in ranked]), np.concatenate([scores for _, scores in ranked])
 
-    def _rescored(self, docnums: np.ndarray, scores: np.ndarray, depth: int, stop_words, proximate,
+    def _evidence(self, plan: Plan, stats: Statistics) -> tuple[dict, dict]:
+        """What the head's rescoring reads of the query beyond its stop words: the proximity
+        bonus's words and the passage evidence's words (each empty when off)."""
+        ranking = self.config.ranking
+        if not ranking.proximity_depth:
+            return {}, {}
+        proximate = proximity.words(plan, stats)
+        words = body_rarities(plan, stats) if ranking.passage_weight or ranking.lead_weight else {}
+        return proximate, words
+
+    def _rescored(self, docnums: np.ndarray, scores: np.ndarray, depth: int, stop_words, evidence: tuple[dict, dict],
                   scorer: Scorer) -> tuple[np.ndarray, np.ndarray]:
-        """The ranking with its first ``depth`` rescored by the stop words and the proximity bonus."""
+        """The ranking with its first ``depth`` rescored by the stop words, the proximity bonus
+        and the passage evidence."""
         head = docnums[:depth]
-        extra = self._bonuses(head.tolist(), stop_words, proximate, scorer)
+        extra = self._bonuses(head.tolist(), stop_words, evidence, scorer)
         rescored = scores[:depth] + np.array([extra[docnum] for docnum in head.tolist()], dtype=np.float64)
         order = self._ordered(head, -rescored, None)
         return np.concatenate((head[order], docnums[depth:])), np.concatenate((rescored[order], scores[depth:]))
 
-    def _bonuses(self, head: list[int], stop_words, proximate, scorer: Scorer) -> dict[int, float]:
+    def _bonuses(self, head: list[int], stop_words, evidence: tuple[dict, dict], scorer: Scorer) -> dict[int, float]:
         """What the head's rescoring adds to each of its documents: the query's stop words'
-        score and the proximity bonus."""
+        score, the proximity bonus and the passage evidence."""
+        proximate, words = evidence
+        ranking = self.config.ranking
         extra = dict.fromkeys(head, 0.0)
         if stop_words is not None and (stop_words.children if isinstance(stop_words, planning.Or) else True):
             ordered = np.array(sorted(head), dtype=np.int64)
             for docnum, score in zip(ordered.tolist(), scorer.scores_at(stop_words, ordered).tolist()):
                 extra[docnum] += score
         if proximate:
-            for docnum, bonus in proximity.bonuses(scorer.positions, self.collection, proximate, head,
-                                                   self.config.ranking).items():
+            for docnum, bonus in proximity.bonuses(scorer.positions, self.collection, proximate, head, ranking).items():
+                extra[docnum] += bonus
+        if words:
+            ordered = sorted(head)
+            lengths = self.collection.lengths("body")[ordered]
+            for docnum, bonus in passages.bonuses(scorer.positions, words, ordered, lengths, ranking.passage_window,
+                                                  ranking.k1, ranking.b_body, ranking.passage_weight,
+                                                  ranking.lead_length, ranking.lead_weight).items():
                 extra[docnum] += bonus
         return extra
 

@@ -27,11 +27,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from searcher.analysis.article import FAMILIES
 from searcher.config import RankingConfig
 from searcher.query.plan import Plan
 from searcher.search.collection import Collection, Statistics
-from searcher.search.scoring import Positions, idf, positions_by_document
+from searcher.search.scoring import Positions, body_rarities, positions_by_document
 
 Rarity = dict[str, float]  # a family's query content words found in bodies, in query order -> idf
 
@@ -39,14 +38,7 @@ Rarity = dict[str, float]  # a family's query content words found in bodies, in 
 def words(plan: Plan, stats: Statistics) -> dict[str, Rarity]:
     """Per family, the plan's content words that occur in bodies with their idf, where there
     are two or more (empty: the query gets no bonus, e.g. a single word)."""
-    found = {}
-    for family in FAMILIES:
-        rarity = {word: idf(stats.size, frequency, "probabilistic")
-                  for word in plan.proximity_words(family)
-                  if (frequency := stats.doc_frequency("body", family, word))}
-        if len(rarity) > 1:
-            found[family] = rarity
-    return found
+    return {family: rarity for family, rarity in body_rarities(plan, stats).items() if len(rarity) > 1}
 
 
 def bonuses(positions: Positions, collection: Collection, found: dict[str, Rarity], docnums: Iterable[int],

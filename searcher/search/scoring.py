@@ -28,8 +28,9 @@ from typing import Protocol
 
 import numpy as np
 
+from searcher.analysis.article import FAMILIES
 from searcher.config import RankingConfig
-from searcher.query.plan import And, AndMaybe, AndNot, Not, Or, Phrase, Prefix, Term, normalize
+from searcher.query.plan import And, AndMaybe, AndNot, Not, Or, Phrase, Plan, Prefix, Term, normalize
 from searcher.search.collection import Collection, Statistics
 
 MAX_EXPANSIONS = 200  # terms a wildcard stands for, at most
@@ -65,6 +66,19 @@ def idf(documents: int, frequency: int, kind: str) -> float:
     if kind == "whoosh":
         return math.log(documents / (frequency + 1)) + 1.0
     return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
+def body_rarities(plan: Plan, stats: Statistics) -> dict[str, dict[str, float]]:
+    """Per family, the plan's content words (``Plan.proximity_words``) that occur in bodies and
+    their idf, in query order (no entry for a family without them)."""
+    found = {}
+    for family in FAMILIES:
+        rarity = {word: idf(stats.size, frequency, "probabilistic")
+                  for word in plan.proximity_words(family)
+                  if (frequency := stats.doc_frequency("body", family, word))}
+        if rarity:
+            found[family] = rarity
+    return found
 
 
 class Scorer:
