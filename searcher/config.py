@@ -73,6 +73,11 @@ class RankingConfig:
     feedback_docs: int = 0
     feedback_terms: int = 10
     feedback_weight: float = 0.5
+    # A keyword query whose first ranking has a flat head (its 10th score at least broad_flatness
+    # times its 1st: many articles answer it about equally, as in a topic search) is ranked again
+    # with k1 = broad_k1 (0: off; docs/relevance.md, round 4).
+    broad_k1: float = 0.0
+    broad_flatness: float = 0.6
     score_stop_words: bool = True  # a keyword query's stop words add to the scores of its head
     proximity_depth: int = 20  # the head: best matches rescored by proximity and stop words (0: off)
     proximity_window: int = 5  # positions within which two query words count as close

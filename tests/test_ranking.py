@@ -221,3 +221,30 @@ def test_four_keywords_rank_by_score_and_up_to_three_all_words_first(tmp_path):
         four = [hit.id for hit in index.search("werkloosheid afgestudeerden universiteit station", snippets=False).hits]
     assert three == ["almanac", "report"]
     assert four == ["report", "almanac"]
+
+
+BROAD_ARTICLES = [
+    *({"id": f"crane{n}", "lang": "nl", "title": "", "text": f"De kraan en de kraan staan in stad nummer {n} bij de kade, de kade."}
+      for n in range(10)),
+    *({"id": f"other{n}", "lang": "nl", "title": "", "text": f"Het kabinet sprak over de begroting en de zorg nummer {n}."}
+      for n in range(100)),
+    {"id": "pair", "lang": "nl", "title": "", "text": "De haven ligt aan de rivier bij de markt en het plein en een schip."},
+    {"id": "repeats", "lang": "nl", "title": "", "text": "De haven, de haven en de haven: een haven bij een haven, de haven."},
+]
+
+
+def test_a_query_with_a_flat_head_is_ranked_again_with_broad_k1(tmp_path):
+    """`haven schip kraan kade` finds twelve articles scoring about alike (a broad query): with
+    broad_k1 2 the article repeating `haven` outranks the one naming `haven` and `schip` once
+    each, as k1 2 ranks them; when the head is not flat enough it keeps the default order."""
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(BROAD_ARTICLES)
+
+    def first_two(**ranking) -> list[str]:
+        with open_index(tmp_path / "idx", config=Config().with_ranking(**ranking)) as index:
+            return [hit.id for hit in index.search("haven schip kraan kade").hits[:2]]
+
+    assert first_two() == ["pair", "repeats"]
+    assert first_two(k1=2.0) == ["repeats", "pair"]
+    assert first_two(broad_k1=2.0) == ["repeats", "pair"]
+    assert first_two(broad_k1=2.0, broad_flatness=0.9) == ["pair", "repeats"]

@@ -52,6 +52,7 @@ GROUP_CHUNK = 256  # ranked documents folded at first for a page of grouped hits
 LEADERS_CHUNK = dedup.PACKED_ROWS  # signatures folded at a time in a stream: as many as fold fastest
 ID_RANK_AFTER = 2048  # tied documents beyond which an engine reads every id once to break ties
 VARIANTS_CACHED = 1024  # phrases whose variants an engine keeps
+FLAT_HEAD = 10  # the head whose shape tells a broad query (RankingConfig.broad_k1)
 
 
 class Source(Positions, Protocol):
@@ -136,6 +137,7 @@ class Engine:
         self._folded = 0  # documents folded from their signatures (see _fold_by_pairs)
         self._pairs: dedup.Pairs | None = None  # the similar pairs of the whole index, once found
         self._variants: dict[Phrase, object] = {}
+        self._broad_engine: Engine | None = None  # see _broad
 
     # The two phases
 
@@ -164,12 +166,32 @@ class Engine:
         ``plan`` is expanded (``expanded``). With pseudo-relevance feedback (``feedback_docs``,
         searcher.search.feedback), a keyword query ranked by relevance in one index (no
         statistics handed in: a sharded index ranks without it) is ranked twice, the second time
-        with the feedback terms of the first ranking's best matches."""
-        docs = self.config.ranking.feedback_docs
-        if docs and plan.keyword and stats is None and request.sort == "relevance":
-            _, docnums, scores = self._ranked(plan, replace(request, offset=0, limit=docs), None, False)
+        with the feedback terms of the first ranking's best matches. With ``broad_k1``, such a
+        query whose first ranking has a flat head is ranked again with that k1."""
+        ranking = self.config.ranking
+        alone = plan.keyword and stats is None and request.sort == "relevance"
+        if alone and ranking.broad_k1 and self._flat_head(plan, request):
+            return self._broad()._ranking(plan, request, stats, everything)
+        if alone and ranking.feedback_docs:
+            _, docnums, scores = self._ranked(plan, replace(request, offset=0, limit=ranking.feedback_docs), None, False)
             plan = feedback.expanded(self, plan, list(zip(docnums.tolist(), scores.tolist())))
         return self._ranked(plan, request, stats, everything)
+
+    def _flat_head(self, plan: Plan, request: Request) -> bool:
+        """Whether the first ranking's 10th score is at least ``broad_flatness`` times its 1st
+        (Amati, Carpineto and Romano 2004 use the head's shape to tell queries apart)."""
+        _, _, scores = self._ranked(plan, replace(request, offset=0, limit=FLAT_HEAD), None, False)
+        if len(scores) < FLAT_HEAD:
+            return False
+        ordered = np.sort(scores[:FLAT_HEAD])  # tiers rank before score: the head's scores need not fall
+        return bool(ordered[-1] > 0 and ordered[0] >= self.config.ranking.broad_flatness * ordered[-1])
+
+    def _broad(self) -> "Engine":
+        """An engine on the same commit ranking with ``broad_k1`` (kept while this one is)."""
+        if self._broad_engine is None:
+            ranking = self.config.ranking
+            self._broad_engine = Engine(self.source, self.config.with_ranking(k1=ranking.broad_k1, broad_k1=0.0))
+        return self._broad_engine
 
     def _ranked(self, plan: Plan, request: Request, stats: Statistics | None,
                 everything: bool) -> tuple[Ranked, np.ndarray, np.ndarray]:
