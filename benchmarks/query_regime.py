@@ -20,6 +20,11 @@ For every query of every set it computes, over the set's default index (``--work
 - ``gap``: (s1 - s2) / s1 of the default ranking's scores; ``flat``: s10 / s1 (Amati, Carpineto
   and Romano 2004).
 
+It reports each predictor's median per set and how well it tells the topic set from each other
+set, and a set's queries with several relevant articles from those with one (AUC): a predictor
+that tells sets apart far better than it tells queries apart within a set recognises a collection,
+not a query's regime.
+
 The default's and each variant's rankings are read from ``--runs`` (``SET.VARIANT.trec``, as
 ``relevance.py --write-runs`` writes them); each query's nDCG@10 gain of the variant over the
 default is set beside its predictors. The report says, per predictor and variant, the rank
@@ -136,7 +141,16 @@ def predictors(model: SetModel, family: str, terms: list[str], scores: list[floa
     return out
 
 
+def auc(positive: list[float], negative: list[float]) -> float:
+    """The chance that a value of ``positive`` exceeds one of ``negative`` (ties count half)."""
+    if not positive or not negative:
+        return float("nan")
+    a, b = np.asarray(positive)[:, None], np.asarray(negative)[None, :]
+    return float((a > b).mean() + 0.5 * (a == b).mean())
+
+
 def spearman(x: list[float], y: list[float]) -> float:
+    """Spearman's rank correlation (nan when either side is constant)."""
     if len(x) < 3:
         return float("nan")
     rx, ry = _ranks(x), _ranks(y)
@@ -183,7 +197,8 @@ def main() -> None:
                     hits = []
                 scores[query.qid] = sorted((hit.score for hit in hits), reverse=True)
             with index._reading() as engine:  # one commit read for every query's statistics
-                rows += set_rows(SetModel(engine, index.config), queries, scores, ndcg, set_name, args.variants)
+                rows += set_rows(SetModel(engine, index.config), queries, scores, ndcg, set_name, args.variants,
+                                 eval_set.qrels)
         print(f"{set_name}: {len(queries)} queries", file=sys.stderr, flush=True)
     report = summarise(rows, args.sets, args.variants, args.topic_set)
     print(report)
@@ -191,12 +206,14 @@ def main() -> None:
         args.out.write_text(json.dumps(rows, ensure_ascii=False))
 
 
-def set_rows(model: SetModel, queries, scores, ndcg, set_name: str, variants: list[str]) -> list[dict]:
-    """One row per query: its predictors, the default's nDCG@10 and each variant's gain."""
+def set_rows(model: SetModel, queries, scores, ndcg, set_name: str, variants: list[str], qrels) -> list[dict]:
+    """One row per query: its predictors, how many relevant articles it has, the default's
+    nDCG@10 and each variant's gain."""
     rows = []
     for query in queries:
         family, terms = model.terms(query.text, query.lang)
         row = {"set": set_name, "qid": query.qid, "words": len(terms),
+               "relevant": sum(grade > 0 for grade in qrels[query.qid].values()),
                **predictors(model, family, terms, scores[query.qid]), "default": ndcg["default"][query.qid]}
         row.update({v: ndcg[v][query.qid] - ndcg["default"][query.qid] for v in variants})
         rows.append(row)
@@ -205,8 +222,20 @@ def set_rows(model: SetModel, queries, scores, ndcg, set_name: str, variants: li
 
 def summarise(rows: list[dict], sets: list[str], variants: list[str], topic_set: str) -> str:
     """The per-predictor tables (see the module docstring)."""
-    lines = []
     others = [s for s in sets if s != topic_set]
+    lines = ["## Predictors: median per set; AUC (topic direction) of the topic set against each other set, and of "
+             "a set's queries with 2+ relevant articles against those with 1 (how many)",
+             "| predictor | " + " | ".join(f"median {s[:8]}" for s in sets) + " | "
+             + " | ".join(f"AUC vs {s[:8]}" for s in others) + " | AUC 2+ relevant |"]
+    for name, high in TOPIC_IF_HIGH.items():
+        sign = 1 if high else -1
+        values = {s: [sign * r[name] for r in rows if r["set"] == s and name in r] for s in sets}
+        several = [(s, [sign * r[name] for r in rows if r["set"] == s and name in r and r["relevant"] > 1],
+                    [sign * r[name] for r in rows if r["set"] == s and name in r and r["relevant"] == 1]) for s in others]
+        lines.append(f"| {name} | " + " | ".join(f"{sign * float(np.median(values[s])):.3g}" if values[s] else "-" for s in sets)
+                     + " | " + " | ".join(f"{auc(values.get(topic_set, []), values[s]):.2f}" for s in others) + " | "
+                     + ", ".join(f"{s[:8]} {auc(many, one):.2f} ({len(many)})" for s, many, one in several if len(many) >= 5)
+                     + " |")
     for variant in variants:
         lines.append(f"\n## {variant}: gain over the default when switched on (mean nDCG@10 over each set's queries)")
         lines.append("| predictor | " + " | ".join(f"rho {s[:8]}" for s in sets) + " | share | threshold | "
