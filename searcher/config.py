@@ -61,6 +61,10 @@ class RankingConfig:
     """Query-time settings of the ranking."""
 
     k1: float = 1.2
+    # How a word's frequency and the article's length make its weight (searcher.search.weighting):
+    # "bm25", "bm25_adpt", "bm25l" (shifted by tf_delta), "log_logistic" or "dph".
+    tf_model: str = "bm25"
+    tf_delta: float = 0.5
     b_title: float = 0.5  # length normalisation of a title phrase or ``title:`` match
     b_body: float = 0.75
     b_ranking: float = 0.9  # of the ranking field (title and body together)

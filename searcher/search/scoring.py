@@ -30,6 +30,7 @@ import numpy as np
 
 from searcher.config import RankingConfig
 from searcher.query.plan import And, AndMaybe, AndNot, Not, Or, Phrase, Prefix, Term, normalize
+from searcher.search import weighting
 from searcher.search.collection import Collection, Statistics
 
 MAX_EXPANSIONS = 200  # terms a wildcard stands for, at most
@@ -171,13 +172,25 @@ class Scorer:
         return self._terms[term]
 
     def _bm25(self, term: Term, docs: np.ndarray, tf: np.ndarray) -> np.ndarray:
+        """The term's weights at ``docs`` (frequencies ``tf``) under ``tf_model`` (BM25 by default)."""
         ranking = self.ranking
         b = {"ranking": ranking.b_ranking, "title": ranking.b_title, "body": ranking.b_body}[term.field]
-        weight = idf(self.stats.size, self.stats.doc_frequency(term.field, term.family, term.text), ranking.idf)
-        avg = self.stats.avg_length(term.field, term.family)
+        frequency = self.stats.doc_frequency(term.field, term.family, term.text)
+        stats = weighting.TermStatistics(self.stats.size, frequency, self.stats.avg_length(term.field, term.family),
+                                         idf(self.stats.size, frequency, ranking.idf))
         lengths = self.collection.lengths(term.field)[docs]
-        k1 = ranking.k1
-        return weight * (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avg)) * term.boost
+        model = ranking.tf_model
+        adapted, collection_frequency = None, 0.0
+        if model in ("bm25_adpt", "dph") and len(docs):  # statistics of the word's whole postings
+            postings = self.collection.postings(term.field, term.family, term.text)
+            if model == "dph":
+                collection_frequency = float(postings.tf.sum())
+            else:
+                every = self.collection.lengths(term.field)[postings.docs]
+                adapted = weighting.adaptive(postings.tf / ((1 - b) + b * every / stats.avg_length), stats)
+        found = weighting.weights(model, tf, lengths, stats, ranking.k1, b, ranking.tf_delta,
+                                  collection_frequency, adapted)
+        return found * term.boost
 
     # Phrases
 
