@@ -181,13 +181,15 @@ class Scorer:
         lengths = self.collection.lengths(term.field)[docs]
         model = ranking.tf_model
         adapted, collection_frequency = None, 0.0
-        if model in ("bm25_adpt", "dph") and len(docs):  # statistics of the word's whole postings
+        if model in ("bm25_adpt", "bm25t", "dph") and len(docs):  # statistics of the word's whole postings
             postings = self.collection.postings(term.field, term.family, term.text)
             if model == "dph":
                 collection_frequency = float(postings.tf.sum())
             else:
                 every = self.collection.lengths(term.field)[postings.docs]
-                adapted = weighting.adaptive(postings.tf / ((1 - b) + b * every / stats.avg_length), stats)
+                normalised = postings.tf / ((1 - b) + b * every / stats.avg_length)
+                adapted = (weighting.adaptive(normalised, stats) if model == "bm25_adpt"
+                           else (weighting.eliteness_k1(normalised), 0.0))
         found = weighting.weights(model, tf, lengths, stats, ranking.k1, b, ranking.tf_delta,
                                   collection_frequency, adapted)
         return found * term.boost

@@ -31,9 +31,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TF_MODELS = ("bm25", "bm25_adpt", "bm25l", "log_logistic", "dph")
+TF_MODELS = ("bm25", "bm25_adpt", "bm25t", "bm25l", "log_logistic", "dph")
 ADAPTIVE_MAX_OCCURRENCES = 20  # r up to which the information gain is fitted
 _K1_GRID = np.geomspace(0.1, 10.0, 400)  # the adaptive k1 is the best of these
+# BM25T's k1 solves k1 log(k1) / (k1 - 1) = the mean elite log-frequency: tabulated, increasing
+_T_GRID = np.geomspace(0.1, 10.0, 400)
+_T_CURVE = np.where(np.isclose(_T_GRID, 1.0), 1.0, _T_GRID * np.log(_T_GRID) / np.where(np.isclose(_T_GRID, 1.0), 1.0, _T_GRID - 1.0))
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,14 @@ def adaptive(normalised: np.ndarray, stats: TermStatistics) -> tuple[float, floa
     return k1, float(gain[1]) * math.log(2.0)
 
 
+def eliteness_k1(normalised: np.ndarray) -> float:
+    """BM25T's ``k1`` for a word whose length-normalised frequencies in the documents holding it
+    are ``normalised`` (Lv and Zhai, ECIR 2012): the k1 whose BM25 curve has the mean of ``log(c)
+    + 1`` over those documents as its log-logistic expectation, ``k1 log(k1) / (k1 - 1)``."""
+    mean = float(np.mean(np.log(normalised) + 1.0))
+    return float(_T_GRID[min(int(np.searchsorted(_T_CURVE, mean)), len(_T_GRID) - 1)])
+
+
 def weights(model: str, tf: np.ndarray, lengths: np.ndarray, stats: TermStatistics, k1: float, b: float,
             delta: float, collection_frequency: float = 0.0, adapted: tuple[float, float] | None = None) -> np.ndarray:
     """The weights of a word's postings (frequencies ``tf`` in documents of ``lengths``)."""
@@ -79,6 +90,9 @@ def weights(model: str, tf: np.ndarray, lengths: np.ndarray, stats: TermStatisti
     if model == "bm25_adpt":
         own_k1, gain = adapted
         return gain * (tf * (own_k1 + 1)) / (tf + own_k1 * norm)
+    if model == "bm25t":
+        own_k1 = adapted[0]
+        return stats.idf * (tf * (own_k1 + 1)) / (tf + own_k1 * norm)
     if model == "bm25l":
         shifted = tf / norm + delta
         return stats.idf * (shifted * (k1 + 1)) / (shifted + k1)
