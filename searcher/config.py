@@ -65,6 +65,7 @@ class RankingConfig:
     # "bm25", "bm25_adpt", "bm25l" (shifted by tf_delta), "log_logistic" or "dph".
     tf_model: str = "bm25"
     tf_delta: float = 0.5
+    tf_prior_documents: float = 0.0
     b_title: float = 0.5  # length normalisation of a title phrase or ``title:`` match
     b_body: float = 0.75
     b_ranking: float = 0.9  # of the ranking field (title and body together)

@@ -221,3 +221,27 @@ def test_four_keywords_rank_by_score_and_up_to_three_all_words_first(tmp_path):
         four = [hit.id for hit in index.search("werkloosheid afgestudeerden universiteit station", snippets=False).hits]
     assert three == ["almanac", "report"]
     assert four == ["report", "almanac"]
+
+
+BURSTY_ARTICLES = [
+    *({"id": f"port{n}", "lang": "nl", "title": "", "text": f"De haven, de haven en de haven: de haven groeit. {tail}"}
+      for n, tail in enumerate(("Schepen.", "Kranen.", "Kades.", "Loodsen."))),
+    *({"id": f"cabinet{n}", "lang": "nl", "title": "", "text": f"Het kabinet sprak over {tail}"}
+      for n, tail in enumerate(("de zorg.", "de school.", "het water.", "de dijk."))),
+    {"id": "haven", "lang": "nl", "title": "", "text": "De haven en de haven en de haven: het kabinet zegt."},
+    {"id": "kabinet", "lang": "nl", "title": "", "text": "Het kabinet en het kabinet en het kabinet: de haven."},
+]
+
+
+@pytest.mark.parametrize("settings, first", [({}, "kabinet"), ({"tf_model": "bm25t"}, "haven"),
+                                             ({"tf_model": "bm25t", "tf_prior_documents": 1000.0}, "kabinet")])
+def test_a_word_repeated_where_it_occurs_saturates_later_under_bm25t(tmp_path, settings, first):
+    """`haven` is said four times in every article holding it, `kabinet` once: under BM25T the
+    article saying `haven` three times outranks the one saying `kabinet` three times (each
+    word's k1 from how often the articles holding it repeat it), where one k1 for every word
+    ranks them the other way (the first is a word longer); a prior of many documents at the
+    global k1 gives BM25's order back."""
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(BURSTY_ARTICLES)
+    with open_index(tmp_path / "idx", config=NO_PROXIMITY.with_ranking(**settings)) as index:
+        assert [hit.id for hit in index.search("haven kabinet", snippets=False).hits][:2] == [first, {"haven": "kabinet", "kabinet": "haven"}[first]]

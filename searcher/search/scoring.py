@@ -189,7 +189,7 @@ class Scorer:
                 every = self.collection.lengths(term.field)[postings.docs]
                 normalised = postings.tf / ((1 - b) + b * every / stats.avg_length)
                 adapted = (weighting.adaptive(normalised, stats) if model == "bm25_adpt"
-                           else (weighting.eliteness_k1(normalised), 0.0))
+                           else (weighting.eliteness_k1(normalised, ranking.k1, ranking.tf_prior_documents), 0.0))
         found = weighting.weights(model, tf, lengths, stats, ranking.k1, b, ranking.tf_delta,
                                   collection_frequency, adapted)
         return found * term.boost

@@ -34,9 +34,17 @@ import numpy as np
 TF_MODELS = ("bm25", "bm25_adpt", "bm25t", "bm25l", "log_logistic", "dph")
 ADAPTIVE_MAX_OCCURRENCES = 20  # r up to which the information gain is fitted
 _K1_GRID = np.geomspace(0.1, 10.0, 400)  # the adaptive k1 is the best of these
-# BM25T's k1 solves k1 log(k1) / (k1 - 1) = the mean elite log-frequency: tabulated, increasing
-_T_GRID = np.geomspace(0.1, 10.0, 400)
-_T_CURVE = np.where(np.isclose(_T_GRID, 1.0), 1.0, _T_GRID * np.log(_T_GRID) / np.where(np.isclose(_T_GRID, 1.0), 1.0, _T_GRID - 1.0))
+
+
+def _expectation(k1: np.ndarray) -> np.ndarray:
+    """The mean elite ``log(c) + 1`` that BM25 with ``k1`` assumes: ``k1 log(k1) / (k1 - 1)``
+    (1 at k1 = 1), increasing in k1."""
+    near_one = np.isclose(k1, 1.0)
+    return np.where(near_one, 1.0, k1 * np.log(k1) / np.where(near_one, 2.0, k1 - 1.0))
+
+
+_T_GRID = np.geomspace(0.1, 10.0, 400)  # BM25T's k1 is the first of these whose expectation is reached
+_T_CURVE = _expectation(_T_GRID)
 
 
 @dataclass(frozen=True)
@@ -69,11 +77,14 @@ def adaptive(normalised: np.ndarray, stats: TermStatistics) -> tuple[float, floa
     return k1, float(gain[1]) * math.log(2.0)
 
 
-def eliteness_k1(normalised: np.ndarray) -> float:
+def eliteness_k1(normalised: np.ndarray, k1: float, prior_documents: float) -> float:
     """BM25T's ``k1`` for a word whose length-normalised frequencies in the documents holding it
     are ``normalised`` (Lv and Zhai, ECIR 2012): the k1 whose BM25 curve has the mean of ``log(c)
-    + 1`` over those documents as its log-logistic expectation, ``k1 log(k1) / (k1 - 1)``."""
-    mean = float(np.mean(np.log(normalised) + 1.0))
+    + 1`` over those documents as its log-logistic expectation, ``k1 log(k1) / (k1 - 1)``. The
+    mean counts ``prior_documents`` more documents at the expectation of the global ``k1``, so
+    that a word seen in a few documents keeps about the global saturation."""
+    prior = _expectation(np.array([k1]))[0]
+    mean = (float(np.sum(np.log(normalised) + 1.0)) + prior_documents * prior) / (len(normalised) + prior_documents)
     return float(_T_GRID[min(int(np.searchsorted(_T_CURVE, mean)), len(_T_GRID) - 1)])
 
 
