@@ -56,16 +56,18 @@ class IndexConfig:
         return cls(**data)
 
 
+TF_MODELS = ("bm25", "bm25t")  # RankingConfig.tf_model
+
+
 @dataclass(frozen=True)
 class RankingConfig:
     """Query-time settings of the ranking."""
 
     k1: float = 1.2
-    # How a word's frequency and the article's length make its weight (searcher.search.weighting):
-    # "bm25", "bm25_adpt", "bm25l" (shifted by tf_delta), "log_logistic" or "dph".
+    # "bm25t": each word's k1 from how often the articles holding it repeat it, its mean shrunk
+    # towards k1's by tf_prior_documents documents (searcher.search.weighting); "bm25": k1 for all.
     tf_model: str = "bm25"
-    tf_delta: float = 0.5
-    tf_prior_documents: float = 0.0
+    tf_prior_documents: float = 100.0
     b_title: float = 0.5  # length normalisation of a title phrase or ``title:`` match
     b_body: float = 0.75
     b_ranking: float = 0.9  # of the ranking field (title and body together)
@@ -84,6 +86,10 @@ class RankingConfig:
     near_duplicate_threshold: float = 0.5  # estimated shingle Jaccard similarity that folds hits
     grouping_depth: int = 3  # with folding, first rank this many matches per hit wanted
     suggest_below: int = 3  # a query finding fewer articles may get a did-you-mean suggestion
+
+    def __post_init__(self):
+        if self.tf_model not in TF_MODELS:
+            raise SearcherError(f"tf_model {self.tf_model!r} is not one of {', '.join(TF_MODELS)}")
 
 
 @dataclass(frozen=True)

@@ -172,27 +172,20 @@ class Scorer:
         return self._terms[term]
 
     def _bm25(self, term: Term, docs: np.ndarray, tf: np.ndarray) -> np.ndarray:
-        """The term's weights at ``docs`` (frequencies ``tf``) under ``tf_model`` (BM25 by default)."""
         ranking = self.ranking
         b = {"ranking": ranking.b_ranking, "title": ranking.b_title, "body": ranking.b_body}[term.field]
-        frequency = self.stats.doc_frequency(term.field, term.family, term.text)
-        stats = weighting.TermStatistics(self.stats.size, frequency, self.stats.avg_length(term.field, term.family),
-                                         idf(self.stats.size, frequency, ranking.idf))
+        weight = idf(self.stats.size, self.stats.doc_frequency(term.field, term.family, term.text), ranking.idf)
+        avg = self.stats.avg_length(term.field, term.family)
         lengths = self.collection.lengths(term.field)[docs]
-        model = ranking.tf_model
-        adapted, collection_frequency = None, 0.0
-        if model in ("bm25_adpt", "bm25t", "dph") and len(docs):  # statistics of the word's whole postings
-            postings = self.collection.postings(term.field, term.family, term.text)
-            if model == "dph":
-                collection_frequency = float(postings.tf.sum())
-            else:
-                every = self.collection.lengths(term.field)[postings.docs]
-                normalised = postings.tf / ((1 - b) + b * every / stats.avg_length)
-                adapted = (weighting.adaptive(normalised, stats) if model == "bm25_adpt"
-                           else (weighting.eliteness_k1(normalised, ranking.k1, ranking.tf_prior_documents), 0.0))
-        found = weighting.weights(model, tf, lengths, stats, ranking.k1, b, ranking.tf_delta,
-                                  collection_frequency, adapted)
-        return found * term.boost
+        k1 = self._k1(term, b, avg) if ranking.tf_model == "bm25t" and len(docs) else ranking.k1
+        return weighting.bm25(tf, lengths, avg, weight, k1, b) * term.boost
+
+    def _k1(self, term: Term, b: float, avg: float) -> float:
+        """BM25T's k1 of the term, from its whole postings (searcher.search.weighting)."""
+        postings = self.collection.postings(term.field, term.family, term.text)
+        lengths = self.collection.lengths(term.field)[postings.docs]
+        normalised = postings.tf / ((1 - b) + b * lengths / avg)
+        return weighting.word_k1(normalised, self.ranking.k1, self.ranking.tf_prior_documents)
 
     # Phrases
 
