@@ -135,5 +135,8 @@ def _ranking(config: ConfigFile, table: object) -> RankingConfig | None:
         fits = isinstance(value, wanted) or (wanted is float and isinstance(value, int))
         if not fits or (isinstance(value, bool) and wanted is not bool):
             raise config.error(f"[ranking] {name} = {value!r} is not a {wanted.__name__}")
-    return RankingConfig(**{name: float(value) if isinstance(defaults[name], float) else value
-                            for name, value in table.items()})
+    try:
+        return RankingConfig(**{name: float(value) if isinstance(defaults[name], float) else value
+                                for name, value in table.items()})
+    except SearcherError as error:  # a value the setting does not take
+        raise config.error(f"[ranking] {error}") from None
