@@ -6,7 +6,8 @@ matches and their scores, over the whole collection at once:
 - a ``Term`` scores BM25 in its field: ``idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``
   times its boost, where the ranking field's tf is the BM25F pseudo-frequency (a title word
   counts ``title_weight`` body words) and ``dl`` is Whoosh's one-byte approximation of the
-  document's field length;
+  document's field length; with ``RankingConfig.tf_model = "bm25t"``, ``k1`` is the term's own
+  (searcher.search.weighting);
 - ``Or`` and ``And`` add their children's scores (any of them, all of them must match),
   ``AndNot`` keeps its positive side's, ``AndMaybe`` adds the optional side where it matches;
 - a ``Phrase`` takes its candidates from the documents holding all its words in its field and
