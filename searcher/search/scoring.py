@@ -178,14 +178,19 @@ class Scorer:
         weight = idf(self.stats.size, self.stats.doc_frequency(term.field, term.family, term.text), ranking.idf)
         avg = self.stats.avg_length(term.field, term.family)
         lengths = self.collection.lengths(term.field)[docs]
-        k1 = self._k1(term, b, avg) if ranking.tf_model == "bm25t" and len(docs) else ranking.k1
+        k1 = self._k1(term) if ranking.tf_model == "bm25t" and len(docs) else ranking.k1
         return weighting.bm25(tf, lengths, avg, weight, k1, b) * term.boost
 
-    def _k1(self, term: Term, b: float, avg: float) -> float:
-        """BM25T's k1 of the term, from its whole postings (searcher.search.weighting)."""
-        postings = self.collection.postings(term.field, term.family, term.text)
-        lengths = self.collection.lengths(term.field)[postings.docs]
-        normalised = postings.tf / ((1 - b) + b * lengths / avg)
+    def _k1(self, term: Term) -> float:
+        """BM25T's k1 of the term (searcher.search.weighting), from its postings in bodies for
+        the ranking field: how often an article repeats a word, not how often titles hold it."""
+        field = "body" if term.field == "ranking" else term.field
+        b = {"title": self.ranking.b_title, "body": self.ranking.b_body}[field]
+        postings = self.collection.postings(field, term.family, term.text)
+        if postings is None:  # in titles only: no repetitions to read
+            return self.ranking.k1
+        lengths = self.collection.lengths(field)[postings.docs]
+        normalised = postings.tf / ((1 - b) + b * lengths / self.stats.avg_length(field, term.family))
         return weighting.word_k1(normalised, self.ranking.k1, self.ranking.tf_prior_documents)
 
     # Phrases
