@@ -12,9 +12,10 @@ score (``RankingConfig.tf_model``), over a term's postings at once.
   ``prior_documents`` more documents at the global ``k1``'s expectation (shrinkage), so that a
   word seen in a few documents keeps about the global saturation.
 
-The ranking field's tf is BM25F's pseudo-frequency (a title word counts ``title_weight`` body
-words), for the statistic as for the score. The mean is read from the word's postings in this
-collection: on a sharded index, from each shard's own documents.
+The score's tf is the field's (for the ranking field, BM25F's pseudo-frequency, where a title
+word counts ``title_weight`` body words); the mean is read from the word's counts in bodies, since
+a title mention is a field weight, not a repetition (measured: docs/relevance.md). It is read
+from the word's postings in this collection: on a sharded index, from each shard's own documents.
 """
 from __future__ import annotations
 
