@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def _expectation(k1: np.ndarray) -> np.ndarray:
     """The mean elite ``log(c) + 1`` that BM25 with ``k1`` assumes, ``k1 log(k1) / (k1 - 1)``
     (1 at k1 = 1): increasing in k1."""
