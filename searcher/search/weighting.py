@@ -15,7 +15,8 @@ score (``RankingConfig.tf_model``), over a term's postings at once.
 The score's tf is the field's (for the ranking field, BM25F's pseudo-frequency, where a title
 word counts ``title_weight`` body words); the mean is read from the word's counts in bodies, since
 a title mention is a field weight, not a repetition (measured: docs/relevance.md). It is read
-from the word's postings in this collection: on a sharded index, from each shard's own documents.
+from the word's postings in the collection that scores it, not from ``Statistics``: the shards
+of a sharded index (searched with the default ranking) would each read their own.
 """
 from __future__ import annotations
 
