@@ -182,16 +182,11 @@ class Scorer:
         return weighting.bm25(tf, lengths, avg, weight, k1, b) * term.boost
 
     def _k1(self, term: Term) -> float:
-        """BM25T's k1 of the term (searcher.search.weighting), from its postings in bodies for
-        the ranking field: how often an article repeats a word, not how often titles hold it."""
-        field = "body" if term.field == "ranking" else term.field
-        b = {"title": self.ranking.b_title, "body": self.ranking.b_body}[field]
-        postings = self.collection.postings(field, term.family, term.text)
-        if postings is None:  # in titles only: no repetitions to read
+        """BM25T's k1 of the term, from the statistics' repetitions (searcher.search.weighting)."""
+        logs, count = self.stats.repetitions.get((term.field, term.family, term.text), (0.0, 0))
+        if not count:  # in titles only, or no repetitions asked for: nothing to read
             return self.ranking.k1
-        lengths = self.collection.lengths(field)[postings.docs]
-        normalised = postings.tf / ((1 - b) + b * lengths / self.stats.avg_length(field, term.family))
-        return weighting.word_k1(normalised, self.ranking.k1, self.ranking.tf_prior_documents)
+        return weighting.word_k1(logs, count, self.ranking.k1, self.ranking.tf_prior_documents)
 
     # Phrases
 

@@ -5,18 +5,18 @@ score (``RankingConfig.tf_model``), over a term's postings at once.
   dl / avgdl``: every word saturates at the same rate, ``k1``.
 - ``bm25t``: BM25 with a ``k1`` of each word's own (Lv and Zhai, "A log-logistic model-based
   interpretation of TF normalization of BM25", ECIR 2012). Read as a log-logistic model, BM25
-  with ``k1`` expects the mean of ``log(c) + 1`` over the documents holding a word (``c = tf /
-  norm``) to be ``k1 log(k1) / (k1 - 1)``; the word's ``k1`` is the one whose expectation is
-  that mean in the collection. A word that the articles about it repeat (a topic's noun, a
-  name) saturates later than one that an article names once. The mean counts
-  ``prior_documents`` more documents at the global ``k1``'s expectation (shrinkage), so that a
-  word seen in a few documents keeps about the global saturation.
+  with ``k1`` expects the mean of ``log(tf) + 1`` over the documents holding a word to be ``k1
+  log(k1) / (k1 - 1)``; the word's ``k1`` is the one whose expectation is that mean in the
+  collection. A word that the articles about it repeat (a topic's noun, a name) saturates later
+  than one that an article names once. The mean counts ``prior_documents`` more documents at the
+  global ``k1``'s expectation (shrinkage), so that a word seen in a few documents keeps about the
+  global saturation.
 
 The score's tf is the field's (for the ranking field, BM25F's pseudo-frequency, where a title
 word counts ``title_weight`` body words); the mean is read from the word's counts in bodies, since
-a title mention is a field weight, not a repetition (measured: docs/relevance.md). It is read
-from the word's postings in the collection that scores it, not from ``Statistics``: the shards
-of a sharded index (searched with the default ranking) would each read their own.
+a title mention is a field weight, not a repetition, and without length normalisation (Lv and Zhai
+normalise), so that it is a sum that the shards of a sharded index add up (``Statistics``):
+measured, docs/relevance.md.
 """
 from __future__ import annotations
 
@@ -34,11 +34,11 @@ _GRID = np.geomspace(0.1, 10.0, 400)  # a word's k1 is the first of these whose 
 _EXPECTED = _expectation(_GRID)
 
 
-def word_k1(normalised: np.ndarray, k1: float, prior_documents: float) -> float:
-    """BM25T's ``k1`` of a word whose length-normalised frequencies in the documents holding it
-    are ``normalised``, with ``prior_documents`` documents at the expectation of ``k1``."""
+def word_k1(logs: float, count: int, k1: float, prior_documents: float) -> float:
+    """BM25T's ``k1`` of a word held by ``count`` documents whose ``log(tf)`` add up to ``logs``,
+    with ``prior_documents`` documents at the expectation of ``k1``."""
     prior = float(_expectation(np.array([k1]))[0])
-    mean = (float(np.sum(np.log(normalised) + 1.0)) + prior_documents * prior) / (len(normalised) + prior_documents)
+    mean = (logs + count + prior_documents * prior) / (count + prior_documents)
     return float(_GRID[min(int(np.searchsorted(_EXPECTED, mean)), len(_GRID) - 1)])
 
 
