@@ -66,7 +66,7 @@ class RankingConfig:
     k1: float = 1.2
     # "bm25t": each word's k1 from how often the articles holding it repeat it, its mean shrunk
     # towards k1's by tf_prior_documents documents (searcher.search.weighting); "bm25": k1 for all.
-    tf_model: str = "bm25"
+    tf_model: str = "bm25t"
     tf_prior_documents: float = 100.0
     b_title: float = 0.5  # length normalisation of a title phrase or ``title:`` match
     b_body: float = 0.75

@@ -18,7 +18,7 @@ from searcher.drops import read_paths, read_records
 from searcher.model import Article
 from searcher.search.collection import approximate_lengths
 
-NO_PROXIMITY = Config().with_ranking(proximity_depth=0)
+NO_PROXIMITY = Config().with_ranking(proximity_depth=0, tf_model="bm25")  # BM25F's formula, one k1
 WORDS = ("haven brug stad kabinet woningmarkt formatie rivier schip trein station markt plein oorlog vrede "
          "regering minister school ziekenhuis water dijk").split()
 
@@ -240,8 +240,9 @@ def test_a_word_repeated_where_it_occurs_saturates_later_under_bm25t(tmp_path, s
     """`haven` is said four times in every article holding it, `kabinet` once: under BM25T the
     article saying `haven` three times outranks the one saying `kabinet` three times (each
     word's k1 from how often the articles holding it repeat it), where one k1 for every word
-    ranks them the other way (the first is a word longer); a prior of many more documents than
-    the words' six, at the global k1, gives BM25's order back."""
+    ranks them the other way (BM25, NO_PROXIMITY's; the first article is a word longer); a prior
+    of many more documents than the words' six at the global k1 (the default's 100) gives BM25's
+    order back."""
     with open_index(tmp_path / "idx", create=True) as index:
         index.add_documents(BURSTY_ARTICLES)
     with open_index(tmp_path / "idx", config=NO_PROXIMITY.with_ranking(**settings)) as index:
