@@ -226,8 +226,8 @@ def _cached(cache: OrderedDict, key, value):
 
 @dataclass(frozen=True)
 class Statistics:
-    """What BM25F needs to know about the whole collection: its size, field length totals and
-    document frequencies. ``Collection`` answers for one index; a sharded index hands in the
+    """What BM25F needs to know about the whole collection: its size, field length totals,
+    document frequencies and (for BM25T) repetitions. ``Collection`` answers for one index; a sharded index hands in the
     sums of its shards' answers, so every shard scores as one index would."""
 
     size: int
