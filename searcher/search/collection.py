@@ -24,6 +24,7 @@ from searcher.backend.whoosh.columnar import FAMILIES, ColumnarSegment
 
 FIELDS = ("ranking", "title", "body")
 POSTINGS_CACHED = 256  # terms whose collection-wide postings are kept between queries
+REPETITIONS_CACHED = 16384  # terms whose repetitions (BM25T's statistic) are kept
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Collection:
         self.size = size
         self._postings: OrderedDict[tuple[str, str], tuple | None] = OrderedDict()
         self._frequencies: OrderedDict[tuple[str, str], dict[str, int]] = OrderedDict()
+        self._repetitions: OrderedDict[tuple[str, str, str], tuple[float, int]] = OrderedDict()
 
     # Documents
 
@@ -162,8 +164,13 @@ class Collection:
         """The sum of ``log(tf)`` over the documents holding ``term`` in ``field``, counted in
         bodies for the ranking field (a title mention is a field weight, not a repetition), and
         how many they are: BM25T's statistic (searcher.search.weighting), which shards add up."""
+        key = (field, family, term)
+        if key in self._repetitions:  # two numbers a word, kept for many more words than postings
+            self._repetitions.move_to_end(key)
+            return self._repetitions[key]
         found = self.postings("body" if field == "ranking" else field, family, term)
-        return (float(np.log(found.tf).sum()), len(found.docs)) if found is not None else (0.0, 0)
+        counted = (float(np.log(found.tf).sum()), len(found.docs)) if found is not None else (0.0, 0)
+        return _cached(self._repetitions, key, counted, REPETITIONS_CACHED)
 
     # Postings
 
@@ -216,10 +223,10 @@ class Collection:
         return sorted(found)
 
 
-def _cached(cache: OrderedDict, key, value):
-    """``value`` kept under ``key`` as the newest of the last ``POSTINGS_CACHED``."""
+def _cached(cache: OrderedDict, key, value, limit: int = POSTINGS_CACHED):
+    """``value`` kept under ``key`` as the newest of the last ``limit``."""
     cache[key] = value
-    if len(cache) > POSTINGS_CACHED:
+    if len(cache) > limit:
         cache.popitem(last=False)
     return value
 
