@@ -56,7 +56,8 @@ class IndexConfig:
         return cls(**data)
 
 
-PROXIMITY_METHODS = ("covered", "pairs")
+# The values a RankingConfig setting of named methods takes.
+RANKING_CHOICES = {"tf_model": ("bm25", "bm25t"), "proximity": ("covered", "pairs")}
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class RankingConfig:
     """Query-time settings of the ranking."""
 
     k1: float = 1.2
+    # "bm25t": each word's k1 from how often the articles holding it repeat it, its mean shrunk
+    # towards k1's by tf_prior_documents documents (searcher.search.weighting); "bm25": k1 for all.
+    tf_model: str = "bm25t"
+    tf_prior_documents: float = 100.0
     b_title: float = 0.5  # length normalisation of a title phrase or ``title:`` match
     b_body: float = 0.75
     b_ranking: float = 0.9  # of the ranking field (title and body together)
@@ -94,9 +99,9 @@ class RankingConfig:
     suggest_below: int = 3  # a query finding fewer articles may get a did-you-mean suggestion
 
     def __post_init__(self) -> None:
-        if self.proximity not in PROXIMITY_METHODS:
-            known = ", ".join(PROXIMITY_METHODS)
-            raise SearcherError(f"unknown proximity bonus {self.proximity!r}: use one of {known}")
+        for name, choices in RANKING_CHOICES.items():
+            if getattr(self, name) not in choices:
+                raise SearcherError(f"{name} {getattr(self, name)!r} is not one of {', '.join(choices)}")
 
 
 @dataclass(frozen=True)

@@ -138,5 +138,5 @@ def _ranking(config: ConfigFile, table: object) -> RankingConfig | None:
     try:
         return RankingConfig(**{name: float(value) if isinstance(defaults[name], float) else value
                                 for name, value in table.items()})
-    except SearcherError as error:  # a value of the right type the setting does not take
+    except SearcherError as error:  # a value the setting does not take
         raise config.error(f"[ranking] {error}") from None

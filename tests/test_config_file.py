@@ -103,7 +103,8 @@ def test_indexing_defaults(run, tmp_path):
     ("[ranking]\nk1 = 'hoog'\n", "[ranking] k1 = 'hoog' is not a float"),
     ("[ranking]\nproximity_depth = true\n", "[ranking] proximity_depth = True is not a int"),
     ("[ranking]\nk3 = 1\n", "[ranking] has no setting 'k3' (it has k1, "),
-    ("[ranking]\nproximity = 'span'\n", "[ranking] unknown proximity bonus 'span': use one of covered, pairs"),
+    ("[ranking]\nproximity = 'span'\n", "[ranking] proximity 'span' is not one of covered, pairs"),
+    ("[ranking]\ntf_model = 'bm26'\n", "[ranking] tf_model 'bm26' is not one of bm25, bm25t"),
 ])
 def test_a_bad_configuration_file_is_one_line(run, tmp_path, text, problem):
     (tmp_path / "searcher.toml").write_text(text, encoding="utf-8")

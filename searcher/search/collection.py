@@ -12,6 +12,7 @@ and each document's field length as Whoosh's one-byte approximation (``length_by
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from searcher.backend.whoosh.columnar import FAMILIES, ColumnarSegment
 
 FIELDS = ("ranking", "title", "body")
 POSTINGS_CACHED = 256  # terms whose collection-wide postings are kept between queries
+REPETITIONS_CACHED = 16384  # terms whose repetitions (BM25T's statistic) are kept
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Collection:
         self.size = size
         self._postings: OrderedDict[tuple[str, str], tuple | None] = OrderedDict()
         self._frequencies: OrderedDict[tuple[str, str], dict[str, int]] = OrderedDict()
+        self._repetitions: OrderedDict[tuple[str, str, str], tuple[float, int]] = OrderedDict()
 
     # Documents
 
@@ -157,6 +160,18 @@ class Collection:
         found = self.postings(field, family, term)
         return float(found.tf.sum()) if found is not None else 0.0
 
+    def repetitions(self, field: str, family: str, term: str) -> tuple[float, int]:
+        """The sum of ``log(tf)`` over the documents holding ``term`` in ``field``, counted in
+        bodies for the ranking field (a title mention is a field weight, not a repetition), and
+        how many they are: BM25T's statistic (searcher.search.weighting), which shards add up."""
+        key = (field, family, term)
+        if key in self._repetitions:  # two numbers a word, kept for many more words than postings
+            self._repetitions.move_to_end(key)
+            return self._repetitions[key]
+        found = self.postings("body" if field == "ranking" else field, family, term)
+        counted = (float(np.log(found.tf).sum()), len(found.docs)) if found is not None else (0.0, 0)
+        return _cached(self._repetitions, key, counted, REPETITIONS_CACHED)
+
     # Postings
 
     def postings(self, field: str, family: str, term: str) -> TermPostings | None:
@@ -208,23 +223,25 @@ class Collection:
         return sorted(found)
 
 
-def _cached(cache: OrderedDict, key, value):
-    """``value`` kept under ``key`` as the newest of the last ``POSTINGS_CACHED``."""
+def _cached(cache: OrderedDict, key, value, limit: int = POSTINGS_CACHED):
+    """``value`` kept under ``key`` as the newest of the last ``limit``."""
     cache[key] = value
-    if len(cache) > POSTINGS_CACHED:
+    if len(cache) > limit:
         cache.popitem(last=False)
     return value
 
 
 @dataclass(frozen=True)
 class Statistics:
-    """What BM25F needs to know about the whole collection: its size, field length totals and
-    document frequencies. ``Collection`` answers for one index; a sharded index hands in the
+    """What BM25F needs to know about the whole collection: its size, field length totals,
+    document frequencies and (for BM25T) repetitions. ``Collection`` answers for one index; a sharded index hands in the
     sums of its shards' answers, so every shard scores as one index would."""
 
     size: int
     totals: dict[tuple[str, str], int]  # (field, family) -> total length
     frequencies: dict[tuple[str, str, str], int]  # (field, family, term) -> document frequency
+    # (field, family, term) -> Collection.repetitions, for BM25T (asked for with ``repetitions``)
+    repetitions: dict[tuple[str, str, str], tuple[float, int]] = dataclasses.field(default_factory=dict)
 
     def avg_length(self, field: str, family: str) -> float:
         return (self.totals.get((field, family), 0) / (self.size or 1)) or 1.0
@@ -233,19 +250,25 @@ class Statistics:
         return self.frequencies.get((field, family, term), 0)
 
     @classmethod
-    def of(cls, collection: Collection, keys: Sequence[tuple[str, str, str]]) -> "Statistics":
-        """The statistics of ``collection`` for the terms ``keys`` (field, family, term)."""
+    def of(cls, collection: Collection, keys: Sequence[tuple[str, str, str]], repetitions: bool = False) -> "Statistics":
+        """The statistics of ``collection`` for the terms ``keys`` (field, family, term), with
+        their repetitions if asked."""
         totals = {(field, family): collection.total_length(field, family) for field in FIELDS for family in FAMILIES}
-        return cls(collection.size, totals, {key: collection.doc_frequency(*key) for key in keys})
+        return cls(collection.size, totals, {key: collection.doc_frequency(*key) for key in keys},
+                   {key: collection.repetitions(*key) for key in keys} if repetitions else {})
 
     @classmethod
     def summed(cls, parts: Sequence["Statistics"]) -> "Statistics":
         """The statistics of shards together."""
         totals: dict = {}
         frequencies: dict = {}
+        repetitions: dict = {}
         for part in parts:
             for key, value in part.totals.items():
                 totals[key] = totals.get(key, 0) + value
             for key, value in part.frequencies.items():
                 frequencies[key] = frequencies.get(key, 0) + value
-        return cls(sum(part.size for part in parts), totals, frequencies)
+            for key, (logs, count) in part.repetitions.items():
+                summed_logs, summed_count = repetitions.get(key, (0.0, 0))
+                repetitions[key] = (summed_logs + logs, summed_count + count)
+        return cls(sum(part.size for part in parts), totals, frequencies, repetitions)

@@ -150,7 +150,7 @@ class Engine:
         for query in [plan.query] + [part for tier in plan.tiers for part in (tier.matching, tier.stop_words)]:
             keys.update(positive_terms(query))
         keys.update(("body", family, word) for family in FAMILIES for word in plan.proximity_words(family))
-        return Statistics.of(self.collection, sorted(keys))
+        return Statistics.of(self.collection, sorted(keys), repetitions=self.config.ranking.tf_model == "bm25t")
 
     def rank(self, plan: Plan, request: Request, stats: Statistics | None = None) -> Ranked:
         """The best ``offset + limit`` matches (all of them with folding, which reads the

@@ -6,7 +6,8 @@ matches and their scores, over the whole collection at once:
 - a ``Term`` scores BM25 in its field: ``idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``
   times its boost, where the ranking field's tf is the BM25F pseudo-frequency (a title word
   counts ``title_weight`` body words) and ``dl`` is Whoosh's one-byte approximation of the
-  document's field length;
+  document's field length; with ``RankingConfig.tf_model = "bm25t"``, ``k1`` is the term's own
+  (searcher.search.weighting);
 - ``Or`` and ``And`` add their children's scores (any of them, all of them must match),
   ``AndNot`` keeps its positive side's, ``AndMaybe`` adds the optional side where it matches;
 - a ``Phrase`` takes its candidates from the documents holding all its words in its field and
@@ -31,6 +32,7 @@ import numpy as np
 from searcher.analysis.article import FAMILIES
 from searcher.config import RankingConfig
 from searcher.query.plan import And, AndMaybe, AndNot, Not, Or, Phrase, Plan, Prefix, Term, normalize
+from searcher.search import weighting
 from searcher.search.collection import Collection, Statistics
 
 MAX_EXPANSIONS = 200  # terms a wildcard stands for, at most
@@ -190,8 +192,15 @@ class Scorer:
         weight = idf(self.stats.size, self.stats.doc_frequency(term.field, term.family, term.text), ranking.idf)
         avg = self.stats.avg_length(term.field, term.family)
         lengths = self.collection.lengths(term.field)[docs]
-        k1 = ranking.k1
-        return weight * (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avg)) * term.boost
+        k1 = self._k1(term) if ranking.tf_model == "bm25t" and len(docs) else ranking.k1
+        return weighting.bm25(tf, lengths, avg, weight, k1, b) * term.boost
+
+    def _k1(self, term: Term) -> float:
+        """BM25T's k1 of the term, from the statistics' repetitions (searcher.search.weighting)."""
+        logs, count = self.stats.repetitions.get((term.field, term.family, term.text), (0.0, 0))
+        if not count:  # in titles only, or no repetitions asked for: nothing to read
+            return self.ranking.k1
+        return weighting.word_k1(logs, count, self.ranking.k1, self.ranking.tf_prior_documents)
 
     # Phrases
 
