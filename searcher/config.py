@@ -92,7 +92,7 @@ class RankingConfig:
     # times that of their body's first lead_length positions, the lead of a news article (0: off).
     passage_weight: float = 0.0
     passage_window: int = 150
-    lead_weight: float = 0.15
+    lead_weight: float = 0.0
     lead_length: int = 50
     near_duplicate_threshold: float = 0.5  # estimated shingle Jaccard similarity that folds hits
     grouping_depth: int = 3  # with folding, first rank this many matches per hit wanted

@@ -246,11 +246,10 @@ def test_a_collocation_without_the_rest_of_the_query_gains_little_proximity(tmp_
     traffic deaths says `oorzaak van dood` three times and nothing of whales; the whale article
     holds every word, mostly far apart. Without proximity the whale article leads; the
     collocation's unscaled bonus puts the traffic article first; scaled by the share of the
-    query each article holds (the default), it stays second. The lead signal is off: both
-    articles open with query words."""
+    query each article holds (the default), it stays second."""
     with open_index(tmp_path / "idx", create=True) as index:
         index.add_documents(DEATH_ARTICLES)
-    for config, leader in ((NO_PROXIMITY, "whale"), (Config().with_ranking(proximity=proximity, lead_weight=0.0), first)):
+    for config, leader in ((NO_PROXIMITY, "whale"), (Config().with_ranking(proximity=proximity), first)):
         with open_index(tmp_path / "idx", config=config) as index:
             hits = [hit.id for hit in index.search("oorzaak dood walvis strand", snippets=False).hits]
         assert hits[:2] == [leader, ({"whale", "traffic"} - {leader}).pop()]
@@ -288,7 +287,7 @@ LEAD_ARTICLES = [
     (PASSAGE_ARTICLES, {"passage_weight": 0.0}, "scattered"),
     (PASSAGE_ARTICLES, {"passage_weight": 1.0}, "gathered"),
     (LEAD_ARTICLES, {"lead_weight": 0.0}, "aside"),  # tied: by id
-    (LEAD_ARTICLES, {}, "lead"),  # the default
+    (LEAD_ARTICLES, {"lead_weight": 0.15}, "lead"),
 ])
 def test_passage_evidence_and_the_lead_move_matches_up(tmp_path, articles, ranking, first):
     """An article that names the query's words more often but far apart ranks first by BM25F;
