@@ -11,8 +11,8 @@ window, so its bonus grows with its matches as its own score does. The lead is s
 news article says what it is about first (the inverted pyramid; Troy and Zhang 2007 rank terms
 by where they first occur), so its first ``lead`` positions count ``lead_weight`` extra. Only the
 head of the ranking is rescored, as the proximity bonus is (searcher.search.proximity): the
-bonuses reorder it and bring in no match of their own. Chosen by measurement (the lead on, the
-best passage off): docs/relevance.md.
+bonuses reorder it and bring in no match of their own. Both are off by default: measured in
+docs/relevance.md.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from searcher.search import weighting
 from searcher.search.scoring import Positions
 
 
@@ -53,15 +54,11 @@ def bonuses(positions: Positions, words: dict[str, dict[str, float]], docnums: I
             owners = np.repeat(held, counts)
             keys = owners * (chunks + 1) + places // step
             counted = np.bincount(keys, minlength=len(head) * (chunks + 1)).reshape(len(head), chunks + 1)
-            scores += rare * _bm25(counted[:, :-1] + counted[:, 1:], spans / window, k1, b)
+            scores += weighting.bm25(counted[:, :-1] + counted[:, 1:], spans, window, rare, k1, b)
             led = np.bincount(owners[places < lead], minlength=len(head))
-            first += rare * _bm25(led, np.minimum(lengths, lead) / max(lead, 1), k1, b)
+            first += weighting.bm25(led, np.minimum(lengths, lead), max(lead, 1), rare, k1, b)
         scores[np.arange(chunks)[None, :] > last[:, None]] = 0.0
         for docnum, score in zip(docnums, (weight * scores.max(axis=1) + lead_weight * first).tolist()):
             total[docnum] += score
     return total
 
-
-def _bm25(tf: np.ndarray, relative_length: np.ndarray, k1: float, b: float) -> np.ndarray:
-    """BM25's term frequency part, ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * relative_length))``."""
-    return tf * (k1 + 1) / (tf + k1 * (1 - b + b * relative_length))

@@ -20,8 +20,6 @@ measured, docs/relevance.md.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 
@@ -39,7 +37,7 @@ _EXPECTED = _expectation(_GRID)
 def word_k1(logs: float, count: int, k1: float, prior_documents: float) -> float:
     """BM25T's ``k1`` of a word held by ``count`` documents whose ``log(tf)`` add up to ``logs``,
     with ``prior_documents`` documents at the expectation of ``k1``."""
-    prior = 1.0 if abs(k1 - 1.0) < 1e-9 else k1 * math.log(k1) / (k1 - 1.0)  # _expectation of one k1
+    prior = float(_expectation(np.float64(k1)))
     mean = (logs + count + prior_documents * prior) / (count + prior_documents)
     return float(_GRID[min(int(np.searchsorted(_EXPECTED, mean)), len(_GRID) - 1)])
 
