@@ -444,9 +444,8 @@ class Engine:
         ranking = self.config.ranking
         if not ranking.proximity_depth:
             return {}, {}
-        proximate = proximity.words(plan, stats)
-        words = body_rarities(plan, stats) if ranking.passage_weight or ranking.lead_weight else {}
-        return proximate, words
+        rarities = body_rarities(plan, stats)
+        return proximity.words(rarities), rarities if ranking.passage_weight or ranking.lead_weight else {}
 
     def _rescored(self, docnums: np.ndarray, scores: np.ndarray, depth: int, stop_words, evidence: tuple[dict, dict],
                   scorer: Scorer) -> tuple[np.ndarray, np.ndarray]:

@@ -28,17 +28,16 @@ from collections.abc import Iterable
 import numpy as np
 
 from searcher.config import RankingConfig
-from searcher.query.plan import Plan
-from searcher.search.collection import Collection, Statistics
-from searcher.search.scoring import Positions, body_rarities, positions_by_document
+from searcher.search.collection import Collection
+from searcher.search.scoring import Positions, positions_by_document
 
 Rarity = dict[str, float]  # a family's query content words found in bodies, in query order -> idf
 
 
-def words(plan: Plan, stats: Statistics) -> dict[str, Rarity]:
-    """Per family, the plan's content words that occur in bodies with their idf, where there
-    are two or more (empty: the query gets no bonus, e.g. a single word)."""
-    return {family: rarity for family, rarity in body_rarities(plan, stats).items() if len(rarity) > 1}
+def words(rarities: dict[str, Rarity]) -> dict[str, Rarity]:
+    """Of the query's content words found in bodies (searcher.search.scoring.body_rarities), the
+    families with two or more (empty: the query gets no bonus, e.g. a single word)."""
+    return {family: rarity for family, rarity in rarities.items() if len(rarity) > 1}
 
 
 def bonuses(positions: Positions, collection: Collection, found: dict[str, Rarity], docnums: Iterable[int],
