@@ -164,11 +164,12 @@ class Collection:
         """The sum of ``log(tf)`` over the documents holding ``term`` in ``field``, counted in
         bodies for the ranking field (a title mention is a field weight, not a repetition), and
         how many they are: BM25T's statistic (searcher.search.weighting), which shards add up."""
-        key = (field, family, term)
+        counted_in = "body" if field == "ranking" else field
+        key = (counted_in, family, term)  # the ranking field and the body share their counts
         if key in self._repetitions:  # two numbers a word, kept for many more words than postings
             self._repetitions.move_to_end(key)
             return self._repetitions[key]
-        found = self.postings("body" if field == "ranking" else field, family, term)
+        found = self.postings(counted_in, family, term)
         counted = (float(np.log(found.tf).sum()), len(found.docs)) if found is not None else (0.0, 0)
         return _cached(self._repetitions, key, counted, REPETITIONS_CACHED)
 

@@ -14,9 +14,9 @@ How matches are ranked: by tier (a short keyword query's all-words matches first
 tier by score; the head of the ranking (``proximity_depth`` matches) is rescored by the query's
 stop words, the proximity bonus (searcher.search.proximity) and, when on, passage evidence
 (searcher.search.passages), all of which only raise scores, so every page is cut from the same
-order. ``sort="date"`` orders every match newest first,
-undated last. With folding, near-duplicates (searcher.dedup) among the ranked matches are
-folded into the best-ranked of them, reading the ranking as a stream: a page folds the ranking
+order. ``sort="date"`` orders every match newest first, undated last. With folding,
+near-duplicates (searcher.dedup) among the ranked matches are folded into the best-ranked of
+them, reading the ranking as a stream: a page folds the ranking
 a chunk at a time up to its last hit, ``stream`` (an export) folds all of it and then reads
 the hits one by one; an engine that has folded as many matches as its index holds then folds
 from the similar pairs of the whole index, found once (the same groups, without signatures).

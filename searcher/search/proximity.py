@@ -9,8 +9,8 @@ question words, close to everything. The bonus is ``RankingConfig.proximity``:
 - ``pairs``: as in the sequential dependence model (Metzler and Croft 2005), the pairs are the
   query's neighbouring content words; as in Rasolofo and Savoy (2003), each occurrence of a pair
   within ``window`` positions in an article's body adds ``1 / distance**2`` to the pair's count,
-  and the pair adds ``idf * count / (1 + count)`` to the article's score, with the idf of the
-  rarer word. Neighbouring pairs keep the bonus in step with BM25F as queries grow (all pairs
+  and the pair adds ``idf * count / (1 + count)`` to the article's score, with the smaller of
+  the two words' idf (the commoner word's). Neighbouring pairs keep the bonus in step with BM25F as queries grow (all pairs
   would grow with the square of the query's length and swamp it on long headlines).
 - ``covered`` (the default): ``pairs`` times the share of the query's idf mass the article
   holds (title or body). Two words standing close say the article is about the query only when
@@ -96,4 +96,3 @@ def _closeness(first: list[int], second: list[int], window: int) -> float:
             if b != a:
                 total += 1.0 / (a - b) ** 2
     return total
-
