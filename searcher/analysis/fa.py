@@ -157,6 +157,70 @@ def lexicon_stem(word: str) -> str:
     return lexicon_stem_raw(word, bases())
 
 
+def _unlisted_yeh(word: str, stem: str) -> str:
+    """``stem`` (the lexicon rule's answer), or ``word`` without a final ی when that rule left it
+    whole, the lexicon does not list ``word`` and a known base remains: عکسی ("a photo") ->
+    عکس, تلویزیونی -> تلویزیون. The indefinite ی, and the nisba adjectives the lexicon does not
+    list, are endings; a listed word in ی (سربازی "military service", ایرانی, ماهی "fish") is
+    a word of its own, and stays."""
+    if stem != word or not word.endswith("ی") or word in bases() or len(word) - 1 < MIN_STEM + 1:
+        return stem
+    return word[:-1] if word[:-1] in bases() else stem
+
+
+@functools.lru_cache(maxsize=200_000)
+def lexicon_yeh_stem(word: str) -> str:
+    """``lexicon_stem``, and a final ی stripped from a word the lexicon does not list
+    (``_unlisted_yeh``).
+
+    >>> lexicon_yeh_stem("عکسی"), lexicon_yeh_stem("سربازی"), lexicon_yeh_stem("ایرانی")
+    ('عکس', 'سربازی', 'ایرانی')
+    """
+    if word in protected():
+        return word
+    return _unlisted_yeh(word, lexicon_stem_raw(word, bases()))
+
+
+def _after_alef(word: str) -> str | None:
+    """A word in ای or ایی whose alef ends its base (not the ها of a plural, not ه + ای), without
+    the ezafe or indefinite ی after it: کرونای, کرونایی -> کرونا, whether or not the lexicon knows
+    the base (the glide ی after a vowel is never part of a word the lexicon does not list)."""
+    for end in ("یی", "ی"):
+        base = word[: -len(end)]
+        if word.endswith(end) and base.endswith("ا") and len(base) > MIN_STEM + 1 and base[-2] != "ه":
+            return base
+    return None
+
+
+@functools.lru_cache(maxsize=200_000)
+def lexicon_glide_stem(word: str) -> str:
+    """``lexicon_yeh_stem``, and the ی after a final alef stripped from a word the lexicon does not
+    list (``_after_alef``): کرونای meets کرونا, not کرون.
+
+    >>> lexicon_glide_stem("کرونای"), lexicon_glide_stem("کرونایی"), lexicon_glide_stem("شهرهای")
+    ('کرونا', 'کرونا', 'شهره')
+    """
+    if word in protected():
+        return word
+    if word not in bases():
+        base = _after_alef(word)
+        if base is not None:
+            return base
+    return _unlisted_yeh(word, lexicon_stem_raw(word, bases()))
+
+
+@functools.lru_cache(maxsize=200_000)
+def lexicon_nisba_stem(word: str) -> str:
+    """``lexicon_stem``, and a final ی stripped whenever a known base remains, listed words
+    too (as Lucene's Persian stemmer strips it): ایرانی -> ایران, عکسی -> عکس."""
+    if word in protected():
+        return word
+    stem = lexicon_stem_raw(word, bases())
+    if stem == word and word.endswith("ی") and len(word) - 1 >= MIN_STEM + 1 and word[:-1] in bases():
+        return word[:-1]
+    return stem
+
+
 @functools.lru_cache(maxsize=None)
 def _snowball():
     import Stemmer  # PyStemmer 3.1.0 (Snowball 3)
@@ -202,6 +266,9 @@ def _none(word: str) -> str:
 STEMMERS = {
     "none": _none,
     "lexicon": lexicon_stem,
+    "lexicon+yeh": lexicon_yeh_stem,
+    "lexicon+nisba": lexicon_nisba_stem,
+    "lexicon+glide": lexicon_glide_stem,
     "snowball": snowball_stem,
     "snowball+protected": snowball_protected_stem,
     "hazm-stem": hazm_stem,
