@@ -210,6 +210,19 @@ def lexicon_glide_stem(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=200_000)
+def lexicon_nisba_glide_stem(word: str) -> str:
+    """``lexicon_nisba_stem``, and the glide ی after an alef (``_after_alef``) as in
+    ``lexicon_glide_stem``."""
+    if word in protected():
+        return word
+    if word not in bases():
+        base = _after_alef(word)
+        if base is not None:
+            return base
+    return lexicon_nisba_stem(word)
+
+
+@functools.lru_cache(maxsize=200_000)
 def lexicon_nisba_stem(word: str) -> str:
     """``lexicon_stem``, and a final ی stripped whenever a known base remains, listed words
     too (as Lucene's Persian stemmer strips it): ایرانی -> ایران, عکسی -> عکس."""
@@ -269,6 +282,7 @@ STEMMERS = {
     "lexicon+yeh": lexicon_yeh_stem,
     "lexicon+nisba": lexicon_nisba_stem,
     "lexicon+glide": lexicon_glide_stem,
+    "lexicon+nisba+glide": lexicon_nisba_glide_stem,
     "snowball": snowball_stem,
     "snowball+protected": snowball_protected_stem,
     "hazm-stem": hazm_stem,
