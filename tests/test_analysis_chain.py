@@ -121,6 +121,9 @@ def test_the_version_changes_with_a_chains_output_or_a_data_file(tmp_path, monke
     base = registry.analysis_version("text")
     assert registry.analysis_version("text@snowball") != base
     assert registry.analysis_version("text@lexicon/snowball/none") != base
+    # the probe holds a final ی of each kind, so each rule of it has a version of its own
+    assert len({base, registry.analysis_version("text@lexicon-keep-listed"),
+                registry.analysis_version("text@lexicon-keep-yeh")}) == 3
     original_steps = registry.steps
     try:
         monkeypatch.setattr(registry, "steps", lambda name: [s for s in original_steps(name) if s.name != "join-affixes"])

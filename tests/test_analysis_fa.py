@@ -114,22 +114,20 @@ def test_relational_adjectives_are_lexicon_entries_in_ای_but_units_after_numbe
     assert found == {"هستهای": "هسته‌ای", "منطقهای": "منطقه‌ای", "رسانهای": "چندرسانه‌ای"}
 
 
-@pytest.mark.parametrize("name", ["lexicon+yeh", "lexicon+glide"])
-def test_the_indefinite_yeh_of_an_unlisted_word_meets_its_base(name):
-    """عکسی ("a photo") and تلویزیونی are not lexicon entries: their ی is an ending; a listed
-    word in ی (سربازی "military service", ایرانی "Iranian", ماهی "fish") is a word of its own."""
-    chain = analyzer(f"text@{name}")
-    stems = lambda text: [t.text for t in chain(text)]
-    assert stems("عکسی") == stems("عکس") and stems("تلویزیونی") == stems("تلویزیون")
-    for listed, base in (("سربازی", "سرباز"), ("ایرانی", "ایران"), ("ماهی", "ماه")):
-        assert stems(listed) != stems(base)
+
+def test_a_final_yeh_meets_its_base():
+    """عکسی ("a photo") is عکس, تلویزیونی ("televised") تلویزیون, ایرانی ایران; the glide after
+    an alef (کرونای, کرونایی) meets کرونا, not the unrelated lexicon word کرون; a word in ی with
+    no known base stays, and so does a listed word in ای (رای "vote" is not را)."""
+    for text, stem in (("عکسی", "عکس"), ("تلویزیونی", "تلویزیون"), ("ایرانی", "ایران"),
+                       ("کرونای", "کرونا"), ("کرونایی", "کرونا"), ("رای", "رای"), ("علی", "علی")):
+        assert [t.text for t in toks(text)] == [stem], text
 
 
-def test_the_glide_after_an_alef_meets_the_word_the_lexicon_does_not_know():
-    """کرونای, کرونایی (ezafe, indefinite) are کرونا, not the unrelated lexicon word کرون; a
-    plural in های is still the plural, and a listed word in ای (رای "vote") stays whole."""
-    chain = analyzer("text@lexicon+glide")
-    stems = lambda text: [t.text for t in chain(text)]
-    assert stems("کرونای") == stems("کرونایی") == stems("کرونا") == ["کرونا"]
-    assert stems("کتابهای") == stems("کتاب") and stems("رای") == ["رای"]
-    assert analyzer("text")("کرونای")[0].text == "کرون"  # the default lexicon rule, for contrast
+def test_the_yeh_rules_are_settings():
+    """``lexicon-keep-listed`` keeps the words in ی the lexicon lists (سربازی "military
+    service" is not سرباز "soldier"), ``lexicon-keep-yeh`` strips no final ی at all."""
+    listed = analyzer("text@lexicon-keep-listed")
+    assert [t.text for t in listed("عکسی کرونای سربازی ایرانی")] == ["عکس", "کرونا", "سربازی", "ایرانی"]
+    plain = analyzer("text@lexicon-keep-yeh")
+    assert [t.text for t in plain("عکسی کرونای سربازی")] == ["عکسی", "کرون", "سربازی"]

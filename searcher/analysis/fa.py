@@ -145,40 +145,13 @@ def lexicon_stem_raw(word: str, known: frozenset[str]) -> str:
     return word
 
 
-@functools.lru_cache(maxsize=200_000)
-def lexicon_stem(word: str) -> str:
-    """Default: lexicon-checked suffix stripping + protected words.
-
-    >>> lexicon_stem("کتابها"), lexicon_stem("مذاکرات"), lexicon_stem("ایران")
-    ('کتاب', 'مذاکره', 'ایران')
-    """
-    if word in protected():
-        return word
-    return lexicon_stem_raw(word, bases())
-
-
-def _unlisted_yeh(word: str, stem: str) -> str:
-    """``stem`` (the lexicon rule's answer), or ``word`` without a final ی when that rule left it
-    whole, the lexicon does not list ``word`` and a known base remains: عکسی ("a photo") ->
-    عکس, تلویزیونی -> تلویزیون. The indefinite ی, and the nisba adjectives the lexicon does not
-    list, are endings; a listed word in ی (سربازی "military service", ایرانی, ماهی "fish") is
-    a word of its own, and stays."""
-    if stem != word or not word.endswith("ی") or word in bases() or len(word) - 1 < MIN_STEM + 1:
-        return stem
-    return word[:-1] if word[:-1] in bases() else stem
-
-
-@functools.lru_cache(maxsize=200_000)
-def lexicon_yeh_stem(word: str) -> str:
-    """``lexicon_stem``, and a final ی stripped from a word the lexicon does not list
-    (``_unlisted_yeh``).
-
-    >>> lexicon_yeh_stem("عکسی"), lexicon_yeh_stem("سربازی"), lexicon_yeh_stem("ایرانی")
-    ('عکس', 'سربازی', 'ایرانی')
-    """
-    if word in protected():
-        return word
-    return _unlisted_yeh(word, lexicon_stem_raw(word, bases()))
+# A final ی is the most ambiguous ending of Persian: the indefinite (عکسی "a photo"), the ezafe
+# after a vowel (کرونای), a nisba adjective (ایرانی, تلویزیونی) or a noun of its own (سربازی
+# "military service", ماهی "fish"). Which of them the lexicon rule strips (YEH_RULES):
+#   "any":      every final ی that leaves a known base (as Lucene's Persian stemmer);
+#   "unlisted": only from a word the lexicon does not list (the indefinite, unlisted nisbas);
+#   "none":     none (the glide after an alef neither).
+YEH_RULES = ("any", "unlisted", "none")
 
 
 def _after_alef(word: str) -> str | None:
@@ -192,46 +165,48 @@ def _after_alef(word: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=200_000)
-def lexicon_glide_stem(word: str) -> str:
-    """``lexicon_yeh_stem``, and the ی after a final alef stripped from a word the lexicon does not
-    list (``_after_alef``): کرونای meets کرونا, not کرون.
-
-    >>> lexicon_glide_stem("کرونای"), lexicon_glide_stem("کرونایی"), lexicon_glide_stem("شهرهای")
-    ('کرونا', 'کرونا', 'شهره')
-    """
+def lexicon_yeh_stem(word: str, yeh: str) -> str:
+    """The lexicon rule (``lexicon_stem_raw``) with protected words kept whole, then the final
+    ی as ``yeh`` (one of ``YEH_RULES``) says: the glide after an alef of an unlisted word
+    (``_after_alef``) first, else a final ی the rule left, when a known base remains."""
     if word in protected():
         return word
-    if word not in bases():
+    known = bases()
+    if yeh != "none" and word not in known:
         base = _after_alef(word)
         if base is not None:
             return base
-    return _unlisted_yeh(word, lexicon_stem_raw(word, bases()))
-
-
-@functools.lru_cache(maxsize=200_000)
-def lexicon_nisba_glide_stem(word: str) -> str:
-    """``lexicon_nisba_stem``, and the glide ی after an alef (``_after_alef``) as in
-    ``lexicon_glide_stem``."""
-    if word in protected():
-        return word
-    if word not in bases():
-        base = _after_alef(word)
-        if base is not None:
-            return base
-    return lexicon_nisba_stem(word)
-
-
-@functools.lru_cache(maxsize=200_000)
-def lexicon_nisba_stem(word: str) -> str:
-    """``lexicon_stem``, and a final ی stripped whenever a known base remains, listed words
-    too (as Lucene's Persian stemmer strips it): ایرانی -> ایران, عکسی -> عکس."""
-    if word in protected():
-        return word
-    stem = lexicon_stem_raw(word, bases())
-    if stem == word and word.endswith("ی") and len(word) - 1 >= MIN_STEM + 1 and word[:-1] in bases():
+    stem = lexicon_stem_raw(word, known)
+    if yeh == "none" or stem != word or not word.endswith("ی") or len(word) <= MIN_STEM + 1:
+        return stem
+    if word[:-1] in known and (yeh == "any" or word not in known):
         return word[:-1]
     return stem
+
+
+@functools.lru_cache(maxsize=200_000)
+def lexicon_stem(word: str) -> str:
+    """Default: lexicon-checked suffix stripping + protected words + every final ی that leaves a
+    known base.
+
+    >>> lexicon_stem("کتابها"), lexicon_stem("مذاکرات"), lexicon_stem("ایران"), lexicon_stem("عکسی")
+    ('کتاب', 'مذاکره', 'ایران', 'عکس')
+    >>> lexicon_stem("کرونای"), lexicon_stem("ایرانی"), lexicon_stem("رای")
+    ('کرونا', 'ایران', 'رای')
+    """
+    return lexicon_yeh_stem(word, "any")
+
+
+@functools.lru_cache(maxsize=200_000)
+def lexicon_keep_listed_stem(word: str) -> str:
+    """``lexicon_stem``, but a word in ی the lexicon lists (ایرانی, سربازی) is kept whole."""
+    return lexicon_yeh_stem(word, "unlisted")
+
+
+@functools.lru_cache(maxsize=200_000)
+def lexicon_keep_yeh_stem(word: str) -> str:
+    """``lexicon_stem`` without the ی rules: کرونای -> کرون, عکسی stays."""
+    return lexicon_yeh_stem(word, "none")
 
 
 @functools.lru_cache(maxsize=None)
@@ -279,10 +254,8 @@ def _none(word: str) -> str:
 STEMMERS = {
     "none": _none,
     "lexicon": lexicon_stem,
-    "lexicon+yeh": lexicon_yeh_stem,
-    "lexicon+nisba": lexicon_nisba_stem,
-    "lexicon+glide": lexicon_glide_stem,
-    "lexicon+nisba+glide": lexicon_nisba_glide_stem,
+    "lexicon-keep-listed": lexicon_keep_listed_stem,
+    "lexicon-keep-yeh": lexicon_keep_yeh_stem,
     "snowball": snowball_stem,
     "snowball+protected": snowball_protected_stem,
     "hazm-stem": hazm_stem,

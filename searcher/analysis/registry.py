@@ -169,12 +169,13 @@ def _analyzer(name: str) -> Analyzer:
 
 
 # A fixed text exercising every step: half-spaces, detached affixes, Arabic letter forms, Kurdish
-# heh, harakat, digits of three scripts, known and solid compounds, stop words, plurals, Dutch
+# heh, harakat, digits of three scripts, known and solid compounds, stop words, plurals, the final
+# ی (indefinite, nisba, the glide after an alef), Dutch
 # compounds, hyphens, diacritics and apostrophes, another script.
 PROBE = (
     "رئیس‌جمهور رئیس جمهور رئيسجمهوری می‌کند می کند نمیتوانست کتاب‌ها کتاب ها كتابهای هسته‌ای هسته ای "
     "مذاکرات نمایندگان دانشجویان ایرانیان انتخابات روسای رؤسای آمریکا امریکا كِتابِ ە ۀ ۱۴۰۳ ٥٠ 2024 "
-    "بی‌نظیر بینظیر و در از که را این برای است غیرقابل پیش‌بینی تو خود مي آيي و او را "
+    "بی‌نظیر بینظیر و در از که را این برای است غیرقابل پیش‌بینی تو خود مي آيي و او را عکسی ایرانی کرونای "
     "De kabinetsformatie en ziekenhuizen, woningmarkt Midden-Oosten Midden -Oosten Oekraïne video's ideeën "
     "geactiveerd activeerden minister natuurlijk bondgenoten herboren het een van Москва Ελλάδα"
 )
