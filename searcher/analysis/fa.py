@@ -186,21 +186,23 @@ def lexicon_yeh_stem(word: str, yeh: str) -> str:
 
 @functools.lru_cache(maxsize=200_000)
 def lexicon_stem(word: str) -> str:
-    """Default: lexicon-checked suffix stripping + protected words + every final ی that leaves a
-    known base.
+    """Default: lexicon-checked suffix stripping + protected words + a final ی stripped from a
+    word the lexicon does not list, when a known base remains (the glide after an alef whatever
+    remains).
 
     >>> lexicon_stem("کتابها"), lexicon_stem("مذاکرات"), lexicon_stem("ایران"), lexicon_stem("عکسی")
     ('کتاب', 'مذاکره', 'ایران', 'عکس')
-    >>> lexicon_stem("کرونای"), lexicon_stem("ایرانی"), lexicon_stem("رای")
-    ('کرونا', 'ایران', 'رای')
+    >>> lexicon_stem("کرونای"), lexicon_stem("ایرانی"), lexicon_stem("سربازی"), lexicon_stem("رای")
+    ('کرونا', 'ایرانی', 'سربازی', 'رای')
     """
-    return lexicon_yeh_stem(word, "any")
+    return lexicon_yeh_stem(word, "unlisted")
 
 
 @functools.lru_cache(maxsize=200_000)
-def lexicon_keep_listed_stem(word: str) -> str:
-    """``lexicon_stem``, but a word in ی the lexicon lists (ایرانی, سربازی) is kept whole."""
-    return lexicon_yeh_stem(word, "unlisted")
+def lexicon_any_yeh_stem(word: str) -> str:
+    """``lexicon_stem``, and a listed word in ی stripped too: ایرانی -> ایران, سربازی ("military
+    service") -> سرباز ("soldier")."""
+    return lexicon_yeh_stem(word, "any")
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -254,7 +256,7 @@ def _none(word: str) -> str:
 STEMMERS = {
     "none": _none,
     "lexicon": lexicon_stem,
-    "lexicon-keep-listed": lexicon_keep_listed_stem,
+    "lexicon-any-yeh": lexicon_any_yeh_stem,
     "lexicon-keep-yeh": lexicon_keep_yeh_stem,
     "snowball": snowball_stem,
     "snowball+protected": snowball_protected_stem,
