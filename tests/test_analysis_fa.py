@@ -132,3 +132,11 @@ def test_the_yeh_rules_are_settings():
     assert [t.text for t in every("عکسی کرونای سربازی ایرانی")] == ["عکس", "کرونا", "سرباز", "ایران"]
     plain = analyzer("text@lexicon-keep-yeh")
     assert [t.text for t in plain("عکسی کرونای سربازی")] == ["عکسی", "کرون", "سربازی"]
+
+
+def test_question_words_are_stop_words():
+    """A question's چیست ("what is") or کجا ("where") does not name its answer's subject: they
+    are flagged as hazm's چه and چرا are, and still indexed (phrases need them)."""
+    flagged = {t.text: t.is_stop for t in toks("انواع حج چیست کیست کجا کجاست چطور چیه چی")}
+    assert flagged == {"انواع": False, "حج": False, "چیست": True, "کیست": True, "کجا": True,
+                       "کجاست": True, "چطور": True, "چیه": True, "چی": True}
