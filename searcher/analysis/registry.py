@@ -170,8 +170,8 @@ def _analyzer(name: str) -> Analyzer:
 
 # A fixed text exercising every step: half-spaces, detached affixes, Arabic letter forms, Kurdish
 # heh, harakat, digits of three scripts, known and solid compounds, stop words, plurals, the final
-# ی (indefinite, nisba, the glide after an alef), Dutch
-# compounds, hyphens, diacritics and apostrophes, another script.
+# ی (indefinite, nisba, the glide after an alef), Dutch compounds, hyphens, diacritics and
+# apostrophes, another script.
 PROBE = (
     "رئیس‌جمهور رئیس جمهور رئيسجمهوری می‌کند می کند نمیتوانست کتاب‌ها کتاب ها كتابهای هسته‌ای هسته ای "
     "مذاکرات نمایندگان دانشجویان ایرانیان انتخابات روسای رؤسای آمریکا امریکا كِتابِ ە ۀ ۱۴۰۳ ٥٠ 2024 "
