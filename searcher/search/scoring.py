@@ -62,20 +62,28 @@ class Matches:
     scores: np.ndarray
 
 
-def idf(documents: int, frequency: int, kind: str) -> float:
+def idf(documents: int, frequency: int, kind: str, power: float = 1.0) -> float:
     """Robertson-Sparck Jones idf as Lucene computes it, ``log(1 + (N - df + 0.5) / (df + 0.5))``
-    ("probabilistic"), or Whoosh's ``log(N / (df + 1)) + 1`` ("whoosh")."""
+    ("probabilistic"), Whoosh's ``log(N / (df + 1)) + 1`` ("whoosh") or the axiomatic F2-EXP's
+    ``((N + 1) / df) ** 0.35`` (Fang and Zhai 2005, "f2exp"), raised to ``power`` (2: classic
+    TF-IDF's idf squared, which lets a rare word outweigh several common ones)."""
     if kind == "whoosh":
-        return math.log(documents / (frequency + 1)) + 1.0
-    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        weight = math.log(documents / (frequency + 1)) + 1.0
+    elif kind == "f2exp":
+        weight = ((documents + 1) / frequency) ** 0.35
+    else:
+        weight = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+    return weight ** power if power != 1.0 else weight
 
 
-def body_rarities(plan: Plan, stats: Statistics) -> dict[str, dict[str, float]]:
+def body_rarities(plan: Plan, stats: Statistics, ranking: RankingConfig) -> dict[str, dict[str, float]]:
     """Per family, the plan's content words (``Plan.proximity_words``) that occur in bodies and
-    their idf, in query order (no entry for a family without them)."""
+    their idf (the ranking's idf power, Robertson-Sparck Jones's or F2-EXP's form), in query order
+    (no entry for a family without them)."""
+    kind = "f2exp" if ranking.idf == "f2exp" else "probabilistic"
     found = {}
     for family in FAMILIES:
-        rarity = {word: idf(stats.size, frequency, "probabilistic")
+        rarity = {word: idf(stats.size, frequency, kind, ranking.idf_power)
                   for word in plan.proximity_words(family)
                   if (frequency := stats.doc_frequency("body", family, word))}
         if rarity:
@@ -189,7 +197,8 @@ class Scorer:
     def _bm25(self, term: Term, docs: np.ndarray, tf: np.ndarray) -> np.ndarray:
         ranking = self.ranking
         b = {"ranking": ranking.b_ranking, "title": ranking.b_title, "body": ranking.b_body}[term.field]
-        weight = idf(self.stats.size, self.stats.doc_frequency(term.field, term.family, term.text), ranking.idf)
+        weight = idf(self.stats.size, self.stats.doc_frequency(term.field, term.family, term.text), ranking.idf,
+                     ranking.idf_power)
         avg = self.stats.avg_length(term.field, term.family)
         lengths = self.collection.lengths(term.field)[docs]
         k1 = self._k1(term) if ranking.tf_model == "bm25t" and len(docs) else ranking.k1
