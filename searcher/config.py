@@ -58,7 +58,7 @@ class IndexConfig:
 
 # The values a RankingConfig setting of named methods takes.
 RANKING_CHOICES = {"tf_model": ("bm25", "bm25t"), "proximity": ("covered", "pairs"),
-                   "idf": ("probabilistic", "whoosh", "f2exp")}
+                   "idf": ("probabilistic", "whoosh")}
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,10 @@ class RankingConfig:
     b_body: float = 0.75
     b_ranking: float = 0.9  # of the ranking field (title and body together)
     title_boost: float = 3.0  # a phrase or fielded match in a title counts this many times one in a body
-    # A word's idf (searcher.search.scoring.idf): "probabilistic" (Robertson-Sparck Jones, as
-    # Lucene), "whoosh" or "f2exp" (axiomatic, ((N + 1) / df) ** 0.35), raised to idf_power, in
-    # BM25 and in the head's evidence alike.
-    idf: str = "probabilistic"
+    idf: str = "probabilistic"  # "probabilistic" (Robertson-Sparck Jones, as Lucene) or "whoosh"
+    # Every idf (BM25's and the head's evidence's) is raised to this power: above 1, a query's rare
+    # words outweigh its common ones more (classic TF-IDF squares it); measured, not the default.
     idf_power: float = 1.0
-    # A keyword query's matches score times the share of the query's idf mass they hold (title or
-    # body) to this power (searcher.search.coverage; 0: off).
-    coverage_power: float = 0.0
     # Keyword queries of 2..this many words, none a stop word, rank articles with all of them first.
     all_words_first_max: int = 3
     # Pseudo-relevance feedback (RM3, searcher.search.feedback): a keyword query's best this many

@@ -43,7 +43,7 @@ from searcher.query import plan as planning
 from searcher.query.explain import explanation
 from searcher.query.plan import Phrase, Plan, Prefix, Term, positive_terms
 from searcher.query.tree import map_leaves
-from searcher.search import coverage, feedback, passages, proximity, snippets, suggest
+from searcher.search import feedback, passages, proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Matches, Positions, Scorer, body_rarities
 from searcher.search.variants import needed, variants
@@ -214,8 +214,6 @@ class Engine:
                  for tier in plan.tiers] or [_everything(self.collection)]
         undated_left_out = None if undated is None else sum(np.count_nonzero(part.mask & undated) for part in found)
         found = [Matches(part.mask & allowed, part.scores) for part in found]
-        if self.config.ranking.coverage_power and plan.keyword and request.sort == "relevance":
-            found = self._covered(found, plan, stats)
         total = sum(np.count_nonzero(part.mask) for part in found)
         all_words = None
         if plan.every_word is not None:
@@ -223,15 +221,6 @@ class Engine:
         facets = self._facets(np.logical_or.reduce([part.mask for part in found])) if request.facets else None
         counted = Ranked(total, [], all_words, facets, tuple(scorer.notes), undated_left_out)
         return counted, found, scorer, stats
-
-    def _covered(self, found: list[Matches], plan: Plan, stats: Statistics) -> list[Matches]:
-        """The matches with their scores weighed by the share of the query they hold
-        (searcher.search.coverage)."""
-        share = coverage.shares(self.collection, body_rarities(plan, stats, self.config.ranking))
-        if share is None:
-            return found
-        weight = share ** self.config.ranking.coverage_power
-        return [Matches(part.mask, part.scores * weight) for part in found]
 
     # Single index
 

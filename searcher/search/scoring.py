@@ -64,26 +64,22 @@ class Matches:
 
 def idf(documents: int, frequency: int, kind: str, power: float = 1.0) -> float:
     """Robertson-Sparck Jones idf as Lucene computes it, ``log(1 + (N - df + 0.5) / (df + 0.5))``
-    ("probabilistic"), Whoosh's ``log(N / (df + 1)) + 1`` ("whoosh") or the axiomatic F2-EXP's
-    ``((N + 1) / df) ** 0.35`` (Fang and Zhai 2005, "f2exp"), raised to ``power`` (2: classic
-    TF-IDF's idf squared, which lets a rare word outweigh several common ones)."""
+    ("probabilistic"), or Whoosh's ``log(N / (df + 1)) + 1`` ("whoosh"), raised to ``power``
+    (``RankingConfig.idf_power``)."""
     if kind == "whoosh":
         weight = math.log(documents / (frequency + 1)) + 1.0
-    elif kind == "f2exp":
-        weight = ((documents + 1) / frequency) ** 0.35
     else:
         weight = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
-    return weight ** power if power != 1.0 else weight
+    return weight ** power
 
 
 def body_rarities(plan: Plan, stats: Statistics, ranking: RankingConfig) -> dict[str, dict[str, float]]:
     """Per family, the plan's content words (``Plan.proximity_words``) that occur in bodies and
-    their idf (the ranking's idf power, Robertson-Sparck Jones's or F2-EXP's form), in query order
-    (no entry for a family without them)."""
-    kind = "f2exp" if ranking.idf == "f2exp" else "probabilistic"
+    their Robertson-Sparck Jones idf to the ranking's ``idf_power``, in query order (no entry for
+    a family without them)."""
     found = {}
     for family in FAMILIES:
-        rarity = {word: idf(stats.size, frequency, kind, ranking.idf_power)
+        rarity = {word: idf(stats.size, frequency, "probabilistic", ranking.idf_power)
                   for word in plan.proximity_words(family)
                   if (frequency := stats.doc_frequency("body", family, word))}
         if rarity:
