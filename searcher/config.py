@@ -76,8 +76,8 @@ class RankingConfig:
     title_boost: float = 3.0  # a phrase or fielded match in a title counts this many times one in a body
     idf: str = "probabilistic"  # "probabilistic" (Robertson-Sparck Jones, as Lucene) or "whoosh"
     # Every idf (BM25's and the head's evidence's) is raised to this power: above 1, a query's rare
-    # words outweigh its common ones more (classic TF-IDF squares it); measured, not the default.
-    idf_power: float = 1.0
+    # words outweigh its common ones more (classic TF-IDF squares it; 1: Robertson-Sparck Jones's).
+    idf_power: float = 1.1
     # Keyword queries of 2..this many words, none a stop word, rank articles with all of them first.
     all_words_first_max: int = 3
     # Pseudo-relevance feedback (RM3, searcher.search.feedback): a keyword query's best this many

@@ -19,7 +19,7 @@ from searcher.errors import SearcherError
 from searcher.model import Article
 from searcher.search.collection import approximate_lengths
 
-NO_PROXIMITY = Config().with_ranking(proximity_depth=0, tf_model="bm25")  # BM25F's formula, one k1
+NO_PROXIMITY = Config().with_ranking(proximity_depth=0, tf_model="bm25", idf_power=1.0)  # BM25F's formula, one k1
 WORDS = ("haven brug stad kabinet woningmarkt formatie rivier schip trein station markt plein oorlog vrede "
          "regering minister school ziekenhuis water dijk").split()
 
