@@ -7,7 +7,7 @@ matches and their scores, over the whole collection at once:
   times its boost, where the ranking field's tf is the BM25F pseudo-frequency (a title word
   counts ``title_weight`` body words) and ``dl`` is Whoosh's one-byte approximation of the
   document's field length; with ``RankingConfig.tf_model = "bm25t"``, ``k1`` is the term's own
-  (searcher.search.weighting);
+  (searcher.search.weighting), and ``idf`` is raised to ``RankingConfig.idf_power``;
 - ``Or`` and ``And`` add their children's scores (any of them, all of them must match),
   ``AndNot`` keeps its positive side's, ``AndMaybe`` adds the optional side where it matches;
 - a ``Phrase`` takes its candidates from the documents holding all its words in its field and
@@ -17,8 +17,9 @@ matches and their scores, over the whole collection at once:
 - a ``Prefix`` is expanded into the ranking field's terms it begins and its own terms as a
   word, the most frequent first, up to ``MAX_EXPANSIONS``.
 
-Scores equal those of Whoosh's BM25F over the same statistics: the engine ranked with Whoosh's
-matchers before, and benchmarks/same_ranking.py checks the two agree.
+With ``tf_model = "bm25"`` and ``idf_power = 1``, scores equal those of Whoosh's BM25F over the
+same statistics: the engine ranked with Whoosh's matchers before (tests/test_ranking.py checks
+the formula).
 """
 from __future__ import annotations
 
