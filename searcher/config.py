@@ -57,7 +57,8 @@ class IndexConfig:
 
 
 # The values a RankingConfig setting of named methods takes.
-RANKING_CHOICES = {"tf_model": ("bm25", "bm25t"), "proximity": ("covered", "pairs")}
+RANKING_CHOICES = {"tf_model": ("bm25", "bm25t"), "proximity": ("covered", "pairs"),
+                   "idf": ("probabilistic", "whoosh")}
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ class RankingConfig:
     b_ranking: float = 0.9  # of the ranking field (title and body together)
     title_boost: float = 3.0  # a phrase or fielded match in a title counts this many times one in a body
     idf: str = "probabilistic"  # "probabilistic" (Robertson-Sparck Jones, as Lucene) or "whoosh"
+    # Every idf (BM25's and the head's evidence's) is raised to this power: above 1, a query's rare
+    # words outweigh its common ones more (classic TF-IDF squares it; 1: Robertson-Sparck Jones's).
+    idf_power: float = 1.1
     # Keyword queries of 2..this many words, none a stop word, rank articles with all of them first.
     all_words_first_max: int = 3
     # Pseudo-relevance feedback (RM3, searcher.search.feedback): a keyword query's best this many

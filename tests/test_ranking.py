@@ -19,7 +19,7 @@ from searcher.errors import SearcherError
 from searcher.model import Article
 from searcher.search.collection import approximate_lengths
 
-NO_PROXIMITY = Config().with_ranking(proximity_depth=0, tf_model="bm25")  # BM25F's formula, one k1
+NO_PROXIMITY = Config().with_ranking(proximity_depth=0, tf_model="bm25", idf_power=1.0)  # BM25F's formula, one k1
 WORDS = ("haven brug stad kabinet woningmarkt formatie rivier schip trein station markt plein oorlog vrede "
          "regering minister school ziekenhuis water dijk").split()
 
@@ -255,9 +255,10 @@ def test_a_collocation_without_the_rest_of_the_query_gains_little_proximity(tmp_
         assert hits[:2] == [leader, ({"whale", "traffic"} - {leader}).pop()]
 
 
-def test_an_unknown_proximity_bonus_is_refused():
-    with pytest.raises(SearcherError, match="proximity 'span' is not one of"):
-        Config().with_ranking(proximity="span")
+@pytest.mark.parametrize("setting, value", [("proximity", "span"), ("idf", "f2exp")])
+def test_an_unknown_ranking_method_is_refused(setting, value):
+    with pytest.raises(SearcherError, match=f"{setting} '{value}' is not one of"):
+        Config().with_ranking(**{setting: value})
 
 
 def _filler(count: int) -> str:
@@ -325,3 +326,31 @@ def test_a_word_repeated_where_it_occurs_saturates_later_under_bm25t(tmp_path, s
     with open_index(tmp_path / "idx", config=NO_PROXIMITY.with_ranking(**settings)) as index:
         ranked = [hit.id for hit in index.search("haven kabinet", snippets=False).hits]
     assert ranked[:2] == [first, {"haven": "kabinet", "kabinet": "haven"}[first]]
+
+
+CAUSE_ARTICLES = [
+    {"id": "whale", "lang": "nl", "title": "", "text": "Een walvis zwemt langs de kust van het eiland."},
+    {"id": "deaths", "lang": "nl", "title": "", "text": "De oorzaak van de dood is bekend bij de politie."},
+    *({"id": f"cause{n}", "lang": "nl", "title": "", "text": f"De oorzaak van de {tail}"}
+      for n, tail in enumerate(("brand in de fabriek is onbekend.", "file op de snelweg is een ongeluk.",
+                                "storing bij het spoor is gevonden."))),
+    *({"id": f"death{n}", "lang": "nl", "title": "", "text": f"De dood van de {tail}"}
+      for n, tail in enumerate(("dichter kwam onverwacht voor iedereen.", "koning was groot nieuws in het land.",
+                                "zanger raakte zijn fans in de stad."))),
+] + [{"id": f"other{n}", "lang": "nl", "title": "", "text": text} for n, text in enumerate(2 * [
+    "Het kabinet sprak over de begroting en de zorg.", "De trein naar het station reed niet door de storm.",
+    "De markt op het plein was druk met kramen.", "Het ziekenhuis opent een nieuwe vleugel voor kinderen.",
+    "De school krijgt een nieuw dak na de zomer."])]
+
+
+@pytest.mark.parametrize("power, first", [(1.0, "deaths"), (1.25, "whale"), (2.0, "whale")])
+def test_a_sharper_idf_lets_the_rare_word_outweigh_two_common_ones(tmp_path, power, first):
+    """`walvis oorzaak dood` (causes of whale deaths): one article names the rare `walvis` (in
+    one article), another the two commoner words (in four articles each), each once in a
+    sentence of the same length. With idf as it is the two common words outweigh the rare one;
+    raised to a power above 1, the rare word's idf outweighs their sum."""
+    with open_index(tmp_path / "idx", create=True) as index:
+        index.add_documents(CAUSE_ARTICLES)
+    with open_index(tmp_path / "idx", config=NO_PROXIMITY.with_ranking(idf_power=power)) as index:
+        ranked = [hit.id for hit in index.search("walvis oorzaak dood", snippets=False).hits]
+    assert ranked[:2] == [first, {"whale": "deaths", "deaths": "whale"}[first]]

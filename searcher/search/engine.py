@@ -444,7 +444,7 @@ class Engine:
         ranking = self.config.ranking
         if not ranking.proximity_depth:
             return {}, {}
-        rarities = body_rarities(plan, stats)
+        rarities = body_rarities(plan, stats, ranking)
         return proximity.words(rarities), rarities if ranking.passage_weight or ranking.lead_weight else {}
 
     def _rescored(self, docnums: np.ndarray, scores: np.ndarray, depth: int, stop_words, evidence: tuple[dict, dict],

@@ -7,7 +7,7 @@ matches and their scores, over the whole collection at once:
   times its boost, where the ranking field's tf is the BM25F pseudo-frequency (a title word
   counts ``title_weight`` body words) and ``dl`` is Whoosh's one-byte approximation of the
   document's field length; with ``RankingConfig.tf_model = "bm25t"``, ``k1`` is the term's own
-  (searcher.search.weighting);
+  (searcher.search.weighting), and ``idf`` is raised to ``RankingConfig.idf_power``;
 - ``Or`` and ``And`` add their children's scores (any of them, all of them must match),
   ``AndNot`` keeps its positive side's, ``AndMaybe`` adds the optional side where it matches;
 - a ``Phrase`` takes its candidates from the documents holding all its words in its field and
@@ -17,8 +17,9 @@ matches and their scores, over the whole collection at once:
 - a ``Prefix`` is expanded into the ranking field's terms it begins and its own terms as a
   word, the most frequent first, up to ``MAX_EXPANSIONS``.
 
-Scores equal those of Whoosh's BM25F over the same statistics: the engine ranked with Whoosh's
-matchers before, and benchmarks/same_ranking.py checks the two agree.
+With ``tf_model = "bm25"`` and ``idf_power = 1``, scores equal those of Whoosh's BM25F over the
+same statistics: the engine ranked with Whoosh's matchers before (tests/test_ranking.py checks
+the formula).
 """
 from __future__ import annotations
 
@@ -62,20 +63,24 @@ class Matches:
     scores: np.ndarray
 
 
-def idf(documents: int, frequency: int, kind: str) -> float:
+def idf(documents: int, frequency: int, kind: str, power: float = 1.0) -> float:
     """Robertson-Sparck Jones idf as Lucene computes it, ``log(1 + (N - df + 0.5) / (df + 0.5))``
-    ("probabilistic"), or Whoosh's ``log(N / (df + 1)) + 1`` ("whoosh")."""
+    ("probabilistic"), or Whoosh's ``log(N / (df + 1)) + 1`` ("whoosh"), raised to ``power``
+    (``RankingConfig.idf_power``)."""
     if kind == "whoosh":
-        return math.log(documents / (frequency + 1)) + 1.0
-    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        weight = math.log(documents / (frequency + 1)) + 1.0
+    else:
+        weight = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+    return weight ** power
 
 
-def body_rarities(plan: Plan, stats: Statistics) -> dict[str, dict[str, float]]:
+def body_rarities(plan: Plan, stats: Statistics, ranking: RankingConfig) -> dict[str, dict[str, float]]:
     """Per family, the plan's content words (``Plan.proximity_words``) that occur in bodies and
-    their idf, in query order (no entry for a family without them)."""
+    their Robertson-Sparck Jones idf to the ranking's ``idf_power``, in query order (no entry for
+    a family without them)."""
     found = {}
     for family in FAMILIES:
-        rarity = {word: idf(stats.size, frequency, "probabilistic")
+        rarity = {word: idf(stats.size, frequency, "probabilistic", ranking.idf_power)
                   for word in plan.proximity_words(family)
                   if (frequency := stats.doc_frequency("body", family, word))}
         if rarity:
@@ -189,7 +194,8 @@ class Scorer:
     def _bm25(self, term: Term, docs: np.ndarray, tf: np.ndarray) -> np.ndarray:
         ranking = self.ranking
         b = {"ranking": ranking.b_ranking, "title": ranking.b_title, "body": ranking.b_body}[term.field]
-        weight = idf(self.stats.size, self.stats.doc_frequency(term.field, term.family, term.text), ranking.idf)
+        weight = idf(self.stats.size, self.stats.doc_frequency(term.field, term.family, term.text), ranking.idf,
+                     ranking.idf_power)
         avg = self.stats.avg_length(term.field, term.family)
         lengths = self.collection.lengths(term.field)[docs]
         k1 = self._k1(term) if ranking.tf_model == "bm25t" and len(docs) else ranking.k1
