@@ -57,8 +57,7 @@ class IndexConfig:
 
 
 # The values a RankingConfig setting of named methods takes.
-RANKING_CHOICES = {"tf_model": ("bm25", "bm25t"), "proximity": ("covered", "pairs"),
-                   "fusion": ("none", "minmax", "zscore", "rrf")}
+RANKING_CHOICES = {"tf_model": ("bm25", "bm25t"), "proximity": ("covered", "pairs")}
 
 
 @dataclass(frozen=True)
@@ -91,12 +90,6 @@ class RankingConfig:
     # Passage evidence (searcher.search.passages): the head's matches gain passage_weight times the
     # BM25 score of their body's best window of passage_window positions (0: off), and lead_weight
     # times that of their body's first lead_length positions, the lead of a news article (0: off).
-    # Fusion (searcher.search.fusion): the head is reordered by its score fused with query likelihood
-    # (Dirichlet prior fusion_mu), fusion_weight the likelihood's share: "minmax", "zscore"
-    # (CombSUM of normalised scores), "rrf" (reciprocal rank fusion) or "none".
-    fusion: str = "none"
-    fusion_weight: float = 0.3
-    fusion_mu: float = 1500.0
     passage_weight: float = 0.0
     passage_window: int = 150
     lead_weight: float = 0.0

@@ -325,36 +325,3 @@ def test_a_word_repeated_where_it_occurs_saturates_later_under_bm25t(tmp_path, s
     with open_index(tmp_path / "idx", config=NO_PROXIMITY.with_ranking(**settings)) as index:
         ranked = [hit.id for hit in index.search("haven kabinet", snippets=False).hits]
     assert ranked[:2] == [first, {"haven": "kabinet", "kabinet": "haven"}[first]]
-
-
-# `brief` says `haven` twice in five words; `report` twelve times in about two hundred.
-LIKELIHOOD_ARTICLES = [
-    {"id": "brief", "lang": "nl", "title": "", "text": "De haven, de haven groeit."},
-    {"id": "report", "lang": "nl", "title": "", "text": " ".join(f"De haven {_filler(15)}." for _ in range(12))},
-] + [{"id": f"other{n}", "lang": "nl", "title": "", "text": _filler(20 + n)} for n in range(6)]
-
-
-@pytest.mark.parametrize("ranking, first", [({}, "brief"),
-                                            ({"fusion": "minmax", "fusion_weight": 1.0}, "report"),
-                                            ({"fusion": "minmax", "fusion_weight": 0.7}, "report"),
-                                            ({"fusion": "zscore", "fusion_weight": 0.7}, "report"),
-                                            ({"fusion": "rrf", "fusion_weight": 0.7}, "report"),
-                                            ({"fusion": "rrf", "fusion_weight": 0.3}, "brief")])
-def test_fusion_with_query_likelihood_reorders_the_head(tmp_path, ranking, first):
-    """BM25 saturates a word's repetitions and prefers the short article; query likelihood (its
-    log grows with every repetition, its length penalty is mild) prefers the long one that
-    repeats the word: fused with a weight above one half, its order wins, below, the default's.
-    The scores stay in the span of the default's, so the head still ranks above the rest."""
-    with open_index(tmp_path / "idx", create=True) as index:
-        index.add_documents(LIKELIHOOD_ARTICLES)
-    with open_index(tmp_path / "idx") as index:
-        plain = index.search("haven", snippets=False).hits
-    with open_index(tmp_path / "idx", config=Config().with_ranking(**ranking)) as index:
-        hits = index.search("haven", snippets=False).hits
-    assert [hit.id for hit in hits] == [first, {"brief": "report", "report": "brief"}[first]]
-    assert sorted(hit.score for hit in hits) == pytest.approx(sorted(hit.score for hit in plain))
-
-
-def test_an_unknown_fusion_is_refused():
-    with pytest.raises(SearcherError, match="fusion 'combmnz' is not one of"):
-        Config().with_ranking(fusion="combmnz")

@@ -243,8 +243,6 @@ class Statistics:
     frequencies: dict[tuple[str, str, str], int]  # (field, family, term) -> document frequency
     # (field, family, term) -> Collection.repetitions, for BM25T (asked for with ``repetitions``)
     repetitions: dict[tuple[str, str, str], tuple[float, int]] = dataclasses.field(default_factory=dict)
-    # (field, family, term) -> Collection.frequency, for query likelihood (asked for with ``occurrences``)
-    occurrences: dict[tuple[str, str, str], float] = dataclasses.field(default_factory=dict)
 
     def avg_length(self, field: str, family: str) -> float:
         return (self.totals.get((field, family), 0) / (self.size or 1)) or 1.0
@@ -253,14 +251,12 @@ class Statistics:
         return self.frequencies.get((field, family, term), 0)
 
     @classmethod
-    def of(cls, collection: Collection, keys: Sequence[tuple[str, str, str]], repetitions: bool = False,
-           occurrences: bool = False) -> "Statistics":
+    def of(cls, collection: Collection, keys: Sequence[tuple[str, str, str]], repetitions: bool = False) -> "Statistics":
         """The statistics of ``collection`` for the terms ``keys`` (field, family, term), with
-        their repetitions and occurrences if asked."""
+        their repetitions if asked."""
         totals = {(field, family): collection.total_length(field, family) for field in FIELDS for family in FAMILIES}
         return cls(collection.size, totals, {key: collection.doc_frequency(*key) for key in keys},
-                   {key: collection.repetitions(*key) for key in keys} if repetitions else {},
-                   {key: collection.frequency(*key) for key in keys} if occurrences else {})
+                   {key: collection.repetitions(*key) for key in keys} if repetitions else {})
 
     @classmethod
     def summed(cls, parts: Sequence["Statistics"]) -> "Statistics":
@@ -268,7 +264,6 @@ class Statistics:
         totals: dict = {}
         frequencies: dict = {}
         repetitions: dict = {}
-        occurrences: dict = {}
         for part in parts:
             for key, value in part.totals.items():
                 totals[key] = totals.get(key, 0) + value
@@ -277,6 +272,4 @@ class Statistics:
             for key, (logs, count) in part.repetitions.items():
                 summed_logs, summed_count = repetitions.get(key, (0.0, 0))
                 repetitions[key] = (summed_logs + logs, summed_count + count)
-            for key, value in part.occurrences.items():
-                occurrences[key] = occurrences.get(key, 0.0) + value
-        return cls(sum(part.size for part in parts), totals, frequencies, repetitions, occurrences)
+        return cls(sum(part.size for part in parts), totals, frequencies, repetitions)

@@ -43,7 +43,7 @@ from searcher.query import plan as planning
 from searcher.query.explain import explanation
 from searcher.query.plan import Phrase, Plan, Prefix, Term, positive_terms
 from searcher.query.tree import map_leaves
-from searcher.search import feedback, fusion, passages, proximity, snippets, suggest
+from searcher.search import feedback, passages, proximity, snippets, suggest
 from searcher.search.collection import Collection, Statistics
 from searcher.search.scoring import Matches, Positions, Scorer, body_rarities
 from searcher.search.variants import needed, variants
@@ -150,11 +150,7 @@ class Engine:
         for query in [plan.query] + [part for tier in plan.tiers for part in (tier.matching, tier.stop_words)]:
             keys.update(positive_terms(query))
         keys.update(("body", family, word) for family in FAMILIES for word in plan.proximity_words(family))
-        fusing = self.config.ranking.fusion != "none"
-        if fusing:
-            keys.update(("ranking", family, word) for family in FAMILIES for word in plan.proximity_words(family))
-        return Statistics.of(self.collection, sorted(keys), repetitions=self.config.ranking.tf_model == "bm25t",
-                             occurrences=fusing)
+        return Statistics.of(self.collection, sorted(keys), repetitions=self.config.ranking.tf_model == "bm25t")
 
     def rank(self, plan: Plan, request: Request, stats: Statistics | None = None) -> Ranked:
         """The best ``offset + limit`` matches (all of them with folding, which reads the
@@ -424,8 +420,7 @@ class Engine:
                       everything: bool) -> tuple[np.ndarray, np.ndarray]:
         ranking = self.config.ranking
         evidence = self._evidence(plan, stats)
-        rescoring = (any(evidence) or any(tier.stop_words is not None for tier in plan.tiers)
-                     or ranking.fusion != "none")
+        rescoring = any(evidence) or any(tier.stop_words is not None for tier in plan.tiers)
         if rescoring:
             wanted = max(wanted, ranking.proximity_depth)
         ranked: list[tuple[np.ndarray, np.ndarray]] = []
@@ -436,8 +431,7 @@ class Engine:
             docnums, scores = self._top(part, None if everything else wanted - count)
             depth = ranking.proximity_depth - count
             if rescoring and depth > 0 and len(docnums):
-                docnums, scores = self._rescored(docnums, scores, depth, tier.stop_words if tier else None, evidence,
-                                                 scorer, plan)
+                docnums, scores = self._rescored(docnums, scores, depth, tier.stop_words if tier else None, evidence, scorer)
             ranked.append((docnums, scores))
             count += len(docnums)
         if not ranked:
@@ -454,31 +448,14 @@ class Engine:
         return proximity.words(rarities), rarities if ranking.passage_weight or ranking.lead_weight else {}
 
     def _rescored(self, docnums: np.ndarray, scores: np.ndarray, depth: int, stop_words, evidence: tuple[dict, dict],
-                  scorer: Scorer, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+                  scorer: Scorer) -> tuple[np.ndarray, np.ndarray]:
         """The ranking with its first ``depth`` rescored by the stop words, the proximity bonus
-        and the passage evidence, and fused with query likelihood when asked."""
+        and the passage evidence."""
         head = docnums[:depth]
         extra = self._bonuses(head.tolist(), stop_words, evidence, scorer)
         rescored = scores[:depth] + np.array([extra[docnum] for docnum in head.tolist()], dtype=np.float64)
-        keys = -rescored
-        if self.config.ranking.fusion != "none" and len(head) > 1:
-            keys, rescored = self._fused(head, rescored, plan, scorer.stats)
-        order = self._ordered(head, keys, None)
+        order = self._ordered(head, -rescored, None)
         return np.concatenate((head[order], docnums[depth:])), np.concatenate((rescored[order], scores[depth:]))
-
-    def _fused(self, head: np.ndarray, scores: np.ndarray, plan: Plan, stats: Statistics) -> tuple[np.ndarray, np.ndarray]:
-        """The head's order keys (ascending) from its ``scores`` fused with its query likelihood
-        (searcher.search.fusion), and the fused scores put back in the span of ``scores`` so
-        that the head still ranks above the rest."""
-        ranking = self.config.ranking
-        words = {family: found for family in FAMILIES if (found := plan.proximity_words(family))}
-        ascending = np.argsort(head)
-        second = np.empty(len(head))
-        second[ascending] = fusion.likelihood(self.collection, stats, words, head[ascending], ranking.fusion_mu)
-        combined = fusion.fused(scores, second, ranking.fusion, ranking.fusion_weight)
-        spread = combined.max() - combined.min()
-        share = (combined - combined.min()) / spread if spread > 0 else np.ones_like(combined)
-        return -combined, scores.min() + share * (scores.max() - scores.min())
 
     def _bonuses(self, head: list[int], stop_words, evidence: tuple[dict, dict], scorer: Scorer) -> dict[int, float]:
         """What the head's rescoring adds to each of its documents: the query's stop words'
