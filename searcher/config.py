@@ -78,8 +78,10 @@ class RankingConfig:
     # Every idf (BM25's and the head's evidence's) is raised to this power: above 1, a query's rare
     # words outweigh its common ones more (classic TF-IDF squares it; 1: Robertson-Sparck Jones's).
     idf_power: float = 1.1
-    # Keyword queries of 2..this many words, none a stop word, rank articles with all of them first.
-    all_words_first_max: int = 3
+    # Keyword queries of 2..this many words, none a stop word, rank articles with all of them first
+    # (1: none do; BM25T's own preference for more of the query's words decides, which measured
+    # better on topic searches: an article about a topic often lacks one of its words).
+    all_words_first_max: int = 1
     # Pseudo-relevance feedback (RM3, searcher.search.feedback): a keyword query's best this many
     # matches lend it feedback_terms terms weighing feedback_weight times its own (0: off).
     feedback_docs: int = 0

@@ -13,7 +13,7 @@ from conftest import SEEDS
 from searcher import open_index
 from searcher.analysis.article import analyse
 from searcher.analysis.registry import analyzer
-from searcher.config import Config
+from searcher.config import Config, RankingConfig
 from searcher.drops import read_paths, read_records
 from searcher.errors import SearcherError
 from searcher.model import Article
@@ -211,16 +211,18 @@ TOPIC_ARTICLES = [
 ]
 
 
-def test_four_keywords_rank_by_score_and_up_to_three_all_words_first(tmp_path):
+@pytest.mark.parametrize("tier, three_words", [(1, ["report", "almanac"]), (3, ["almanac", "report"])])
+def test_keyword_queries_rank_by_score_unless_all_words_come_first(tmp_path, tier, three_words):
     """A long article that names every word of a query once in passing, against a short one
-    about three of them: for three words, the one with all of them comes first; for four, the
-    ranking is by score (an article about a four-word topic often lacks one of its words, and
-    requiring all four favours long articles naming them in passing)."""
-    with open_index(tmp_path / "idx", create=True) as index:
+    about three of them: by default the ranking is by score (an article about a topic often
+    lacks one of its words, and requiring all of them favours long articles naming them in
+    passing); with ``all_words_first_max = 3`` a three-word query puts the one holding every word
+    first, a four-word query still ranks by score."""
+    with open_index(tmp_path / "idx", create=True, ranking=RankingConfig(all_words_first_max=tier)) as index:
         index.add_documents(TOPIC_ARTICLES)
         three = [hit.id for hit in index.search("werkloosheid afgestudeerden station", snippets=False).hits]
         four = [hit.id for hit in index.search("werkloosheid afgestudeerden universiteit station", snippets=False).hits]
-    assert three == ["almanac", "report"]
+    assert three == three_words
     assert four == ["report", "almanac"]
 
 
