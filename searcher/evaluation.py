@@ -301,8 +301,8 @@ def score_run(run: Run, qrels: dict[str, dict[str, int]]) -> tuple[dict[str, flo
 
 def rank_score(rank: int) -> float:
     """The score that stands for a hit's rank (1 = best) in scoring and run files: the
-    engine's scores need not fall with rank (its tiers rank all-words matches first), and
-    scorers such as trec_eval sort by score."""
+    engine's scores need not fall with rank (with ``all_words_first_max``, its tiers rank
+    all-words matches first), and scorers such as trec_eval sort by score."""
     return 1.0 / rank
 
 
