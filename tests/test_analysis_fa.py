@@ -114,7 +114,6 @@ def test_relational_adjectives_are_lexicon_entries_in_ای_but_units_after_numbe
     assert found == {"هستهای": "هسته‌ای", "منطقهای": "منطقه‌ای", "رسانهای": "چندرسانه‌ای"}
 
 
-
 def test_a_final_yeh_meets_its_base_unless_the_lexicon_lists_the_word():
     """عکسی ("a photo") is عکس and تلویزیونی ("televised") تلویزیون: the lexicon does not list
     them, so their ی is an ending. سربازی ("military service"), ایرانی ("Iranian") and ماهی
