@@ -59,6 +59,15 @@ class IndexConfig:
 # The values a RankingConfig setting of named methods takes.
 RANKING_CHOICES = {"tf_model": ("bm25", "bm25t"), "proximity": ("covered", "pairs"),
                    "idf": ("probabilistic", "whoosh")}
+# The range of a numeric RankingConfig setting, (lowest, highest; None: no bound): a negative
+# weight or a length normalisation above 1 would rank, silently, by something else.
+RANKING_RANGES = {
+    **dict.fromkeys(("k1", "tf_prior_documents", "title_boost", "idf_power", "all_words_first_max",
+                     "feedback_docs", "feedback_terms", "feedback_weight", "proximity_depth",
+                     "passage_weight", "lead_weight", "lead_length", "suggest_below"), (0, None)),
+    **dict.fromkeys(("b_title", "b_body", "b_ranking", "near_duplicate_threshold"), (0, 1)),
+    **dict.fromkeys(("proximity_window", "passage_window", "grouping_depth"), (1, None)),
+}
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,11 @@ class RankingConfig:
         for name, choices in RANKING_CHOICES.items():
             if getattr(self, name) not in choices:
                 raise SearcherError(f"{name} {getattr(self, name)!r} is not one of {', '.join(choices)}")
+        for name, (lowest, highest) in RANKING_RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, (int, float)) and not (lowest <= value and (highest is None or value <= highest)):
+                bounds = f"at least {lowest}" if highest is None else f"between {lowest} and {highest}"
+                raise SearcherError(f"{name} {value!r} is not {bounds}")
 
 
 @dataclass(frozen=True)

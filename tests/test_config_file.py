@@ -105,6 +105,9 @@ def test_indexing_defaults(run, tmp_path):
     ("[ranking]\nk3 = 1\n", "[ranking] has no setting 'k3' (it has k1, "),
     ("[ranking]\nproximity = 'span'\n", "[ranking] proximity 'span' is not one of covered, pairs"),
     ("[ranking]\ntf_model = 'bm26'\n", "[ranking] tf_model 'bm26' is not one of bm25, bm25t"),
+    ("[ranking]\nidf_power = -1.0\n", "[ranking] idf_power -1.0 is not at least 0"),
+    ("[ranking]\nb_ranking = 1.5\n", "[ranking] b_ranking 1.5 is not between 0 and 1"),
+    ("[ranking]\nproximity_window = 0\n", "[ranking] proximity_window 0 is not at least 1"),
 ])
 def test_a_bad_configuration_file_is_one_line(run, tmp_path, text, problem):
     (tmp_path / "searcher.toml").write_text(text, encoding="utf-8")
