@@ -147,11 +147,10 @@ def lexicon_stem_raw(word: str, known: frozenset[str]) -> str:
 
 # A final ی is the most ambiguous ending of Persian: the indefinite (عکسی "a photo"), the ezafe
 # after a vowel (کرونای), a nisba adjective (ایرانی, تلویزیونی) or a noun of its own (سربازی
-# "military service", ماهی "fish"). Which of them the lexicon rule strips (YEH_RULES):
+# "military service", ماهی "fish"). Which of them the lexicon rule strips (``lexicon_yeh_stem``):
 #   "any":      every final ی that leaves a known base (as Lucene's Persian stemmer);
 #   "unlisted": only from a word the lexicon does not list (the indefinite, unlisted nisbas);
 #   "none":     none (the glide after an alef neither).
-YEH_RULES = ("any", "unlisted", "none")
 
 
 def _after_alef(word: str) -> str | None:
@@ -167,8 +166,9 @@ def _after_alef(word: str) -> str | None:
 
 def lexicon_yeh_stem(word: str, yeh: str) -> str:
     """The lexicon rule (``lexicon_stem_raw``) with protected words kept whole, then the final
-    ی as ``yeh`` (one of ``YEH_RULES``) says: the glide after an alef of an unlisted word
-    (``_after_alef``) first, else a final ی the rule left, when a known base remains."""
+    ی as ``yeh`` ("any", "unlisted" or "none", above) says: the glide after an alef of an
+    unlisted word (``_after_alef``) first, else a final ی the rule left, when a known base
+    remains."""
     if word in protected():
         return word
     known = bases()
